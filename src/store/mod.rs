@@ -1,0 +1,18 @@
+//! The graph store: an in-memory property graph on petgraph.
+//!
+//! Owns nodes (labels + properties + provenance), relationships (type +
+//! properties + provenance), interned names and the indexes by label, by
+//! name/alias (case-insensitive) and by relationship type. It knows nothing
+//! of article text, extraction or the query language: callers hand it
+//! symbols and values and ask it for ids.
+
+mod graph;
+mod intern;
+pub mod schema;
+mod value;
+
+pub use graph::{
+    Direction, Edge, EdgeId, Graph, GraphParts, Node, NodeId, PropMap, Provenance, StoreError,
+};
+pub use intern::{Interner, Symbol};
+pub use value::{Date, PropValue, days_in_month};
