@@ -4,3 +4,4 @@
 
 pub mod store;
 pub mod query;
+pub mod snapshot;

@@ -1,0 +1,278 @@
+//! Snapshot files: round trips over random graphs, the committed fixture,
+//! and every kind of bad file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use newsgraph::snapshot::{self, FORMAT_VERSION, SnapshotError};
+use newsgraph::store::{Date, Graph, NodeId, PropMap, PropValue, Provenance};
+use proptest::prelude::*;
+
+/// The graph stored in `tests/fixtures/small-v1.ngs`: every value type,
+/// provenance, a deleted node and a deleted relationship (holes in the ids).
+fn fixture_graph() -> Graph {
+    let mut g = Graph::new();
+    let name = g.intern("name");
+    let (person, actor, place, claim, article) = (
+        g.intern("Person"),
+        g.intern("Actor"),
+        g.intern("Place"),
+        g.intern("Claim"),
+        g.intern("Article"),
+    );
+    let mut p = PropMap::new();
+    p.set(name, "2025-04-26-kursk.txt".into());
+    let date = g.intern("date");
+    p.set(date, PropValue::Date(Date::from_ymd(2025, 4, 26).unwrap()));
+    let art = g.add_node(vec![article], p, None);
+    let prov = Provenance {
+        article: art,
+        sentence: 3,
+        start: 10,
+        end: 42,
+    };
+    let mut p = PropMap::new();
+    p.set(name, "Vladimir Putin".into());
+    let aliases = g.intern("aliases");
+    p.set(aliases, PropValue::List(vec!["Putin".into()]));
+    let putin = g.add_node(vec![person, actor], p, Some(prov));
+    let gone = g.add_node(vec![place], PropMap::new(), None);
+    let mut p = PropMap::new();
+    let (k_int, k_float, k_bool, k_map) = (
+        g.intern("count"),
+        g.intern("score"),
+        g.intern("quote"),
+        g.intern("extra"),
+    );
+    p.set(k_int, PropValue::Int(-7));
+    p.set(k_float, PropValue::Float(0.25));
+    p.set(k_bool, PropValue::Bool(true));
+    let mut m = BTreeMap::new();
+    m.insert("k".to_string(), PropValue::List(vec![PropValue::Int(1), "x".into()]));
+    p.set(k_map, PropValue::Map(m));
+    let c = g.add_node(vec![claim], p, Some(prov));
+    let said = g.intern("SAID");
+    let tmp = g.add_edge(putin, gone, said, PropMap::new(), None).unwrap();
+    let mut p = PropMap::new();
+    let title = g.intern("title");
+    p.set(title, "President".into());
+    g.add_edge(putin, c, said, p, Some(prov)).unwrap();
+    g.remove_edge(tmp).unwrap();
+    g.remove_node(gone).unwrap();
+    g
+}
+
+fn fixture_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small-v1.ngs")
+}
+
+#[test]
+fn committed_fixture_still_loads() {
+    let path = fixture_path();
+    if std::env::var_os("NEWSGRAPH_WRITE_FIXTURE").is_some() {
+        let meta = vec![("purpose".to_string(), "test fixture".to_string())];
+        snapshot::save(&fixture_graph(), &meta, &path).unwrap();
+    }
+    let (g, meta) = snapshot::load(&path).expect("the committed fixture must load; a format change needs a new version and a migration");
+    assert_eq!(meta, vec![("purpose".to_string(), "test fixture".to_string())]);
+    assert_eq!(g.to_parts(), fixture_graph().to_parts());
+    assert_eq!(g.nodes_by_name("putin").len(), 1);
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn good_bytes() -> Vec<u8> {
+    std::fs::read(fixture_path()).unwrap()
+}
+
+#[test]
+fn truncated_file_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = good_bytes();
+    for cut in [0usize, 5, 8, 20, bytes.len() / 2, bytes.len() - 1] {
+        let p = write(dir.path(), "cut.ngs", &bytes[..cut]);
+        let err = snapshot::load(&p).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("cut.ngs"), "{msg}");
+        if cut > 0 {
+            assert!(matches!(err, SnapshotError::Truncated { .. }), "cut at {cut}: {msg}");
+        }
+    }
+}
+
+#[test]
+fn corrupted_payload_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = good_bytes();
+    let last = bytes.len() - 3;
+    bytes[last] ^= 0x5a;
+    let p = write(dir.path(), "flip.ngs", &bytes);
+    let err = snapshot::load(&p).unwrap_err();
+    assert!(matches!(err, SnapshotError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("checksum"), "{err}");
+}
+
+#[test]
+fn corrupt_payload_with_valid_checksum_is_reported_not_panicking() {
+    // A payload that claims a huge vector: must be an error, not an allocation.
+    let dir = tempfile::tempdir().unwrap();
+    let payload = [0u8, 0xfc, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f];
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(snapshot::MAGIC);
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    bytes.extend_from_slice(&payload);
+    let p = write(dir.path(), "huge.ngs", &bytes);
+    let err = snapshot::load(&p).unwrap_err();
+    assert!(matches!(err, SnapshotError::Corrupt { .. }), "{err}");
+}
+
+#[test]
+fn foreign_file_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "notes.txt", b"date 2025-04-26\n\nJust an article\n");
+    let err = snapshot::load(&p).unwrap_err();
+    assert!(matches!(err, SnapshotError::Foreign { .. }), "{err}");
+    assert!(err.to_string().contains("notes.txt"));
+}
+
+#[test]
+fn newer_version_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = good_bytes();
+    bytes[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    let p = write(dir.path(), "future.ngs", &bytes);
+    let err = snapshot::load(&p).unwrap_err();
+    assert!(matches!(err, SnapshotError::TooNew { .. }), "{err}");
+    assert!(err.to_string().contains("newer"), "{err}");
+}
+
+#[test]
+fn missing_file_is_reported() {
+    let err = snapshot::load(Path::new("/nonexistent/dir/graph.ngs")).unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/dir/graph.ngs"), "{err}");
+}
+
+#[test]
+fn save_replaces_atomically_and_leaves_no_temporary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.ngs");
+    snapshot::save(&fixture_graph(), &[], &path).unwrap();
+    snapshot::save(&Graph::new(), &[], &path).unwrap();
+    let (g, _) = snapshot::load(&path).unwrap();
+    assert_eq!(g.node_count(), 0);
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    // A save into a folder that does not exist fails and names the file.
+    let bad = dir.path().join("missing/g.ngs");
+    let err = snapshot::save(&Graph::new(), &[], &bad).unwrap_err();
+    assert!(err.to_string().contains("missing/g.ngs"), "{err}");
+}
+
+// ----- random graphs -----
+
+fn prop_value() -> impl Strategy<Value = PropValue> {
+    let leaf = prop_oneof![
+        Just(PropValue::Null),
+        any::<bool>().prop_map(PropValue::Bool),
+        any::<i64>().prop_map(PropValue::Int),
+        (-1e12f64..1e12).prop_map(PropValue::Float),
+        "[a-zA-Z0-9 '\\\\é]{0,12}".prop_map(PropValue::from),
+        (-100_000i32..100_000).prop_map(|d| PropValue::Date(Date(d))),
+    ];
+    leaf.prop_recursive(2, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(PropValue::List),
+            prop::collection::btree_map("[a-z]{1,4}", inner, 0..3).prop_map(PropValue::Map),
+        ]
+    })
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    nodes: Vec<(Vec<u8>, Vec<(u8, PropValue)>)>,
+    edges: Vec<(usize, usize, u8, Vec<(u8, PropValue)>)>,
+    delete_nodes: Vec<usize>,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    let props = || prop::collection::vec((0u8..6, prop_value()), 0..4);
+    (
+        prop::collection::vec((prop::collection::vec(0u8..5, 0..3), props()), 1..20),
+        prop::collection::vec((0usize..100, 0usize..100, 0u8..4, props()), 0..40),
+        prop::collection::vec(0usize..100, 0..5),
+    )
+        .prop_map(|(nodes, edges, delete_nodes)| Spec {
+            nodes,
+            edges,
+            delete_nodes,
+        })
+}
+
+fn build(s: &Spec) -> Graph {
+    let mut g = Graph::new();
+    let mut ids: Vec<NodeId> = Vec::new();
+    for (labels, props) in &s.nodes {
+        let labels = labels.iter().map(|l| g.intern(&format!("L{l}"))).collect();
+        let mut p = PropMap::new();
+        for (k, v) in props {
+            let k = if *k == 0 { g.intern("name") } else { g.intern(&format!("k{k}")) };
+            p.set(k, v.clone());
+        }
+        ids.push(g.add_node(labels, p, None));
+    }
+    for (i, (a, b, t, props)) in s.edges.iter().enumerate() {
+        let t = g.intern(&format!("T{t}"));
+        let mut p = PropMap::new();
+        for (k, v) in props {
+            let k = g.intern(&format!("r{k}"));
+            p.set(k, v.clone());
+        }
+        let (a, b) = (ids[a % ids.len()], ids[b % ids.len()]);
+        let prov = (i % 2 == 0).then_some(Provenance {
+            article: a,
+            sentence: i as u32,
+            start: 0,
+            end: i as u32,
+        });
+        g.add_edge(a, b, t, p, prov).unwrap();
+    }
+    for d in &s.delete_nodes {
+        let n = ids[d % ids.len()];
+        let _ = g.detach_remove_node(n);
+    }
+    g
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn random_graphs_round_trip(s in spec()) {
+        let g = build(&s);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.ngs");
+        snapshot::save(&g, &[("k".into(), "v".into())], &path).unwrap();
+        let (h, meta) = snapshot::load(&path).unwrap();
+        prop_assert_eq!(meta, vec![("k".to_string(), "v".to_string())]);
+        prop_assert_eq!(h.to_parts(), g.to_parts());
+        prop_assert_eq!(h.label_counts(), g.label_counts());
+        prop_assert_eq!(h.type_counts(), g.type_counts());
+        for n in g.node_ids() {
+            prop_assert_eq!(h.node(n), g.node(n));
+        }
+    }
+
+    #[test]
+    fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        let mut with_magic = snapshot::MAGIC.to_vec();
+        with_magic.extend_from_slice(&bytes);
+        for b in [&bytes, &with_magic] {
+            let _ = snapshot::from_bytes(b, Path::new("x.ngs"));
+        }
+    }
+}
