@@ -2,6 +2,12 @@
 //! claims, queried with a Cypher-like language from a REPL.
 #![deny(unsafe_code)]
 
-pub mod store;
+pub mod extract;
+pub mod ingest;
 pub mod query;
+pub mod question;
+pub mod render;
+pub mod repl;
 pub mod snapshot;
+pub mod store;
+pub mod workspace;

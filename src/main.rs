@@ -1,1 +1,279 @@
-fn main() {}
+//! The `newsgraph` command line: argument parsing and dispatch only.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use newsgraph::extract::Extractor;
+use newsgraph::query::{self, Params, QueryOptions};
+use newsgraph::render::{self, Format};
+use newsgraph::repl::{self, Session};
+use newsgraph::store::Graph;
+use newsgraph::{snapshot, workspace};
+
+#[derive(Parser)]
+#[command(
+    name = "newsgraph",
+    version,
+    about = "News articles → a graph of actors, places, events and claims, queried from a REPL."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Open the REPL on a snapshot (default: the bundled articles).
+    Repl {
+        /// A snapshot file written by `ingest` or `:save`.
+        snapshot: Option<PathBuf>,
+    },
+    /// Extract article files or folders into a snapshot.
+    Ingest {
+        /// Article files (.txt) or folders of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The snapshot to write.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Run one query (from the argument or stdin) and print the result.
+    Query {
+        /// The snapshot to query (default: the bundled articles).
+        #[arg(long, short)]
+        snapshot: Option<PathBuf>,
+        #[arg(long, short, value_enum, default_value = "table")]
+        format: Format,
+        /// A parameter NAME=VALUE (VALUE is a query expression); repeatable.
+        #[arg(long = "param", short = 'p')]
+        params: Vec<String>,
+        /// The query; read from stdin when absent.
+        query: Option<String>,
+    },
+    /// Print what extraction finds in articles.
+    Extract {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, short, default_value = "json")]
+        format: ExtractFormat,
+    },
+    /// Score extraction against gold files (runs ../shared/tools/score.py).
+    Eval {
+        /// Folder of gold JSON files.
+        #[arg(long)]
+        gold: PathBuf,
+        /// Folder holding the articles the gold files name.
+        #[arg(long, default_value = "data/articles")]
+        articles: PathBuf,
+        /// The scorer (default: tools/score.py beside the gold folder's parent).
+        #[arg(long)]
+        scorer: Option<PathBuf>,
+    },
+    /// Print node, label and relationship counts of a snapshot.
+    Stats { snapshot: Option<PathBuf> },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExtractFormat {
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command.unwrap_or(Command::Repl { snapshot: None })) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(snapshot: Option<&Path>, quiet: bool) -> Result<(Graph, Option<PathBuf>), String> {
+    match snapshot {
+        Some(p) => {
+            let (g, _) = snapshot::load(p).map_err(|e| e.to_string())?;
+            Ok((g, Some(p.to_path_buf())))
+        }
+        None => {
+            let (g, note) = workspace::open_default(!quiet && std::io::stderr().is_terminal());
+            if !quiet {
+                eprintln!("{note}");
+            }
+            Ok((g, None))
+        }
+    }
+}
+
+fn run(cmd: Command) -> Result<ExitCode, String> {
+    match cmd {
+        Command::Repl { snapshot } => {
+            let quiet = !std::io::stdin().is_terminal();
+            let (g, path) = open(snapshot.as_deref(), quiet)?;
+            let code = Session::new(g, path).run();
+            Ok(ExitCode::from(code as u8))
+        }
+        Command::Ingest { paths, out } => {
+            let mut g = Graph::new();
+            let report = workspace::ingest(&mut g, &paths, std::io::stderr().is_terminal());
+            for (p, e) in &report.failed {
+                eprintln!("skipped {}: {e}", p.display());
+            }
+            if report.ingested == 0 {
+                return Err(format!("nothing ingested ({} files given)", report.files));
+            }
+            let meta = vec![("ingested".to_string(), report.ingested.to_string())];
+            snapshot::save(&g, &meta, &out).map_err(|e| e.to_string())?;
+            eprintln!("{report}; wrote {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Query {
+            snapshot,
+            format,
+            params,
+            query,
+        } => {
+            let text = match query {
+                Some(q) => q,
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut s)
+                        .map_err(|e| format!("reading the query from stdin: {e}"))?;
+                    s
+                }
+            };
+            let (mut g, path) = open(snapshot.as_deref(), true)?;
+            let mut p = Params::new();
+            for kv in &params {
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or_else(|| format!("--param {kv}: expected NAME=VALUE"))?;
+                let out = query::run(
+                    &mut Graph::new(),
+                    &format!("RETURN {v} AS v"),
+                    &Params::new(),
+                    &QueryOptions::default(),
+                )
+                .map_err(|e| format!("--param {k}: {}", e.render(v)))?;
+                let value = out
+                    .rows
+                    .into_iter()
+                    .next()
+                    .and_then(|r| r.into_iter().next())
+                    .unwrap_or(query::Value::Null);
+                p.insert(k.trim().trim_start_matches('$').to_string(), value);
+            }
+            let text = text.trim().trim_end_matches(';');
+            let out = query::run(&mut g, text, &p, &QueryOptions::default())
+                .map_err(|e| e.render(text))?;
+            print!("{}", render::render(&g, &out, format, None));
+            if out.stats != query::WriteStats::default() {
+                if let Some(path) = path {
+                    snapshot::save(&g, &[], &path).map_err(|e| e.to_string())?;
+                    eprintln!("saved changes to {}", path.display());
+                } else {
+                    eprintln!(
+                        "note: changes to the default graph are not saved; use --snapshot FILE"
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Extract { files, format: _ } => {
+            let ex = Extractor::new();
+            let mut failed = false;
+            for f in &files {
+                match workspace::extract_file(&ex, f) {
+                    Ok((x, _)) => {
+                        let json = serde_json::to_string_pretty(&x.to_json())
+                            .map_err(|e| e.to_string())?;
+                        println!("{json}");
+                    }
+                    Err(e) => {
+                        eprintln!("{}: {e}", f.display());
+                        failed = true;
+                    }
+                }
+            }
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Eval {
+            gold,
+            articles,
+            scorer,
+        } => eval(&gold, &articles, scorer),
+        Command::Stats { snapshot } => {
+            let (g, _) = open(snapshot.as_deref(), true)?;
+            println!("{}", repl::stats_text(&g));
+            print!("{}", repl::schema_text(&g));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Extracts every article a gold file names into a temporary folder and
+/// scores it with the project's scorer.
+fn eval(gold: &Path, articles: &Path, scorer: Option<PathBuf>) -> Result<ExitCode, String> {
+    let scorer = scorer.unwrap_or_else(|| {
+        gold.parent().and_then(Path::parent).map_or_else(
+            || PathBuf::from("tools/score.py"),
+            |p| p.join("tools/score.py"),
+        )
+    });
+    if !scorer.exists() {
+        return Err(format!(
+            "scorer not found at {} (use --scorer)",
+            scorer.display()
+        ));
+    }
+    let pred = std::env::temp_dir().join(format!("newsgraph-eval-{}", std::process::id()));
+    std::fs::create_dir_all(&pred).map_err(|e| format!("{}: {e}", pred.display()))?;
+    let ex = Extractor::new();
+    let mut entries: Vec<_> = std::fs::read_dir(gold)
+        .map_err(|e| format!("{}: {e}", gold.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    entries.sort();
+    for g in &entries {
+        let text = std::fs::read_to_string(g).map_err(|e| format!("{}: {e}", g.display()))?;
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", g.display()))?;
+        let Some(name) = doc.get("article").and_then(|a| a.as_str()) else {
+            eprintln!("{}: no \"article\" field; skipped", g.display());
+            continue;
+        };
+        let article = articles.join(name);
+        match workspace::extract_file(&ex, &article) {
+            Ok((x, _)) => {
+                let out = pred.join(g.file_name().unwrap_or_default());
+                let json = serde_json::to_string_pretty(&x.to_json()).map_err(|e| e.to_string())?;
+                std::fs::write(&out, json).map_err(|e| format!("{}: {e}", out.display()))?;
+            }
+            Err(e) => eprintln!("{}: {e}", article.display()),
+        }
+    }
+    let status = std::process::Command::new("python3")
+        .arg(&scorer)
+        .arg("--gold")
+        .arg(gold)
+        .arg("--pred")
+        .arg(&pred)
+        .status()
+        .map_err(|e| format!("running python3 {}: {e}", scorer.display()))?;
+    let _ = std::fs::remove_dir_all(&pred);
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

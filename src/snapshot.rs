@@ -92,13 +92,20 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Snapshot, SnapshotError> 
             detail: format!("header needs {HEADER_LEN} bytes, file has {}", bytes.len()),
         });
     }
-    let u32_at = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    let u32_at =
+        |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     let version = u32_at(8);
     if version > FORMAT_VERSION {
-        return Err(SnapshotError::TooNew { path, found: version });
+        return Err(SnapshotError::TooNew {
+            path,
+            found: version,
+        });
     }
     if version == 0 {
-        return Err(SnapshotError::BadVersion { path, found: version });
+        return Err(SnapshotError::BadVersion {
+            path,
+            found: version,
+        });
     }
     let mut len_bytes = [0u8; 8];
     len_bytes.copy_from_slice(&bytes[12..20]);

@@ -48,7 +48,10 @@ fn fixture_graph() -> Graph {
     p.set(k_float, PropValue::Float(0.25));
     p.set(k_bool, PropValue::Bool(true));
     let mut m = BTreeMap::new();
-    m.insert("k".to_string(), PropValue::List(vec![PropValue::Int(1), "x".into()]));
+    m.insert(
+        "k".to_string(),
+        PropValue::List(vec![PropValue::Int(1), "x".into()]),
+    );
     p.set(k_map, PropValue::Map(m));
     let c = g.add_node(vec![claim], p, Some(prov));
     let said = g.intern("SAID");
@@ -73,8 +76,13 @@ fn committed_fixture_still_loads() {
         let meta = vec![("purpose".to_string(), "test fixture".to_string())];
         snapshot::save(&fixture_graph(), &meta, &path).unwrap();
     }
-    let (g, meta) = snapshot::load(&path).expect("the committed fixture must load; a format change needs a new version and a migration");
-    assert_eq!(meta, vec![("purpose".to_string(), "test fixture".to_string())]);
+    let (g, meta) = snapshot::load(&path).expect(
+        "the committed fixture must load; a format change needs a new version and a migration",
+    );
+    assert_eq!(
+        meta,
+        vec![("purpose".to_string(), "test fixture".to_string())]
+    );
     assert_eq!(g.to_parts(), fixture_graph().to_parts());
     assert_eq!(g.nodes_by_name("putin").len(), 1);
 }
@@ -99,7 +107,10 @@ fn truncated_file_is_reported() {
         let msg = err.to_string();
         assert!(msg.contains("cut.ngs"), "{msg}");
         if cut > 0 {
-            assert!(matches!(err, SnapshotError::Truncated { .. }), "cut at {cut}: {msg}");
+            assert!(
+                matches!(err, SnapshotError::Truncated { .. }),
+                "cut at {cut}: {msg}"
+            );
         }
     }
 }
@@ -135,7 +146,11 @@ fn corrupt_payload_with_valid_checksum_is_reported_not_panicking() {
 #[test]
 fn foreign_file_is_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "notes.txt", b"date 2025-04-26\n\nJust an article\n");
+    let p = write(
+        dir.path(),
+        "notes.txt",
+        b"date 2025-04-26\n\nJust an article\n",
+    );
     let err = snapshot::load(&p).unwrap_err();
     assert!(matches!(err, SnapshotError::Foreign { .. }), "{err}");
     assert!(err.to_string().contains("notes.txt"));
@@ -155,7 +170,10 @@ fn newer_version_is_reported() {
 #[test]
 fn missing_file_is_reported() {
     let err = snapshot::load(Path::new("/nonexistent/dir/graph.ngs")).unwrap_err();
-    assert!(err.to_string().contains("/nonexistent/dir/graph.ngs"), "{err}");
+    assert!(
+        err.to_string().contains("/nonexistent/dir/graph.ngs"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -166,7 +184,10 @@ fn save_replaces_atomically_and_leaves_no_temporary() {
     snapshot::save(&Graph::new(), &[], &path).unwrap();
     let (g, _) = snapshot::load(&path).unwrap();
     assert_eq!(g.node_count(), 0);
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 1, "{names:?}");
     // A save into a folder that does not exist fails and names the file.
     let bad = dir.path().join("missing/g.ngs");
@@ -193,10 +214,12 @@ fn prop_value() -> impl Strategy<Value = PropValue> {
     })
 }
 
+type Props = Vec<(u8, PropValue)>;
+
 #[derive(Debug, Clone)]
 struct Spec {
-    nodes: Vec<(Vec<u8>, Vec<(u8, PropValue)>)>,
-    edges: Vec<(usize, usize, u8, Vec<(u8, PropValue)>)>,
+    nodes: Vec<(Vec<u8>, Props)>,
+    edges: Vec<(usize, usize, u8, Props)>,
     delete_nodes: Vec<usize>,
 }
 
@@ -221,7 +244,11 @@ fn build(s: &Spec) -> Graph {
         let labels = labels.iter().map(|l| g.intern(&format!("L{l}"))).collect();
         let mut p = PropMap::new();
         for (k, v) in props {
-            let k = if *k == 0 { g.intern("name") } else { g.intern(&format!("k{k}")) };
+            let k = if *k == 0 {
+                g.intern("name")
+            } else {
+                g.intern(&format!("k{k}"))
+            };
             p.set(k, v.clone());
         }
         ids.push(g.add_node(labels, p, None));

@@ -52,6 +52,9 @@ pub enum Direction {
 
 /// Properties of one node or relationship, sorted by key. Empty maps do not
 /// allocate: an edge without properties pays one null pointer.
+// A boxed Vec is one pointer wide (a boxed slice would be two), which is
+// what an edge without properties pays.
+#[allow(clippy::box_collection)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PropMap(Option<Box<Vec<(Symbol, PropValue)>>>);
 
@@ -62,7 +65,9 @@ impl PropMap {
 
     pub fn get(&self, k: Symbol) -> Option<&PropValue> {
         let v = self.0.as_deref()?;
-        v.binary_search_by_key(&k, |(s, _)| *s).ok().map(|i| &v[i].1)
+        v.binary_search_by_key(&k, |(s, _)| *s)
+            .ok()
+            .map(|i| &v[i].1)
     }
 
     /// Sets `k` (a `Null` value removes it); returns the previous value.
@@ -302,13 +307,23 @@ impl Graph {
             .then(|| self.g.edges_directed(n.ix(), PgDirection::Outgoing))
             .into_iter()
             .flatten()
-            .map(|e| (EdgeId(e.id().index() as u32), NodeId(e.target().index() as u32)));
+            .map(|e| {
+                (
+                    EdgeId(e.id().index() as u32),
+                    NodeId(e.target().index() as u32),
+                )
+            });
         let ins = inc
             .then(|| self.g.edges_directed(n.ix(), PgDirection::Incoming))
             .into_iter()
             .flatten()
             .filter(move |e| !(out && e.source() == e.target()))
-            .map(|e| (EdgeId(e.id().index() as u32), NodeId(e.source().index() as u32)));
+            .map(|e| {
+                (
+                    EdgeId(e.id().index() as u32),
+                    NodeId(e.source().index() as u32),
+                )
+            });
         outs.chain(ins)
     }
 
@@ -374,7 +389,10 @@ impl Graph {
 
     /// Adds a label; returns whether it was new.
     pub fn add_label(&mut self, n: NodeId, l: Symbol) -> Result<bool, StoreError> {
-        let node = self.g.node_weight_mut(n.ix()).ok_or(StoreError::NoSuchNode(n.0))?;
+        let node = self
+            .g
+            .node_weight_mut(n.ix())
+            .ok_or(StoreError::NoSuchNode(n.0))?;
         if node.labels.contains(&l) {
             return Ok(false);
         }
@@ -385,7 +403,10 @@ impl Graph {
 
     /// Removes a label; returns whether it was there.
     pub fn remove_label(&mut self, n: NodeId, l: Symbol) -> Result<bool, StoreError> {
-        let node = self.g.node_weight_mut(n.ix()).ok_or(StoreError::NoSuchNode(n.0))?;
+        let node = self
+            .g
+            .node_weight_mut(n.ix())
+            .ok_or(StoreError::NoSuchNode(n.0))?;
         let Some(i) = node.labels.iter().position(|x| *x == l) else {
             return Ok(false);
         };
@@ -409,7 +430,10 @@ impl Graph {
         }
         let mut v = v;
         self.share_value(&mut v);
-        let node = self.g.node_weight_mut(n.ix()).ok_or(StoreError::NoSuchNode(n.0))?;
+        let node = self
+            .g
+            .node_weight_mut(n.ix())
+            .ok_or(StoreError::NoSuchNode(n.0))?;
         let old = node.props.set(k, v);
         if indexed {
             self.index_names(n);
@@ -426,20 +450,29 @@ impl Graph {
     ) -> Result<Option<PropValue>, StoreError> {
         let mut v = v;
         self.share_value(&mut v);
-        let edge = self.g.edge_weight_mut(e.ix()).ok_or(StoreError::NoSuchEdge(e.0))?;
+        let edge = self
+            .g
+            .edge_weight_mut(e.ix())
+            .ok_or(StoreError::NoSuchEdge(e.0))?;
         Ok(edge.props.set(k, v))
     }
 
     /// Sets the provenance of a node (first mention wins for callers that check).
     pub fn set_node_provenance(&mut self, n: NodeId, p: Provenance) -> Result<(), StoreError> {
-        let node = self.g.node_weight_mut(n.ix()).ok_or(StoreError::NoSuchNode(n.0))?;
+        let node = self
+            .g
+            .node_weight_mut(n.ix())
+            .ok_or(StoreError::NoSuchNode(n.0))?;
         node.prov = Some(Box::new(p));
         Ok(())
     }
 
     /// Removes a relationship.
     pub fn remove_edge(&mut self, e: EdgeId) -> Result<Edge, StoreError> {
-        let edge = self.g.remove_edge(e.ix()).ok_or(StoreError::NoSuchEdge(e.0))?;
+        let edge = self
+            .g
+            .remove_edge(e.ix())
+            .ok_or(StoreError::NoSuchEdge(e.0))?;
         if let Some(s) = self.by_type.get_mut(&edge.rel_type) {
             s.remove(&e);
         }
@@ -455,7 +488,10 @@ impl Graph {
             return Err(StoreError::NodeHasEdges(n.0));
         }
         self.unindex_names(n);
-        let node = self.g.remove_node(n.ix()).ok_or(StoreError::NoSuchNode(n.0))?;
+        let node = self
+            .g
+            .remove_node(n.ix())
+            .ok_or(StoreError::NoSuchNode(n.0))?;
         for l in &node.labels {
             if let Some(s) = self.by_label.get_mut(l) {
                 s.remove(&n);
@@ -489,10 +525,18 @@ impl Graph {
                 let ix = EdgeIndex::new(i);
                 let w = self.g.edge_weight(ix)?;
                 let (a, b) = self.g.edge_endpoints(ix)?;
-                Some((NodeId(a.index() as u32), NodeId(b.index() as u32), w.clone()))
+                Some((
+                    NodeId(a.index() as u32),
+                    NodeId(b.index() as u32),
+                    w.clone(),
+                ))
             })
             .collect();
-        GraphParts { names, nodes, edges }
+        GraphParts {
+            names,
+            nodes,
+            edges,
+        }
     }
 
     /// Rebuilds a graph (and its indexes) from its parts, checking that every
@@ -555,7 +599,10 @@ impl Graph {
                     let mut edge = edge;
                     g.share_strings(&mut edge.props);
                     let ix = g.g.add_edge(a.ix(), b.ix(), edge);
-                    g.by_type.entry(t).or_default().insert(EdgeId(ix.index() as u32));
+                    g.by_type
+                        .entry(t)
+                        .or_default()
+                        .insert(EdgeId(ix.index() as u32));
                 }
                 None => {
                     let Some(f) = filler else {
@@ -683,7 +730,8 @@ mod tests {
         let e = g.add_edge(a, b, t, PropMap::new(), None).unwrap();
         assert_eq!(g.nodes_by_name("vladimir PUTIN"), &[a]);
         let aliases = g.intern("aliases");
-        g.set_node_prop(a, aliases, PropValue::List(vec!["Putin".into()])).unwrap();
+        g.set_node_prop(a, aliases, PropValue::List(vec!["Putin".into()]))
+            .unwrap();
         assert_eq!(g.nodes_by_name("putin"), &[a]);
         assert_eq!(g.edges_of_type(t).collect::<Vec<_>>(), vec![e]);
         assert_eq!(g.remove_node(a), Err(StoreError::NodeHasEdges(a.0)));

@@ -1,0 +1,368 @@
+//! The line editor: rustyline with history, multi-line validation,
+//! highlighting of keywords, strings and numbers, history hints and tab
+//! completion of keywords, labels, types, property keys, functions,
+//! meta-commands, entity names (inside quotes) and file paths.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::{Hinter, HistoryHinter};
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Config, Context, EditMode, Helper};
+
+use crate::store::Graph;
+
+pub type Editor = rustyline::Editor<ReplHelper, rustyline::history::DefaultHistory>;
+
+const KEYWORDS: &[&str] = &[
+    "MATCH", "OPTIONAL", "WHERE", "RETURN", "WITH", "UNWIND", "AS", "ORDER", "BY", "ASC", "DESC",
+    "SKIP", "LIMIT", "DISTINCT", "UNION", "ALL", "AND", "OR", "XOR", "NOT", "IN", "IS", "NULL",
+    "TRUE", "FALSE", "CONTAINS", "STARTS", "ENDS", "CASE", "WHEN", "THEN", "ELSE", "END", "CREATE",
+    "MERGE", "ON", "SET", "REMOVE", "DELETE", "DETACH", "EXISTS", "EXPLAIN", "PROFILE",
+];
+
+const FUNCTIONS: &[&str] = &[
+    "count",
+    "collect",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "percentileCont",
+    "percentileDisc",
+    "stDev",
+    "stDevP",
+    "id",
+    "labels",
+    "type",
+    "keys",
+    "properties",
+    "startNode",
+    "endNode",
+    "nodes",
+    "relationships",
+    "length",
+    "size",
+    "head",
+    "last",
+    "tail",
+    "range",
+    "reverse",
+    "coalesce",
+    "toInteger",
+    "toFloat",
+    "toString",
+    "toBoolean",
+    "toUpper",
+    "toLower",
+    "trim",
+    "ltrim",
+    "rtrim",
+    "substring",
+    "left",
+    "right",
+    "replace",
+    "split",
+    "abs",
+    "ceil",
+    "floor",
+    "round",
+    "sign",
+    "sqrt",
+    "exp",
+    "log",
+    "log10",
+    "rand",
+    "exists",
+    "shortestPath",
+];
+
+const COMMANDS: &[&str] = &[
+    ":help", ":stats", ":schema", ":save", ":load", ":ingest", ":format", ":timing", ":param",
+    ":params", ":explain", ":expand", ":clear", ":quit",
+];
+
+/// Whether `text` is an unfinished statement: a query that does not end
+/// with `;` yet, or any statement with open brackets or quotes.
+pub fn needs_more(text: &str) -> bool {
+    let t = text.trim();
+    if t.is_empty() {
+        return false;
+    }
+    if !balanced(t) {
+        return true;
+    }
+    if t.starts_with(':') || !crate::question::is_query(t) {
+        return false;
+    }
+    !t.ends_with(';')
+}
+
+fn balanced(t: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in t.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    quote.is_none() && depth <= 0
+}
+
+/// Editor helper holding the completion vocabulary of the current graph.
+pub struct ReplHelper {
+    words: Vec<String>,
+    names: Vec<String>,
+    files: FilenameCompleter,
+    hinter: HistoryHinter,
+}
+
+impl ReplHelper {
+    fn new(g: &Graph) -> ReplHelper {
+        let mut h = ReplHelper {
+            words: Vec::new(),
+            names: Vec::new(),
+            files: FilenameCompleter::new(),
+            hinter: HistoryHinter::new(),
+        };
+        h.refresh(g);
+        h
+    }
+
+    /// Re-reads labels, types, keys and names after the graph changed.
+    pub fn refresh(&mut self, g: &Graph) {
+        let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+        words.extend(FUNCTIONS.iter().map(|f| format!("{f}(")));
+        words.extend(g.label_counts().into_iter().map(|(l, _)| l.to_string()));
+        words.extend(g.type_counts().into_iter().map(|(t, _)| t.to_string()));
+        let mut keys = std::collections::BTreeSet::new();
+        for n in g.node_ids().take(100_000) {
+            if let Some(node) = g.node(n) {
+                keys.extend(node.props().iter().map(|(k, _)| g.name_of(k).to_string()));
+            }
+        }
+        words.extend(keys);
+        words.sort();
+        words.dedup();
+        self.words = words;
+        let mut names: Vec<String> = Vec::new();
+        for n in g.node_ids().take(200_000) {
+            if let Some(s) = g
+                .symbol("name")
+                .and_then(|k| g.node(n)?.prop(k)?.as_str().map(str::to_string))
+            {
+                names.push(s);
+            }
+        }
+        names.sort();
+        names.dedup();
+        self.names = names;
+    }
+}
+
+impl Completer for ReplHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = &line[..pos];
+        for cmd in [":load ", ":save ", ":ingest ", ":source "] {
+            if before.starts_with(cmd) {
+                return self.files.complete(line, pos, ctx);
+            }
+        }
+        // Inside an open quote: entity names.
+        let quotes = before.matches('\'').count();
+        if quotes % 2 == 1 {
+            let start = before.rfind('\'').map_or(0, |i| i + 1);
+            let prefix = before[start..].to_lowercase();
+            let c = self
+                .names
+                .iter()
+                .filter(|n| n.to_lowercase().starts_with(&prefix))
+                .take(50)
+                .map(|n| Pair {
+                    display: n.clone(),
+                    replacement: n.clone(),
+                })
+                .collect();
+            return Ok((start, c));
+        }
+        let start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .map_or(0, |i| i + 1);
+        let word = &before[start..];
+        if word.starts_with(':') && start == 0 {
+            let c = COMMANDS
+                .iter()
+                .filter(|c| c.starts_with(word))
+                .map(|c| Pair {
+                    display: c.to_string(),
+                    replacement: c.to_string(),
+                })
+                .collect();
+            return Ok((0, c));
+        }
+        let (start, word) = match word.strip_prefix(':') {
+            Some(w) => (start + 1, w),
+            None => (start, word),
+        };
+        if word.is_empty() {
+            return Ok((start, Vec::new()));
+        }
+        let lw = word.to_lowercase();
+        let c = self
+            .words
+            .iter()
+            .filter(|w| w.to_lowercase().starts_with(&lw))
+            .map(|w| Pair {
+                display: w.clone(),
+                replacement: w.clone(),
+            })
+            .collect();
+        Ok((start, c))
+    }
+}
+
+impl Hinter for ReplHelper {
+    type Hint = String;
+    fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
+        self.hinter.hint(line, pos, ctx)
+    }
+}
+
+impl Highlighter for ReplHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if line.starts_with(':') {
+            return Cow::Owned(format!("\x1b[36m{line}\x1b[0m"));
+        }
+        Cow::Owned(highlight(line))
+    }
+
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        true
+    }
+}
+
+/// Colours keywords (bold blue), strings (green) and numbers (yellow).
+pub fn highlight(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 32);
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if c == '\'' || c == '"' {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j].1 != c {
+                if chars[j].1 == '\\' {
+                    j += 1;
+                }
+                j += 1;
+            }
+            let end = chars.get(j + 1).map_or(line.len(), |x| x.0);
+            out.push_str(&format!("\x1b[32m{}\x1b[0m", &line[at..end]));
+            i = j + 1;
+        } else if c.is_ascii_digit() {
+            let mut j = i;
+            while j < chars.len() && (chars[j].1.is_ascii_alphanumeric() || chars[j].1 == '.') {
+                j += 1;
+            }
+            let end = chars.get(j).map_or(line.len(), |x| x.0);
+            out.push_str(&format!("\x1b[33m{}\x1b[0m", &line[at..end]));
+            i = j;
+        } else if c.is_alphabetic() || c == '_' {
+            let mut j = i;
+            while j < chars.len() && (chars[j].1.is_alphanumeric() || chars[j].1 == '_') {
+                j += 1;
+            }
+            let end = chars.get(j).map_or(line.len(), |x| x.0);
+            let word = &line[at..end];
+            if KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word)) {
+                out.push_str(&format!("\x1b[1;34m{word}\x1b[0m"));
+            } else {
+                out.push_str(word);
+            }
+            i = j;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+impl Validator for ReplHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let input = ctx.input();
+        // A blank last line submits a balanced statement.
+        if input.ends_with('\n') && balanced(input) {
+            return Ok(ValidationResult::Valid(None));
+        }
+        if needs_more(input) {
+            Ok(ValidationResult::Incomplete)
+        } else {
+            Ok(ValidationResult::Valid(None))
+        }
+    }
+}
+
+impl Helper for ReplHelper {}
+
+/// A line editor set up for the REPL.
+pub fn new_editor(g: &Graph) -> rustyline::Result<Editor> {
+    let config = Config::builder()
+        .history_ignore_space(true)
+        .max_history_size(10_000)?
+        .auto_add_history(false)
+        .edit_mode(EditMode::Emacs)
+        .build();
+    let mut ed = Editor::with_config(config)?;
+    ed.set_helper(Some(ReplHelper::new(g)));
+    Ok(ed)
+}
+
+/// Where history is kept: the user's data folder.
+pub fn history_path() -> Option<PathBuf> {
+    std::env::var_os("NEWSGRAPH_HISTORY")
+        .map(PathBuf::from)
+        .or_else(|| dirs::data_dir().map(|d| d.join("newsgraph").join("history.txt")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_continue_until_semicolon_or_balanced() {
+        assert!(needs_more("MATCH (n)"));
+        assert!(!needs_more("MATCH (n) RETURN n;"));
+        assert!(needs_more("who said what about 'Kur"));
+        assert!(!needs_more("who denied what"));
+        assert!(!needs_more(":stats"));
+        assert!(needs_more("RETURN [1,"));
+    }
+}

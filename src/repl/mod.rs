@@ -1,0 +1,430 @@
+//! The interactive workbench: reads statements (queries, plain questions,
+//! `:commands`), runs them on the session's graph and prints results.
+//!
+//! Owns the session state (graph, its file, unsaved changes, output format,
+//! parameters) and the line editor. It calls only the public API that the
+//! CLI uses too (query, render, snapshot, workspace, question); it never
+//! touches the store's internals or the extractor.
+
+mod editor;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use rustyline::error::ReadlineError;
+
+use crate::query::{self, Params, QueryOptions, QueryOutput};
+use crate::render::{self, Format};
+use crate::store::Graph;
+use crate::{question, snapshot, workspace};
+
+/// One REPL session.
+pub struct Session {
+    pub graph: Graph,
+    /// The snapshot the graph was loaded from or last saved to.
+    pub path: Option<PathBuf>,
+    pub dirty: bool,
+    pub format: Format,
+    pub timing: bool,
+    pub params: Params,
+    cancel: Arc<AtomicBool>,
+    interactive: bool,
+}
+
+/// What a statement asks the loop to do next.
+enum Flow {
+    Continue,
+    Quit,
+}
+
+const HELP: &str = "\
+Statements end with ';' (or a blank line). Plain questions and :commands run on Enter.
+
+Queries (Cypher-like):   MATCH (a:Actor)-[:DENIED]->(c:Claim) RETURN a.name, c.text;
+Plain questions:         who denied what | what did Putin say | what happened in Kursk
+                         who said what about Kursk | who met Zelenskiy | contradictions
+                         timeline of Putin | how is Gerasimov connected to Zelenskiy
+                         (:expand QUESTION shows the query a question becomes)
+Commands:
+  :help                 this text
+  :stats                node and relationship counts
+  :schema               labels and relationship types with counts
+  :save [FILE]          save the graph (to the loaded file by default)
+  :load FILE            load a snapshot (the current graph stays if it fails)
+  :ingest PATH...       extract article files or folders into the graph
+  :format table|json|csv|plain
+  :timing on|off
+  :param NAME = VALUE   set a query parameter ($NAME); :params lists them
+  :explain QUERY        show the plan of a query
+  :expand QUESTION      show the query a plain question expands to
+  :quit                 leave (Ctrl-D works too; Ctrl-C clears the line)";
+
+impl Session {
+    pub fn new(graph: Graph, path: Option<PathBuf>) -> Session {
+        let interactive = std::io::stdin().is_terminal();
+        Session {
+            graph,
+            path,
+            dirty: false,
+            format: if interactive {
+                Format::Table
+            } else {
+                Format::Plain
+            },
+            timing: interactive,
+            params: Params::new(),
+            cancel: Arc::new(AtomicBool::new(false)),
+            interactive,
+        }
+    }
+
+    /// Runs the REPL: the line editor on a terminal, otherwise statements
+    /// from stdin (exit code non-zero on the first error).
+    pub fn run(mut self) -> i32 {
+        let flag = self.cancel.clone();
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+        if self.interactive {
+            self.run_interactive();
+            0
+        } else {
+            self.run_batch(std::io::stdin().lock())
+        }
+    }
+
+    fn run_interactive(&mut self) {
+        let mut ed = match editor::new_editor(&self.graph) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("cannot start the line editor: {e}");
+                return;
+            }
+        };
+        let history = editor::history_path();
+        if let Some(h) = &history {
+            let _ = ed.load_history(h);
+        }
+        println!(
+            "newsgraph {} — {} nodes, {} relationships. Type :help for help.",
+            env!("CARGO_PKG_VERSION"),
+            self.graph.node_count(),
+            self.graph.edge_count()
+        );
+        loop {
+            match ed.readline("newsgraph> ") {
+                Ok(text) => {
+                    let stmt = text.trim();
+                    if stmt.is_empty() {
+                        continue;
+                    }
+                    let _ = ed.add_history_entry(stmt);
+                    let flow = self.execute(stmt);
+                    if let Some(h) = ed.helper_mut() {
+                        h.refresh(&self.graph);
+                    }
+                    if let Ok(Flow::Quit) = flow
+                        && self.confirm_quit(&mut ed)
+                    {
+                        break;
+                    }
+                }
+                Err(ReadlineError::Interrupted) => continue,
+                Err(ReadlineError::Eof) => {
+                    if self.confirm_quit(&mut ed) {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    eprintln!("input error: {e}");
+                    break;
+                }
+            }
+        }
+        if let Some(h) = &history {
+            if let Some(dir) = h.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let _ = ed.save_history(h);
+        }
+    }
+
+    fn confirm_quit(&mut self, ed: &mut editor::Editor) -> bool {
+        if !self.dirty {
+            return true;
+        }
+        let target = self
+            .path
+            .as_ref()
+            .map_or("a file".to_string(), |p| p.display().to_string());
+        match ed.readline(&format!(
+            "Unsaved changes. Save to {target} first? [y/n/cancel] "
+        )) {
+            Ok(a) if a.trim().eq_ignore_ascii_case("y") => {
+                if self.path.is_none() {
+                    println!("no file to save to: use :save FILE, then :quit");
+                    return false;
+                }
+                self.execute(":save").is_ok() && !self.dirty
+            }
+            Ok(a) if a.trim().eq_ignore_ascii_case("n") => true,
+            _ => false,
+        }
+    }
+
+    /// Reads statements from `input` until EOF, `:quit` or the first error.
+    pub fn run_batch(&mut self, input: impl BufRead) -> i32 {
+        let mut buf = String::new();
+        for line in input.lines() {
+            let Ok(line) = line else {
+                eprintln!("error: standard input is not UTF-8 text");
+                return 1;
+            };
+            if !buf.is_empty() {
+                buf.push('\n');
+            }
+            buf.push_str(&line);
+            if editor::needs_more(&buf) && !line.trim().is_empty() {
+                continue;
+            }
+            let stmt = std::mem::take(&mut buf);
+            match self.execute(stmt.trim()) {
+                Ok(Flow::Continue) => {}
+                Ok(Flow::Quit) => return 0,
+                Err(()) => return 1,
+            }
+        }
+        match self.execute(buf.trim()) {
+            Err(()) => 1,
+            Ok(_) => 0,
+        }
+    }
+
+    /// Runs one statement and prints its result or error.
+    fn execute(&mut self, stmt: &str) -> Result<Flow, ()> {
+        let stmt = stmt.trim().trim_end_matches(';').trim();
+        if stmt.is_empty() {
+            return Ok(Flow::Continue);
+        }
+        let result = if let Some(cmd) = stmt.strip_prefix(':') {
+            self.command(cmd)
+        } else if question::is_query(stmt) {
+            self.query(stmt, stmt)
+        } else {
+            match question::expand(stmt) {
+                Ok(q) => self.query(&q.query, stmt),
+                Err(e) => Err(e.to_string()),
+            }
+        };
+        match result {
+            Ok(flow) => Ok(flow),
+            Err(msg) => {
+                eprintln!("{msg}");
+                Err(())
+            }
+        }
+    }
+
+    fn query(&mut self, text: &str, shown: &str) -> Result<Flow, String> {
+        self.cancel.store(false, Ordering::SeqCst);
+        let options = QueryOptions {
+            cancel: Some(self.cancel.clone()),
+            ..QueryOptions::default()
+        };
+        let start = Instant::now();
+        let out = query::run(&mut self.graph, text, &self.params, &options).map_err(|e| {
+            if text == shown {
+                e.render(text)
+            } else {
+                format!(
+                    "{}
+  (the question expanded to: {text})",
+                    e.render(text)
+                )
+            }
+        })?;
+        let elapsed = start.elapsed();
+        if out.stats != query::WriteStats::default() {
+            self.dirty = true;
+        }
+        self.print_output(&out, elapsed);
+        Ok(Flow::Continue)
+    }
+
+    fn print_output(&self, out: &QueryOutput, elapsed: std::time::Duration) {
+        let width = self.interactive.then(terminal_width).flatten();
+        let text = render::render(&self.graph, out, self.format, width);
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text.as_bytes());
+        if self.format == Format::Table {
+            let s = &out.stats;
+            let mut changes = Vec::new();
+            for (n, what) in [
+                (s.nodes_created, "nodes created"),
+                (s.nodes_deleted, "nodes deleted"),
+                (s.relationships_created, "relationships created"),
+                (s.relationships_deleted, "relationships deleted"),
+                (s.properties_set, "properties set"),
+                (s.labels_added, "labels added"),
+                (s.labels_removed, "labels removed"),
+            ] {
+                if n > 0 {
+                    changes.push(format!("{n} {what}"));
+                }
+            }
+            let rows = out.rows.len();
+            let mut line = format!("{rows} row{}", if rows == 1 { "" } else { "s" });
+            if !changes.is_empty() {
+                line.push_str(&format!(", {}", changes.join(", ")));
+            }
+            if self.timing {
+                line.push_str(&format!(" ({:.1} ms)", elapsed.as_secs_f64() * 1e3));
+            }
+            let _ = writeln!(stdout, "{line}");
+        }
+    }
+
+    fn command(&mut self, cmd: &str) -> Result<Flow, String> {
+        let (name, arg) = cmd.split_once(char::is_whitespace).unwrap_or((cmd, ""));
+        let arg = arg.trim();
+        match name {
+            "help" | "h" | "?" => println!("{HELP}"),
+            "quit" | "q" | "exit" => return Ok(Flow::Quit),
+            "stats" => println!("{}", stats_text(&self.graph)),
+            "schema" => println!("{}", schema_text(&self.graph)),
+            "save" => {
+                let path = if arg.is_empty() {
+                    self.path
+                        .clone()
+                        .ok_or("no file to save to: use :save FILE")?
+                } else {
+                    PathBuf::from(arg)
+                };
+                snapshot::save(&self.graph, &[], &path).map_err(|e| format!("save failed: {e}"))?;
+                println!(
+                    "saved {} nodes and {} relationships to {}",
+                    self.graph.node_count(),
+                    self.graph.edge_count(),
+                    path.display()
+                );
+                self.path = Some(path);
+                self.dirty = false;
+            }
+            "load" => {
+                if arg.is_empty() {
+                    return Err("usage: :load FILE".into());
+                }
+                let path = PathBuf::from(arg);
+                let (g, _) = snapshot::load(&path)
+                    .map_err(|e| format!("load failed, graph unchanged: {e}"))?;
+                println!(
+                    "loaded {} nodes and {} relationships from {}",
+                    g.node_count(),
+                    g.edge_count(),
+                    path.display()
+                );
+                self.graph = g;
+                self.path = Some(path);
+                self.dirty = false;
+            }
+            "ingest" => {
+                if arg.is_empty() {
+                    return Err("usage: :ingest PATH...".into());
+                }
+                let paths: Vec<PathBuf> = arg.split_whitespace().map(PathBuf::from).collect();
+                let report = workspace::ingest(&mut self.graph, &paths, self.interactive);
+                for (p, e) in &report.failed {
+                    eprintln!("skipped {}: {e}", p.display());
+                }
+                println!("{report}");
+                if report.ingested > 0 {
+                    self.dirty = true;
+                }
+            }
+            "format" => {
+                self.format = arg.parse()?;
+                println!("format: {arg}");
+            }
+            "timing" => match arg {
+                "on" => self.timing = true,
+                "off" => self.timing = false,
+                _ => return Err("usage: :timing on|off".into()),
+            },
+            "param" => {
+                let (k, v) = arg.split_once('=').ok_or(
+                    "usage: :param NAME = VALUE (VALUE is any expression, e.g. 'Kursk' or [1, 2])",
+                )?;
+                let k = k.trim().trim_start_matches('$').to_string();
+                let mut scratch = Graph::new();
+                let out = query::run(
+                    &mut scratch,
+                    &format!("RETURN {} AS v", v.trim()),
+                    &self.params,
+                    &QueryOptions::default(),
+                )
+                .map_err(|e| e.render(v.trim()))?;
+                let value = out
+                    .rows
+                    .into_iter()
+                    .next()
+                    .and_then(|r| r.into_iter().next())
+                    .ok_or("the value gave no result")?;
+                self.params.insert(k, value);
+            }
+            "params" => {
+                for (k, v) in &self.params {
+                    println!("${k} = {}", v.render(&self.graph));
+                }
+            }
+            "explain" => {
+                if arg.is_empty() {
+                    return Err("usage: :explain QUERY".into());
+                }
+                return self.query(&format!("EXPLAIN {arg}"), arg);
+            }
+            "expand" => println!(
+                "{}",
+                question::expand(arg).map_err(|e| e.to_string())?.query
+            ),
+            "clear" => print!("\x1b[2J\x1b[H"),
+            other => {
+                return Err(format!(
+                    "unknown command ':{other}'; type :help for the list"
+                ));
+            }
+        }
+        Ok(Flow::Continue)
+    }
+}
+
+/// Node and relationship counts, for `:stats` and `newsgraph stats`.
+pub fn stats_text(g: &Graph) -> String {
+    format!(
+        "{} nodes, {} relationships, {} labels, {} relationship types",
+        g.node_count(),
+        g.edge_count(),
+        g.label_counts().len(),
+        g.type_counts().len()
+    )
+}
+
+/// Labels and relationship types with counts.
+pub fn schema_text(g: &Graph) -> String {
+    let mut s = String::from("Labels:\n");
+    for (l, n) in g.label_counts() {
+        s.push_str(&format!("  :{l:<16} {n}\n"));
+    }
+    s.push_str("Relationship types:\n");
+    for (t, n) in g.type_counts() {
+        s.push_str(&format!("  :{t:<16} {n}\n"));
+    }
+    s
+}
+
+fn terminal_width() -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or(Some(120))
+}

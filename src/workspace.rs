@@ -1,0 +1,245 @@
+//! Graphs from article files: collects files, extracts them in parallel,
+//! merges them into a store in a fixed order, and keeps the default graph
+//! (the bundled `data/articles`) cached as a snapshot that is rebuilt when
+//! the articles or the program change.
+//!
+//! This is the one place where extraction meets the store; it does no
+//! querying and no terminal I/O beyond an optional progress bar.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::extract::{Extraction, Extractor};
+use crate::ingest::merge_extraction;
+use crate::snapshot;
+use crate::store::Graph;
+
+/// What an ingest did.
+#[derive(Debug, Default)]
+pub struct IngestReport {
+    pub files: usize,
+    pub ingested: usize,
+    pub failed: Vec<(PathBuf, String)>,
+    pub bytes: u64,
+    pub entities: usize,
+    pub claims: usize,
+    pub events: usize,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for IngestReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ingested {} of {} files ({:.1} MB) in {:.2}s: {} entities, {} claims, {} events",
+            self.ingested,
+            self.files,
+            self.bytes as f64 / 1e6,
+            self.elapsed.as_secs_f64(),
+            self.entities,
+            self.claims,
+            self.events
+        )?;
+        if !self.failed.is_empty() {
+            write!(f, "; {} skipped", self.failed.len())?;
+        }
+        Ok(())
+    }
+}
+
+/// The article files under `paths`: files as given, folders searched
+/// recursively for `*.txt`, sorted. Paths that do not exist are returned
+/// separately with the reason.
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut missing = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found);
+            found.sort();
+            files.extend(found);
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            missing.push((p.clone(), "no such file or folder".to_string()));
+        }
+    }
+    (files, missing)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p.extension().is_some_and(|x| x == "txt") {
+            out.push(p);
+        }
+    }
+}
+
+/// Extracts `paths` (files or folders) in parallel and merges them into
+/// `graph` in file order. A file that cannot be read or extracted is
+/// reported and skipped; the rest are ingested.
+pub fn ingest(graph: &mut Graph, paths: &[PathBuf], progress: bool) -> IngestReport {
+    let start = Instant::now();
+    let (files, missing) = collect_files(paths);
+    let mut report = IngestReport {
+        files: files.len() + missing.len(),
+        failed: missing,
+        ..Default::default()
+    };
+    let bar = if progress {
+        let b = ProgressBar::new(files.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template("{spinner} extracting [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let extractor = Extractor::new();
+    let results: Vec<(PathBuf, ExtractResult)> = files
+        .par_iter()
+        .map(|path| {
+            let r = extract_file(&extractor, path);
+            bar.inc(1);
+            (path.clone(), r)
+        })
+        .collect();
+    bar.finish_and_clear();
+    for (path, r) in results {
+        match r {
+            Ok((ex, bytes)) => {
+                let s = merge_extraction(graph, &ex);
+                report.ingested += 1;
+                report.bytes += bytes;
+                report.entities += s.entities;
+                report.claims += s.claims;
+                report.events += s.events;
+            }
+            Err(e) => report.failed.push((path, e)),
+        }
+    }
+    report.elapsed = start.elapsed();
+    report
+}
+
+type ExtractResult = Result<(Extraction, u64), String>;
+
+/// Reads and extracts one article file.
+pub fn extract_file(extractor: &Extractor, path: &Path) -> ExtractResult {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ex = extractor
+        .extract(&name, &bytes)
+        .map_err(|e| e.to_string())?;
+    Ok((ex, bytes.len() as u64))
+}
+
+/// Where the bundled articles are: `$NEWSGRAPH_ARTICLES`, else the
+/// `data/articles` of the source tree this binary was built from, else
+/// `./data/articles`.
+pub fn default_articles_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("NEWSGRAPH_ARTICLES") {
+        return PathBuf::from(p);
+    }
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles");
+    if built.is_dir() {
+        built
+    } else {
+        PathBuf::from("data/articles")
+    }
+}
+
+/// A fingerprint of the article files and of this program: any change to
+/// either gives a new cache file.
+fn fingerprint(files: &[PathBuf]) -> String {
+    let mut h = crc32fast::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(&snapshot::FORMAT_VERSION.to_le_bytes());
+    let stamp = |p: &Path| -> Vec<u8> {
+        std::fs::metadata(p)
+            .map(|m| {
+                let t = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{}:{}", m.len(), t).into_bytes()
+            })
+            .unwrap_or_default()
+    };
+    if let Ok(exe) = std::env::current_exe() {
+        h.update(&stamp(&exe));
+    }
+    for f in files {
+        h.update(f.to_string_lossy().as_bytes());
+        h.update(&stamp(f));
+    }
+    format!("{:08x}", h.finalize())
+}
+
+/// Where the default graph's cache lives: `$NEWSGRAPH_CACHE` or the user's
+/// cache folder.
+fn cache_dir() -> PathBuf {
+    std::env::var_os("NEWSGRAPH_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| dirs::cache_dir().map(|d| d.join("newsgraph")))
+        .unwrap_or_else(|| std::env::temp_dir().join("newsgraph"))
+}
+
+/// The default graph: the bundled articles, loaded from the cache when it
+/// is current, else ingested and cached. Returns the graph and a note for
+/// the user.
+pub fn open_default(progress: bool) -> (Graph, String) {
+    let dir = default_articles_dir();
+    let (files, _) = collect_files(std::slice::from_ref(&dir));
+    let cache = cache_dir().join(format!("default-{}.ngs", fingerprint(&files)));
+    if let Ok((g, _)) = snapshot::load(&cache) {
+        let note = format!(
+            "loaded {} articles from cache {} ({} nodes, {} relationships)",
+            files.len(),
+            cache.display(),
+            g.node_count(),
+            g.edge_count()
+        );
+        return (g, note);
+    }
+    let mut g = Graph::new();
+    let report = ingest(&mut g, std::slice::from_ref(&dir), progress);
+    let mut note = format!("{} from {}", report, dir.display());
+    for (p, e) in &report.failed {
+        note.push_str(&format!("\n  skipped {}: {e}", p.display()));
+    }
+    if let Some(parent) = cache.parent()
+        && std::fs::create_dir_all(parent).is_ok()
+    {
+        // Old caches of other fingerprints are stale now.
+        if let Ok(entries) = std::fs::read_dir(parent) {
+            for e in entries.flatten() {
+                let n = e.file_name().to_string_lossy().into_owned();
+                if n.starts_with("default-") && n.ends_with(".ngs") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        let meta = vec![("source".to_string(), dir.display().to_string())];
+        if let Err(e) = snapshot::save(&g, &meta, &cache) {
+            note.push_str(&format!("\n  (could not cache the graph: {e})"));
+        }
+    }
+    (g, note)
+}
