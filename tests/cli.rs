@@ -1,0 +1,280 @@
+//! The real binary, end to end: extraction of the seed article, ingest and
+//! query through a snapshot file, bad input, the REPL reading from a pipe.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn articles() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles")
+}
+
+fn seed() -> PathBuf {
+    articles().join("2025-04-26-kursk.txt")
+}
+
+fn newsgraph() -> Command {
+    let mut c = Command::cargo_bin("newsgraph").unwrap();
+    // Keep tests away from the user's cache and history.
+    c.env(
+        "NEWSGRAPH_CACHE",
+        std::env::temp_dir().join("newsgraph-test-cache"),
+    );
+    c.env(
+        "NEWSGRAPH_HISTORY",
+        std::env::temp_dir().join("newsgraph-test-history"),
+    );
+    c
+}
+
+fn norm(s: &str) -> String {
+    s.to_lowercase()
+}
+
+fn entity<'a>(doc: &'a Value, name: &str) -> Option<&'a Value> {
+    let name = norm(name);
+    doc["entities"].as_array()?.iter().find(|e| {
+        norm(e["name"].as_str().unwrap_or("")) == name
+            || e["aliases"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| norm(x.as_str().unwrap_or("")) == name))
+    })
+}
+
+fn speakers(claim: &Value) -> Vec<String> {
+    match &claim["speaker"] {
+        Value::String(s) => vec![norm(s)],
+        Value::Array(a) => a.iter().filter_map(|x| x.as_str()).map(norm).collect(),
+        _ => vec![],
+    }
+}
+
+fn has_claim(doc: &Value, speaker: &[&str], stance: &str, words: &[&str]) -> bool {
+    doc["claims"].as_array().is_some_and(|cs| {
+        cs.iter().any(|c| {
+            let who = speakers(c);
+            let content = norm(c["content"].as_str().unwrap_or(""));
+            speaker
+                .iter()
+                .any(|s| who.iter().any(|w| w.contains(&norm(s))))
+                && c["stance"] == stance
+                && words.iter().all(|w| content.contains(w))
+        })
+    })
+}
+
+#[test]
+fn extract_finds_the_seed_articles_people_places_and_claims() {
+    let out = newsgraph()
+        .args(["extract", "--format", "json"])
+        .arg(seed())
+        .assert()
+        .success();
+    let doc: Value = serde_json::from_slice(&out.get_output().stdout).expect("one JSON document");
+    assert_eq!(doc["article"], "2025-04-26-kursk.txt");
+    assert_eq!(doc["date"], "2025-04-26");
+    for p in [
+        "Vladimir Putin",
+        "Valery Gerasimov",
+        "Volodymyr Zelenskiy",
+        "Donald Trump",
+    ] {
+        let e = entity(&doc, p).unwrap_or_else(|| panic!("person {p} missing"));
+        assert_eq!(e["type"], "person", "{p}");
+    }
+    for p in [
+        "Russia",
+        "Ukraine",
+        "North Korea",
+        "Kursk",
+        "Belgorod",
+        "Gornal",
+    ] {
+        let e = entity(&doc, p).unwrap_or_else(|| panic!("place {p} missing"));
+        assert_eq!(e["type"], "place", "{p}");
+    }
+    assert!(
+        has_claim(&doc, &["ukraine", "kyiv"], "deny", &["expelled", "kursk"]),
+        "Kyiv's denial"
+    );
+    assert!(
+        has_claim(&doc, &["russia"], "deny", &["weapons"]),
+        "Russia's denial of weapons transfers"
+    );
+    assert!(
+        has_claim(&doc, &["north korea"], "deny", &["weapons"]),
+        "North Korea's denial of weapons transfers"
+    );
+    assert!(
+        has_claim(&doc, &["russia"], "confirm", &["north korean", "kursk"]),
+        "Russia's confirmation"
+    );
+}
+
+#[test]
+fn ingest_then_query_through_a_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("seed.ngs");
+    newsgraph()
+        .args(["ingest"])
+        .arg(seed())
+        .arg("--out")
+        .arg(&snap)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("ingested 1 of 1 files"));
+    let out = newsgraph()
+        .args(["query", "--format", "csv", "--snapshot"])
+        .arg(&snap)
+        .arg("MATCH (a:Actor)-[:DENIED]->(c:Claim) RETURN a.name AS who, c.text AS what ORDER BY who")
+        .assert()
+        .success();
+    let text = norm(&String::from_utf8_lossy(&out.get_output().stdout));
+    assert!(text.starts_with("who,what\n"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| (l.contains("ukrain") || l.contains("kyiv")) && l.contains("expel")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("russia") && l.contains("weapon")),
+        "{text}"
+    );
+
+    // The query can also come from stdin, and JSON is valid JSON.
+    let out = newsgraph()
+        .args(["query", "--format", "json", "--snapshot"])
+        .arg(&snap)
+        .write_stdin("MATCH (p:Person) RETURN count(*) AS people")
+        .assert()
+        .success();
+    let rows: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(rows[0]["people"].as_i64().unwrap() >= 4, "{rows}");
+
+    // Stats read the same file.
+    newsgraph()
+        .arg("stats")
+        .arg(&snap)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(":Claim"));
+}
+
+#[test]
+fn a_bad_query_fails_with_position_and_caret() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("empty.ngs");
+    newsgraph()
+        .args(["ingest"])
+        .arg(seed())
+        .arg("--out")
+        .arg(&snap)
+        .assert()
+        .success();
+    newsgraph()
+        .args(["query", "--snapshot"])
+        .arg(&snap)
+        .arg("MATCH (n:Person RETURN n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("line 1, column").and(predicate::str::contains("^")));
+}
+
+#[test]
+fn a_bad_article_among_good_ones_is_reported_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.txt");
+    std::fs::write(&bad, [0xff, 0xfe, 0x00, 0x9f, 0x92, 0x96, 0x00, 0x00]).unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, b"").unwrap();
+    let good =
+        articles().join("wikinews_2015-08-21_north-korea-puts-military-in-quasi-state-of-war.txt");
+    let snap = dir.path().join("mixed.ngs");
+    newsgraph()
+        .arg("ingest")
+        .arg(seed())
+        .arg(&bad)
+        .arg(&good)
+        .arg(&empty)
+        .arg(dir.path().join("missing.txt"))
+        .arg("--out")
+        .arg(&snap)
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("broken.txt")
+                .and(predicate::str::contains("missing.txt"))
+                .and(predicate::str::contains("ingested 2 of 5 files")),
+        );
+    let out = newsgraph()
+        .args(["query", "--format", "plain", "--snapshot"])
+        .arg(&snap)
+        .arg("MATCH (a:Article) RETURN a.file ORDER BY a.file")
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert_eq!(text.lines().count(), 2, "{text}");
+}
+
+#[test]
+fn a_corrupt_snapshot_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("junk.ngs");
+    std::fs::write(&snap, b"NGRAPH\r\n\x01\x00").unwrap();
+    newsgraph()
+        .args(["query", "--snapshot"])
+        .arg(&snap)
+        .arg("MATCH (n) RETURN n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("junk.ngs").and(predicate::str::contains("truncated")));
+}
+
+#[test]
+fn the_repl_reads_statements_from_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("seed.ngs");
+    newsgraph()
+        .arg("ingest")
+        .arg(seed())
+        .arg("--out")
+        .arg(&snap)
+        .assert()
+        .success();
+    let out = newsgraph()
+        .arg("repl")
+        .arg(&snap)
+        .write_stdin(":stats\nMATCH (p:Person)\nWHERE p.name CONTAINS 'Putin'\nRETURN p.name;\nwho denied what\n")
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("nodes"), "{text}");
+    assert!(text.lines().any(|l| l == "Vladimir Putin"), "{text}");
+    assert!(
+        text.lines().any(|l| {
+            let l = norm(l);
+            (l.contains("ukrain") || l.contains("kyiv")) && l.contains("expel")
+        }),
+        "{text}"
+    );
+    // The first error ends a piped session with a non-zero status; what
+    // came before it was still run.
+    newsgraph()
+        .arg("repl")
+        .arg(&snap)
+        .write_stdin("MATCH (n) RETURN count(*);\nRETURN 1 +;\nRETURN 2;\n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("^"));
+    // A failing :load keeps the graph.
+    newsgraph()
+        .arg("repl")
+        .arg(&snap)
+        .write_stdin(":load /nonexistent.ngs\n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("graph unchanged"));
+}
