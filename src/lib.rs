@@ -2,5 +2,7 @@
 //! claims, queried with a Cypher-like language from a REPL.
 #![deny(unsafe_code)]
 
-pub mod store;
+pub mod extract;
+pub mod ingest;
 pub mod query;
+pub mod store;
