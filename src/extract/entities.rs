@@ -1,0 +1,725 @@
+//! Entity recognition and in-article resolution.
+//!
+//! Owns: gazetteer matching (countries, demonyms, capitals, seats of
+//! government, cities, regions, organisations; aho-corasick), capitalised
+//! sequences typed by title words and head nouns (`Chief of the General Staff
+//! of Russian Armed Forces Valery Gerasimov`, `U.S. President Donald Trump`,
+//! `the village of Gornal`, `Kursk region`), and resolution inside one article:
+//! last names to full names, capitals / seats / demonyms to their country,
+//! `X region` absorbing `X`, and place containment (`PART_OF`). May not touch:
+//! claims, events or the graph.
+
+use std::collections::{HashMap, HashSet};
+
+use super::lexicon::{Gaz, tables};
+use super::sentences::{Kind, Sentence, Token};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EType {
+    Person,
+    Organization,
+    Place,
+}
+
+impl EType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EType::Person => "person",
+            EType::Organization => "organization",
+            EType::Place => "place",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub name: String,
+    pub etype: EType,
+    pub aliases: Vec<String>,
+    /// A sovereign state (label `Country`).
+    pub country: bool,
+    /// Index of the country in the lexicon, for countries, capitals and seats.
+    pub country_ix: Option<usize>,
+    /// Spoke or acted in this article (label `Actor`).
+    pub actor: bool,
+    /// Title phrases seen before the name (lower case), e.g. `russian president`.
+    pub titles: Vec<String>,
+    /// (title, entity) pairs for HOLDS_ROLE.
+    pub roles: Vec<(String, usize)>,
+    /// Containing places (entity indices).
+    pub part_of: Vec<usize>,
+    /// Is a settlement or region (for containment), not a country.
+    pub settlement: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mention {
+    pub ent: usize,
+    pub sent: usize,
+    /// Global token range.
+    pub t0: usize,
+    pub t1: usize,
+    /// The mention is a capital / seat standing for a government.
+    pub metonym: bool,
+}
+
+pub struct Ner {
+    pub entities: Vec<Entity>,
+    pub mentions: Vec<Mention>,
+    /// For each token, the index of the mention covering it (u32::MAX: none).
+    pub tok_mention: Vec<u32>,
+}
+
+const ORG_HEADS: &[&str] = &[
+    "Ministry", "Police", "Agency", "Court", "Party", "Council", "University", "Company", "Inc",
+    "Inc.", "Corp", "Corp.", "Corporation", "Network", "Army", "Forces", "Force", "Navy", "Committee",
+    "Commission", "Union", "Bank", "Department", "Office", "News", "Times", "Group", "Association",
+    "Institute", "Church", "Government", "Parliament", "Congress", "Senate", "Assembly", "Organization",
+    "Organisation", "League", "Federation", "Service", "Services", "Staff", "Foundation", "Post",
+    "Guard", "Guards", "Authority", "Board", "Bureau", "College", "School", "Club", "Team", "Press",
+    "Ltd", "Ltd.", "LLC", "Airlines", "Airways", "Society", "Museum", "Project", "Brotherhood", "Movement",
+    "Front", "Brigade", "Battalion", "Cabinet", "Administration", "Tribunal", "Centre", "Center",
+    "Laboratory", "Observatory", "Journal", "Magazine", "Herald", "Telegraph", "Gazette", "Review",
+    "Institution", "Trust", "Fund", "Alliance", "Coalition", "Nations", "Ministries", "Academy",
+    "Unit", "Commons", "Lords", "Legislature", "Mission", "Secretariat", "Media", "Channel", "Radio",
+    "Television", "TV", "Broadcasting", "Records", "Studios", "Entertainment", "Festival", "Expo",
+];
+const PLACE_HEADS: &[&str] = &[
+    "Street", "Hospital", "Airport", "Square", "Island", "Islands", "River", "Sea", "Ocean", "Province",
+    "Region", "County", "Palace", "Mosque", "Cathedral", "Stadium", "Park", "Station", "Bridge",
+    "Mountain", "Mountains", "Valley", "Bay", "Lake", "Gulf", "Strait", "Peninsula", "Road", "Avenue",
+    "Hall", "Tower", "Building", "Prison", "Base", "District", "City", "Town", "Village", "Desert",
+    "Coast", "Harbour", "Harbor", "Port", "Canal", "Beach", "Forest", "Oblast", "Governorate",
+    "Prefecture", "Territory", "State", "Republic", "Kingdom", "Highway", "Plaza", "Centre_",
+];
+const REGION_NOUNS: &[&str] = &[
+    "region", "province", "oblast", "district", "governorate", "prefecture", "county", "state",
+];
+const SETTLEMENT_NOUNS: &[&str] = &["village", "town", "city", "hamlet", "settlement", "port", "suburb", "town"];
+const CONNECTORS: &[&str] = &["of", "the", "for", "de", "al", "bin", "van", "von", "du", "la", "and"];
+const FUNC: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "it", "he", "she", "they", "we", "i", "you",
+    "in", "on", "at", "for", "from", "with", "by", "after", "before", "however", "but", "and", "or",
+    "as", "when", "while", "if", "although", "since", "during", "thus", "so", "also", "yet", "his",
+    "her", "its", "their", "our", "my", "there", "here", "what", "who", "which", "where", "why", "how",
+    "all", "some", "many", "most", "more", "no", "not", "one", "two", "three", "both", "each", "every",
+    "other", "another", "such", "last", "next", "first", "according", "despite", "until", "over",
+    "under", "about", "into", "through", "then", "now", "today", "yesterday", "meanwhile", "still",
+    "earlier", "later", "instead", "because", "to", "of", "is", "was", "were", "are", "be", "has",
+    "had", "have", "will", "would", "can", "could", "should", "may", "might", "must", "do", "did",
+];
+const NOT_NAMES: &[&str] = &[
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+    "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "I", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "God",
+    "Internet", "English", "Christmas", "Easter", "OK", "TV", "Jr", "Jr.", "Sr.",
+];
+
+/// Pronouns and other words never starting a name.
+pub fn is_func(w: &str) -> bool {
+    FUNC.contains(&w.to_lowercase().as_str())
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    toks: &'a [Token],
+    entities: Vec<Entity>,
+    by_key: HashMap<(String, EType), usize>,
+    mentions: Vec<Mention>,
+}
+
+fn norm_key(s: &str) -> String {
+    let s = s.replace('’', "'");
+    let s = s.strip_prefix("the ").or_else(|| s.strip_prefix("The ")).unwrap_or(&s);
+    s.to_lowercase()
+}
+
+impl<'a> Builder<'a> {
+    fn w(&self, i: usize) -> &'a str {
+        let t = self.toks[i];
+        &self.text[t.start..t.end]
+    }
+    fn span(&self, a: usize, b: usize) -> &'a str {
+        &self.text[self.toks[a].start..self.toks[b - 1].end]
+    }
+    fn entity(&mut self, name: &str, etype: EType) -> usize {
+        let key = (norm_key(name), etype);
+        if let Some(&i) = self.by_key.get(&key) {
+            return i;
+        }
+        let i = self.entities.len();
+        self.entities.push(Entity {
+            name: name.to_string(),
+            etype,
+            aliases: Vec::new(),
+            country: false,
+            country_ix: None,
+            actor: false,
+            titles: Vec::new(),
+            roles: Vec::new(),
+            part_of: Vec::new(),
+            settlement: false,
+        });
+        self.by_key.insert(key, i);
+        i
+    }
+    fn alias(&mut self, e: usize, a: &str) {
+        let a = a.trim();
+        let ent = &mut self.entities[e];
+        if !a.is_empty()
+            && norm_key(a) != norm_key(&ent.name)
+            && !ent.aliases.iter().any(|x| norm_key(x) == norm_key(a))
+        {
+            ent.aliases.push(a.to_string());
+        }
+    }
+    fn country_entity(&mut self, ci: usize) -> usize {
+        let t = tables();
+        let e = self.entity(&t.countries[ci].name, EType::Place);
+        self.entities[e].country = true;
+        self.entities[e].country_ix = Some(ci);
+        e
+    }
+    fn mention(&mut self, ent: usize, sent: usize, t0: usize, t1: usize, metonym: bool) {
+        self.mentions.push(Mention { ent, sent, t0, t1, metonym });
+    }
+}
+
+fn is_cap(w: &str) -> bool {
+    w.chars().next().is_some_and(|c| c.is_uppercase())
+}
+
+fn is_acronym(w: &str) -> bool {
+    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 2 && letters.len() <= 6 && letters.iter().all(|c| c.is_uppercase())
+}
+
+/// Runs recognition and resolution over the whole body.
+pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
+    let t = tables();
+    let mut b = Builder { text, toks, entities: Vec::new(), by_key: HashMap::new(), mentions: Vec::new() };
+    // token boundary lookup
+    let mut start_ix: HashMap<usize, usize> = HashMap::with_capacity(toks.len());
+    let mut end_ix: HashMap<usize, usize> = HashMap::with_capacity(toks.len());
+    for (i, tk) in toks.iter().enumerate() {
+        start_ix.insert(tk.start, i);
+        end_ix.insert(tk.end, i + 1);
+    }
+    // lower-case vocabulary of the article (to spot common words at sentence starts)
+    let mut lower_words: HashSet<&str> = HashSet::new();
+    for tk in toks {
+        let w = &text[tk.start..tk.end];
+        if tk.kind == Kind::Word && w.chars().next().is_some_and(|c| c.is_lowercase()) {
+            lower_words.insert(w);
+        }
+    }
+    // gazetteer hits by start token
+    let mut gaz_at: HashMap<usize, (usize, usize)> = HashMap::new(); // tok -> (end tok, gaz idx)
+    for m in t.gaz_ac.find_iter(text) {
+        if let (Some(&a), Some(&e)) = (start_ix.get(&m.start()), end_ix.get(&m.end())) {
+            gaz_at.insert(a, (e, m.pattern().as_usize()));
+        }
+    }
+    let sent_of = |tok: usize| -> usize { sents.partition_point(|s| s.tok_end <= tok) };
+
+    for (si, s) in sents.iter().enumerate() {
+        let mut i = s.tok_start;
+        while i < s.tok_end {
+            let w = b.w(i);
+            if toks[i].kind != Kind::Word || !is_cap(w) || NOT_NAMES.contains(&w) {
+                i += 1;
+                continue;
+            }
+            // capitalised run
+            let mut j = i + 1;
+            while j < s.tok_end {
+                let wj = b.w(j);
+                if toks[j].kind == Kind::Word && is_cap(wj) && !NOT_NAMES.contains(&wj) {
+                    j += 1;
+                } else if CONNECTORS.contains(&wj)
+                    && wj != "and"
+                    && j + 1 < s.tok_end
+                    && is_cap(b.w(j + 1))
+                    && !NOT_NAMES.contains(&b.w(j + 1))
+                    && (wj != "the" || b.w(j - 1) == "of")
+                {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let mut a = i;
+            // sentence-initial common word
+            while a < j && (is_func(b.w(a)) || (a == s.tok_start && lower_words.contains(b.w(a).to_lowercase().as_str()) && !gaz_at.contains_key(&a))) {
+                a += 1;
+            }
+            let mut e = j;
+            while e > a && CONNECTORS.contains(&b.w(e - 1)) {
+                e -= 1;
+            }
+            if a < e {
+                classify(&mut b, t, si, a, e, s, &gaz_at, &lower_words);
+            }
+            i = j.max(i + 1);
+        }
+    }
+    let _ = sent_of;
+    resolve(&mut b);
+    let mut tok_mention = vec![u32::MAX; toks.len()];
+    b.mentions.sort_by_key(|m| (m.t0, std::cmp::Reverse(m.t1)));
+    for (mi, m) in b.mentions.iter().enumerate() {
+        for slot in &mut tok_mention[m.t0..m.t1] {
+            if *slot == u32::MAX {
+                *slot = mi as u32;
+            }
+        }
+    }
+    Ner { entities: b.entities, mentions: b.mentions, tok_mention }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn classify(
+    b: &mut Builder,
+    t: &super::lexicon::Tables,
+    si: usize,
+    a: usize,
+    e: usize,
+    s: &Sentence,
+    gaz_at: &HashMap<usize, (usize, usize)>,
+    lower_words: &HashSet<&str>,
+) {
+    // 1. emit gazetteer hits inside the run; remember the non-gazetteer parts
+    let mut k = a;
+    let mut leading_affil: Option<usize> = None; // country entity of a leading demonym / country
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    let mut seg = a;
+    let mut gaz_spans: Vec<(usize, usize, Gaz)> = Vec::new();
+    while k < e {
+        if let Some(&(ge, gi)) = gaz_at.get(&k)
+            && ge <= e
+        {
+            gaz_spans.push((k, ge, t.gaz[gi].1.clone()));
+            if seg < k {
+                parts.push((seg, k));
+            }
+            k = ge;
+            seg = k;
+        } else {
+            k += 1;
+        }
+    }
+    if seg < e {
+        parts.push((seg, e));
+    }
+    let whole = b.span(a, e).to_string();
+    let last = b.w(e - 1);
+    let has_org_head = (a..e).any(|x| ORG_HEADS.contains(&b.w(x)));
+    let pre = if a > s.tok_start { b.w(a - 1) } else { "" };
+    let pre2 = if a > s.tok_start + 1 { b.w(a - 2) } else { "" };
+    let next = if e < s.tok_end { b.w(e) } else { "" };
+
+    // whole run is one gazetteer hit
+    if gaz_spans.len() == 1 && gaz_spans[0].0 == a && gaz_spans[0].1 == e {
+        let g = gaz_spans[0].2.clone();
+        emit_gaz(b, t, si, a, e, g, pre, next, lower_words);
+        return;
+    }
+    // Title + name: find the suffix of name-like tokens
+    let name_like = |b: &Builder, x: usize| {
+        let w = b.w(x);
+        is_cap(w)
+            && !CONNECTORS.contains(&w)
+            && !ORG_HEADS.contains(&w)
+            && !PLACE_HEADS.contains(&w)
+            && !t.title_words.contains(&w.to_lowercase())
+            && !gaz_at.contains_key(&x)
+            && !is_acronym(w)
+            && !w.contains('.')
+    };
+    let mut ns = e;
+    while ns > a && name_like(b, ns - 1) {
+        ns -= 1;
+    }
+    let before_is_title = ns > a && {
+        let w = b.w(ns - 1).to_lowercase();
+        t.title_words.contains(&w) || ORG_HEADS.contains(&b.w(ns - 1))
+    };
+    let lower_title_before = ns == a && pre != "" && t.title_words.contains(pre) && pre.chars().all(|c| c.is_lowercase());
+    if ns < e && (before_is_title || lower_title_before) && !PLACE_HEADS.contains(&last) {
+        // gazetteer hits in the title part (affiliation)
+        for (ga, ge, g) in &gaz_spans {
+            if *ge <= ns {
+                emit_gaz(b, t, si, *ga, *ge, g.clone(), "", "", lower_words);
+                if let Some(ci) = gaz_country(g) {
+                    leading_affil = Some(b.country_entity(ci));
+                }
+            }
+        }
+        let religious = ns > a && matches!(b.w(ns - 1), "Pope" | "King" | "Queen" | "Prince" | "Princess" | "Sheikh" | "Emir" | "Sultan" | "Cardinal" | "Archbishop");
+        let name_start = if religious { ns - 1 } else { ns };
+        let name = b.span(name_start, e).to_string();
+        let p = b.entity(&name, EType::Person);
+        b.mention(p, si, name_start, e, false);
+        let mut title = if ns > a { b.span(a, ns).to_string() } else { pre.to_string() };
+        if lower_title_before && (pre2.ends_with("'s") || pre2.ends_with("’s") || t.title_words.contains(pre2)) {
+            title = format!("{pre2} {title}");
+        }
+        let tl = title.to_lowercase();
+        if !b.entities[p].titles.contains(&tl) {
+            b.entities[p].titles.push(tl.clone());
+        }
+        // role: the title word proper and its organisation / country
+        let role_word = t
+            .titles
+            .iter()
+            .find(|tt| tl.contains(tt.as_str()) && tt.len() > 3)
+            .cloned();
+        // organisation inside the title: "... of Russian Armed Forces"
+        let mut org = None;
+        if ns > a
+            && let Some(of) = (a..ns).rev().find(|&x| b.w(x) == "of")
+            && of + 1 < ns
+            && ORG_HEADS.contains(&b.w(ns - 1))
+        {
+            let o = b.entity(b.span(of + 1, ns), EType::Organization);
+            b.mention(o, si, of + 1, ns, false);
+            org = Some(o);
+        }
+        if let Some(rw) = role_word {
+            let target = leading_affil.or(org);
+            if let Some(tg) = target {
+                let title_case = rw
+                    .split(' ')
+                    .map(|w| {
+                        let mut c = w.chars();
+                        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if !b.entities[p].roles.iter().any(|(r, x)| *r == title_case && *x == tg) {
+                    b.entities[p].roles.push((title_case, tg));
+                }
+            }
+        }
+        return;
+    }
+    // organisation by head noun (keeps a leading demonym: "Russian Armed Forces")
+    if has_org_head && !PLACE_HEADS.contains(&last) || (e - a == 1 && is_acronym(last) && gaz_spans.is_empty()) {
+        for (ga, ge, g) in &gaz_spans {
+            if matches!(g, Gaz::Demonym(_) | Gaz::Country(_)) {
+                emit_gaz(b, t, si, *ga, *ge, g.clone(), "", "", lower_words);
+            }
+        }
+        let o = b.entity(&whole, EType::Organization);
+        b.mention(o, si, a, e, false);
+        return;
+    }
+    // emit gazetteer hits; classify the remaining parts
+    for (ga, ge, g) in &gaz_spans {
+        let pre_g = if *ga > s.tok_start { b.w(ga - 1) } else { "" };
+        let next_g = if *ge < s.tok_end { b.w(*ge) } else { "" };
+        emit_gaz(b, t, si, *ga, *ge, g.clone(), pre_g, next_g, lower_words);
+    }
+    for (pa, pe) in parts {
+        let name = b.span(pa, pe).to_string();
+        let lastw = b.w(pe - 1);
+        let prew = if pa > s.tok_start { b.w(pa - 1) } else { "" };
+        let prew2 = if pa > s.tok_start + 1 { b.w(pa - 2) } else { "" };
+        let nextw = if pe < s.tok_end { b.w(pe) } else { "" };
+        let n = pe - pa;
+        if n == 1 && (is_func(&name) || name.len() < 2) {
+            continue;
+        }
+        if PLACE_HEADS.contains(&lastw) && n > 1 {
+            let p = b.entity(&name, EType::Place);
+            b.mention(p, si, pa, pe, false);
+        } else if REGION_NOUNS.contains(&nextw) {
+            let full = format!("{name} {nextw}");
+            let p = b.entity(&full, EType::Place);
+            b.entities[p].settlement = true;
+            b.alias(p, &name);
+            b.mention(p, si, pa, pe + 1, false);
+        } else if prew == "of" && SETTLEMENT_NOUNS.contains(&prew2) {
+            let p = b.entity(&name, EType::Place);
+            b.entities[p].settlement = true;
+            b.alias(p, &format!("{prew2} of {name}"));
+            b.mention(p, si, pa, pe, false);
+        } else if n >= 2 && (pa..pe).all(|x| !CONNECTORS.contains(&b.w(x))) && !(pa..pe).any(|x| is_acronym(b.w(x))) {
+            let p = b.entity(&name, EType::Person);
+            b.mention(p, si, pa, pe, false);
+        } else if n >= 2 {
+            let o = b.entity(&name, EType::Organization);
+            b.mention(o, si, pa, pe, false);
+        } else if is_acronym(&name) {
+            let o = b.entity(&name, EType::Organization);
+            b.mention(o, si, pa, pe, false);
+        } else {
+            // single unknown capitalised word: decided in resolution
+            let lw = prew.to_lowercase();
+            let ty = if t.title_words.contains(lw.as_str()) && prew.chars().all(|c| c.is_lowercase()) {
+                Some(EType::Person)
+            } else if matches!(lw.as_str(), "in" | "at" | "near" | "outside" | "across" | "from" | "to" | "into")
+                && !t.cues.contains_key(nextw)
+            {
+                Some(EType::Place)
+            } else if t.cues.contains_key(nextw) || nextw == "has" || nextw == "had" || nextw == "was" || nextw == "is" {
+                Some(EType::Person)
+            } else {
+                None
+            };
+            let unknown = b.entity(&name, ty.unwrap_or(EType::Organization));
+            if ty.is_none() {
+                // tentative: dropped in resolution unless it joins a person
+                b.entities[unknown].actor = false;
+                b.entities[unknown].titles.push("\u{0}tentative".into());
+            }
+            b.mention(unknown, si, pa, pe, false);
+        }
+    }
+}
+
+fn gaz_country(g: &Gaz) -> Option<usize> {
+    match g {
+        Gaz::Country(c) | Gaz::Demonym(c) => Some(*c),
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn emit_gaz(
+    b: &mut Builder,
+    t: &super::lexicon::Tables,
+    si: usize,
+    a: usize,
+    e: usize,
+    g: Gaz,
+    pre: &str,
+    next: &str,
+    lower_words: &HashSet<&str>,
+) {
+    let surface = b.span(a, e).to_string();
+    match g {
+        Gaz::Country(c) => {
+            let ce = b.country_entity(c);
+            b.alias(ce, &surface);
+            b.mention(ce, si, a, e, false);
+        }
+        Gaz::Demonym(c) => {
+            let ce = b.country_entity(c);
+            b.alias(ce, &surface);
+            b.mention(ce, si, a, e, false);
+        }
+        Gaz::Capital(c) => {
+            // government metonym by default; a locative use also makes a city
+            let ce = b.country_entity(c);
+            let locative = matches!(pre, "in" | "at" | "near" | "outside" | "to" | "from" | "into" | "of")
+                || next == ","
+                    && b.toks.get(e + 1).is_some_and(|tk| {
+                        let w = &b.text[tk.start..tk.end];
+                        w == t.countries[c].name
+                    });
+            if locative {
+                let city = b.entity(&surface, EType::Place);
+                b.entities[city].settlement = true;
+                if !b.entities[city].part_of.contains(&ce) {
+                    b.entities[city].part_of.push(ce);
+                }
+                b.mention(city, si, a, e, false);
+            } else {
+                b.alias(ce, &surface);
+                b.mention(ce, si, a, e, true);
+            }
+        }
+        Gaz::Seat(c) => {
+            let o = b.entity(&surface, EType::Organization);
+            b.entities[o].country_ix = Some(c);
+            b.mention(o, si, a, e, true);
+        }
+        Gaz::City(ci) => {
+            if lower_words.contains(surface.to_lowercase().as_str()) {
+                return;
+            }
+            let name = if REGION_NOUNS.contains(&next) { format!("{surface} {next}") } else { surface.clone() };
+            let p = b.entity(&name, EType::Place);
+            b.alias(p, &surface);
+            b.entities[p].settlement = true;
+            if let Some(c) = t.cities[ci].country {
+                let ce = b.country_entity(c);
+                if ce != p && !b.entities[p].part_of.contains(&ce) {
+                    b.entities[p].part_of.push(ce);
+                }
+            }
+            let end = if name != surface { e + 1 } else { e };
+            b.mention(p, si, a, end, false);
+        }
+        Gaz::Region(c) => {
+            if lower_words.contains(surface.to_lowercase().as_str()) {
+                return;
+            }
+            let p = b.entity(&surface, EType::Place);
+            b.entities[p].settlement = true;
+            if let Some(c) = c {
+                let ce = b.country_entity(c);
+                if ce != p && !b.entities[p].part_of.contains(&ce) {
+                    b.entities[p].part_of.push(ce);
+                }
+            }
+            b.mention(p, si, a, e, false);
+        }
+        Gaz::Org(oi) => {
+            let o = b.entity(&t.orgs[oi].name, EType::Organization);
+            b.alias(o, &surface);
+            b.mention(o, si, a, e, false);
+        }
+    }
+}
+
+/// Merges mentions inside the article: last names, `X region` ⊇ `X`,
+/// tentative single words.
+fn resolve(b: &mut Builder) {
+    let n = b.entities.len();
+    let mut target: Vec<usize> = (0..n).collect();
+    // person last / first names
+    let persons: Vec<usize> = (0..n)
+        .filter(|&i| b.entities[i].etype == EType::Person && b.entities[i].name.split_whitespace().count() >= 2)
+        .collect();
+    for i in 0..n {
+        let e = &b.entities[i];
+        if e.name.contains(' ') {
+            // "X region" absorbs a separate place "X"
+            continue;
+        }
+        let key = e.name.as_str();
+        let hit = persons.iter().copied().find(|&p| {
+            let ws: Vec<&str> = b.entities[p].name.split_whitespace().collect();
+            ws.last() == Some(&key) || (ws.len() == 2 && ws[0] == key && ws[0] != "Pope")
+        });
+        if let Some(p) = hit
+            && p != i
+            && (e.etype != EType::Place || (!e.country && !e.settlement))
+        {
+            target[i] = p;
+            continue;
+        }
+        if e.etype == EType::Place && e.settlement {
+            for suffix in REGION_NOUNS {
+                let full = format!("{} {}", e.name, suffix);
+                if let Some(&r) = b.by_key.get(&(norm_key(&full), EType::Place))
+                    && r != i
+                {
+                    target[i] = r;
+                }
+            }
+        }
+    }
+    // tentative single words that were not absorbed are dropped
+    let tentative: Vec<bool> = b.entities.iter().map(|e| e.titles.iter().any(|t| t == "\u{0}tentative")).collect();
+    let mut keep = vec![true; n];
+    for i in 0..n {
+        if target[i] != i {
+            let name = b.entities[i].name.clone();
+            let aliases = b.entities[i].aliases.clone();
+            let tg = target[i];
+            b.alias(tg, &name);
+            for a in aliases {
+                b.alias(tg, &a);
+            }
+            let titles = b.entities[i].titles.clone();
+            for tl in titles {
+                if !b.entities[tg].titles.contains(&tl) {
+                    b.entities[tg].titles.push(tl);
+                }
+            }
+            let po = b.entities[i].part_of.clone();
+            for p in po {
+                if p != tg && !b.entities[tg].part_of.contains(&p) {
+                    b.entities[tg].part_of.push(p);
+                }
+            }
+            keep[i] = false;
+        } else if tentative[i] {
+            keep[i] = false;
+        }
+    }
+    // renumber
+    let mut new_ix = vec![usize::MAX; n];
+    let mut ents = Vec::new();
+    for i in 0..n {
+        if keep[i] {
+            new_ix[i] = ents.len();
+            let mut e = b.entities[i].clone();
+            e.titles.retain(|t| t != "\u{0}tentative");
+            ents.push(e);
+        }
+    }
+    let map = |i: usize| -> usize {
+        let tg = target[i];
+        new_ix[tg]
+    };
+    for e in &mut ents {
+        e.part_of = e.part_of.iter().map(|&p| map(p)).filter(|&p| p != usize::MAX).collect();
+        e.roles = e.roles.iter().map(|(r, x)| (r.clone(), map(*x))).filter(|(_, x)| *x != usize::MAX).collect();
+    }
+    for (i, e) in ents.iter_mut().enumerate() {
+        e.part_of.retain(|&p| p != i);
+        e.part_of.dedup();
+    }
+    let mut mentions = Vec::new();
+    for m in b.mentions.drain(..) {
+        let ni = map(m.ent);
+        if ni != usize::MAX {
+            mentions.push(Mention { ent: ni, ..m });
+        }
+    }
+    b.mentions = mentions;
+    b.by_key.clear();
+    for (i, e) in ents.iter().enumerate() {
+        b.by_key.insert((norm_key(&e.name), e.etype), i);
+    }
+    b.entities = ents;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sentences::{split, tokenize};
+    use super::*;
+
+    fn run(s: &str) -> Ner {
+        let t = tokenize(s);
+        let ss = split(s, &t);
+        recognise(s, &t, &ss)
+    }
+
+    fn find<'a>(n: &'a Ner, name: &str) -> Option<&'a Entity> {
+        n.entities.iter().find(|e| e.name == name)
+    }
+
+    #[test]
+    fn titles_and_names() {
+        let n = run("Chief of the General Staff of Russian Armed Forces Valery Gerasimov spoke. U.S. President Donald Trump met Gerasimov.");
+        let g = find(&n, "Valery Gerasimov").expect("gerasimov");
+        assert_eq!(g.etype, EType::Person);
+        assert!(g.aliases.contains(&"Gerasimov".to_string()));
+        let t = find(&n, "Donald Trump").expect("trump");
+        assert!(t.roles.iter().any(|(r, _)| r == "President"));
+        assert!(find(&n, "United States").is_some());
+        assert_eq!(find(&n, "Russian Armed Forces").map(|e| e.etype), Some(EType::Organization));
+    }
+
+    #[test]
+    fn places_and_regions() {
+        let n = run("They fought in the Kursk region, the village of Gornal. Later Kursk was calm. He was in Belgorod.");
+        let k = find(&n, "Kursk region").expect("kursk region");
+        assert!(k.aliases.contains(&"Kursk".to_string()));
+        assert_eq!(find(&n, "Gornal").map(|e| e.etype), Some(EType::Place));
+        assert!(find(&n, "Russia").is_some(), "Belgorod's country");
+    }
+
+    #[test]
+    fn capital_as_government() {
+        let n = run("However, Kyiv denied it. Talks were held in Moscow, Russia.");
+        let u = find(&n, "Ukraine").expect("ukraine");
+        assert!(u.aliases.contains(&"Kyiv".to_string()));
+        assert!(find(&n, "Moscow").is_some());
+    }
+}

@@ -1,0 +1,133 @@
+//! Events: things that happened or were done, other than speaking.
+//!
+//! Owns: trigger words (`event-triggers.tsv`, FORMAT.md types) and their
+//! agent (subject, or `by X` in the passive), patient (object, or the subject
+//! in the passive), place (`in/at/near X` or a place mention in the sentence)
+//! and time (normalised against the article date). Planned or negated
+//! happenings (`will attack`, `did not attack`) are skipped. May not touch:
+//! entity recognition, claims or the graph.
+
+use super::entities::EType;
+use super::lexicon::tables;
+use super::resolve::{Arg, Ctx};
+use super::time;
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub etype: String,
+    pub trigger: String,
+    pub agent: Option<Arg>,
+    pub patient: Option<Arg>,
+    pub place: Option<Arg>,
+    pub time: Option<String>,
+    pub sentence: usize,
+}
+
+const PASSIVE_AUX: &[&str] = &["was", "were", "been", "being", "be", "is", "are", "got"];
+const FUTURE: &[&str] = &["will", "would", "to", "could", "might", "may", "should", "shall", "plans", "planned", "threatened", "not", "n't", "never"];
+
+pub fn events(cx: &Ctx) -> Vec<Event> {
+    let t = tables();
+    let mut out: Vec<Event> = Vec::new();
+    for (si, s) in cx.sents.iter().enumerate() {
+        let (s0, s1) = (s.tok_start, s.tok_end.min(s.tok_start + 400));
+        let words: Vec<&str> = (s0..s1).map(|k| cx.w(k)).collect();
+        let tm = time::normalise(&words, cx.date);
+        let mut seen_types: Vec<String> = Vec::new();
+        let mut i = s0;
+        while i < s1 {
+            let lw = cx.lw(i);
+            let mut hit: Option<(String, usize)> = None;
+            for (ws, ty) in &t.multi_triggers {
+                if i + ws.len() <= s1 && ws.iter().enumerate().all(|(o, w)| cx.lw(i + o) == *w) {
+                    hit = Some((ty.clone(), ws.len()));
+                    break;
+                }
+            }
+            if hit.is_none()
+                && let Some(ty) = t.triggers.get(lw.as_str())
+            {
+                hit = Some((ty.clone(), 1));
+            }
+            let Some((ty, len)) = hit else {
+                i += 1;
+                continue;
+            };
+            if cx.mention_at(i).is_some() || seen_types.contains(&ty) {
+                i += len;
+                continue;
+            }
+            let prev = if i > s0 { cx.lw(i - 1) } else { String::new() };
+            if FUTURE.contains(&prev.as_str()) || (i > s0 + 1 && FUTURE.contains(&cx.lw(i - 2).as_str()) && PASSIVE_AUX.contains(&prev.as_str())) {
+                i += len;
+                continue;
+            }
+            let passive = PASSIVE_AUX.contains(&prev.as_str()) && lw.ends_with("ed") || matches!(lw.as_str(), "shot" | "struck" | "sent");
+            let passive = passive && PASSIVE_AUX.contains(&prev.as_str());
+            let (mut agent, mut patient);
+            if passive {
+                patient = cx.subject(i, si).and_then(|(v, _)| v.into_iter().next());
+                agent = None;
+                // by X
+                let mut k = i + len;
+                while k < s1 && k < i + len + 6 {
+                    if cx.lw(k) == "by" {
+                        agent = cx.object(k, si);
+                        break;
+                    }
+                    k += 1;
+                }
+            } else {
+                agent = cx.subject(i, si).and_then(|(v, _)| v.into_iter().next());
+                patient = cx.object(i + len - 1, si);
+            }
+            // a noun trigger: "X's invasion of Y" / "the attack on Y"
+            if !lw.ends_with("ed") && agent.is_none() && i > s0 + 1 && matches!(cx.w(i - 1), "'s" | "’s")
+                && let Some(m) = cx.mention_at(i - 2)
+            {
+                agent = Some(cx.arg_of_mention(m));
+            }
+            if patient.is_none() && i + len + 1 < s1 && matches!(cx.lw(i + len).as_str(), "of" | "on" | "against") {
+                patient = cx.object(i + len, si);
+            }
+            // place: "in/at X" after the trigger, else any non-country place in the sentence
+            let mut place = None;
+            for k in s0..s1 {
+                if let Some(m) = cx.mention_at(k)
+                    && m.t0 == k
+                    && cx.ner.entities[m.ent].etype == EType::Place
+                    && !m.metonym
+                    && k > s0
+                    && matches!(cx.lw(k - 1).as_str(), "in" | "at" | "near" | "outside" | "from" | "the")
+                {
+                    let a = cx.arg_of_mention(m);
+                    if Some(&a) == patient.as_ref() || Some(&a) == agent.as_ref() {
+                        continue;
+                    }
+                    place = Some(a);
+                    if k > i {
+                        break;
+                    }
+                }
+            }
+            if agent.as_ref().is_some_and(|a| a.ent.is_none() && a.text.split_whitespace().count() > 4) {
+                agent = None;
+            }
+            if patient.as_ref().is_some_and(|a| a.ent.is_none() && a.text.split_whitespace().count() > 5) {
+                patient = None;
+            }
+            seen_types.push(ty.clone());
+            out.push(Event {
+                etype: ty,
+                trigger: cx.span(i, i + len).to_string(),
+                agent,
+                patient,
+                place,
+                time: tm.clone(),
+                sentence: si,
+            });
+            i += len;
+        }
+    }
+    out
+}

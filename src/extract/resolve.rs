@@ -1,0 +1,253 @@
+//! Resolution of noun phrases to entities inside one article, for the
+//! attribution and event stages.
+//!
+//! Owns: finding the subject noun phrase left of a verb (skipping adverbs,
+//! auxiliaries and appositives, splitting `A and B`), the object right of a
+//! verb, pronouns (`he`, `she`, `they`, `its`) to the last compatible mention,
+//! title-only phrases (`the chief of the military General Staff`) to the last
+//! person holding that title, capitals / seats to governments. May not touch:
+//! recognition of new entities, claims, events or the graph.
+
+use super::entities::{EType, Ner, is_func};
+use super::lexicon::tables;
+use super::sentences::{Kind, Sentence, Token};
+use super::time::Ymd;
+
+/// An argument: surface text and the entity it resolves to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub text: String,
+    pub ent: Option<usize>,
+}
+
+pub struct Ctx<'a> {
+    pub text: &'a str,
+    pub toks: &'a [Token],
+    pub sents: &'a [Sentence],
+    pub ner: &'a Ner,
+    pub date: Option<Ymd>,
+}
+
+const SKIP_BACK: &[&str] = &[
+    "also", "has", "have", "had", "was", "were", "is", "are", "previously", "later", "again",
+    "repeatedly", "publicly", "officially", "earlier", "now", "then", "already", "firmly",
+    "strongly", "reportedly", "allegedly", "once", "since", "long", "recently", "today", "quickly",
+    "immediately", "subsequently", "initially", "further", "too", "had", "been", "being", "be",
+    "will", "would", "did", "does", "do", "flatly", "vehemently", "categorically",
+];
+const DETS: &[&str] = &["the", "a", "an", "its", "his", "her", "their", "some", "several", "two", "three", "many", "other"];
+
+impl<'a> Ctx<'a> {
+    pub fn w(&self, i: usize) -> &'a str {
+        let t = self.toks[i];
+        &self.text[t.start..t.end]
+    }
+    pub fn lw(&self, i: usize) -> String {
+        self.w(i).to_lowercase().replace('’', "'")
+    }
+    pub fn span(&self, a: usize, b: usize) -> &'a str {
+        if a >= b {
+            return "";
+        }
+        &self.text[self.toks[a].start..self.toks[b - 1].end]
+    }
+    pub fn mention_at(&self, i: usize) -> Option<&'a super::entities::Mention> {
+        let m = *self.ner.tok_mention.get(i)?;
+        (m != u32::MAX).then(|| &self.ner.mentions[m as usize])
+    }
+    pub fn is_word(&self, i: usize) -> bool {
+        self.toks[i].kind != Kind::Punct
+    }
+
+    /// Argument for an entity mention (metonyms become the government).
+    pub fn arg_of_mention(&self, m: &super::entities::Mention) -> Arg {
+        Arg { text: self.span(m.t0, m.t1).to_string(), ent: Some(m.ent) }
+    }
+
+    /// The last mention before token `i` (within the previous two sentences)
+    /// whose entity satisfies `ok`.
+    pub fn last_mention(&self, i: usize, sent: usize, ok: impl Fn(EType, bool) -> bool) -> Option<Arg> {
+        let lo = self.sents[sent.saturating_sub(2)].tok_start;
+        let mut k = i;
+        while k > lo {
+            k -= 1;
+            if let Some(m) = self.mention_at(k) {
+                let e = &self.ner.entities[m.ent];
+                if ok(e.etype, e.country) {
+                    return Some(Arg { text: e.name.clone(), ent: Some(m.ent) });
+                }
+                k = m.t0;
+            }
+        }
+        None
+    }
+
+    /// Resolves a pronoun at token `i`.
+    pub fn pronoun(&self, i: usize, sent: usize) -> Option<Arg> {
+        match self.lw(i).as_str() {
+            "he" | "she" | "him" | "his" | "her" => self.last_mention(i, sent, |t, _| t == EType::Person),
+            "they" | "their" | "it" | "its" | "them" => {
+                self.last_mention(i, sent, |t, c| t == EType::Organization || c)
+            }
+            _ => None,
+        }
+    }
+
+    /// The last person whose title contains `title` (lower case).
+    pub fn titled_person(&self, i: usize, title: &str) -> Option<Arg> {
+        let mut k = i;
+        while k > 0 {
+            k -= 1;
+            if let Some(m) = self.mention_at(k) {
+                let e = &self.ner.entities[m.ent];
+                if e.etype == EType::Person && e.titles.iter().any(|t| t.split(' ').any(|w| w == title)) {
+                    return Some(Arg { text: e.name.clone(), ent: Some(m.ent) });
+                }
+                k = m.t0;
+            }
+        }
+        None
+    }
+
+    /// Subject(s) of a verb at token `c`: the noun phrase ending just left of
+    /// it. Returns the args and the first token of the phrase.
+    pub fn subject(&self, c: usize, sent: usize) -> Option<(Vec<Arg>, usize)> {
+        let s0 = self.sents[sent].tok_start;
+        let mut k = c;
+        // skip adverbs / auxiliaries
+        while k > s0 && SKIP_BACK.contains(&self.lw(k - 1).as_str()) {
+            k -= 1;
+        }
+        if k == s0 {
+            return None;
+        }
+        // appositive or parenthetical: ", a spokesperson for X," / ", speaking amid ...,"
+        if self.w(k - 1) == "," {
+            let mut p = k - 1;
+            let mut found = None;
+            while p > s0 && k - p < 25 {
+                p -= 1;
+                if self.w(p) == "," {
+                    found = Some(p);
+                    break;
+                }
+            }
+            let p = found?;
+            let first = self.lw(p + 1);
+            let lower = self.w(p + 1).chars().next().is_some_and(|ch| ch.is_lowercase());
+            if !(lower || DETS.contains(&first.as_str())) {
+                return None;
+            }
+            k = p;
+            if k == s0 {
+                return None;
+            }
+        }
+        let end = k;
+        // coordinated mentions: "Russia and North Korea"
+        if let Some(m) = self.mention_at(end - 1) {
+            let mut args = vec![self.arg_of_mention(m)];
+            let mut start = m.t0;
+            // possessive head: "Russia's Defence Ministry" handled by the mention itself
+            while start >= s0 + 2 && matches!(self.w(start - 1), "and" | ",") {
+                if let Some(m2) = self.mention_at(start - 2) {
+                    args.insert(0, self.arg_of_mention(m2));
+                    start = m2.t0;
+                } else {
+                    break;
+                }
+            }
+            // title phrase: "the chief of the military General Staff"
+            if args.len() == 1 && self.ner.entities[m.ent].etype == EType::Organization {
+                let mut q = start;
+                while q > s0 && !matches!(self.lw(q - 1).as_str(), "of") && start - q < 4 {
+                    q -= 1;
+                }
+                if q > s0 + 1 && self.lw(q - 1) == "of" {
+                    let tw = self.lw(q - 2);
+                    if tables().title_words.contains(tw.as_str())
+                        && let Some(p) = self.titled_person(q, &tw)
+                    {
+                        return Some((vec![p], q - 2));
+                    }
+                }
+            }
+            // a common noun after a demonym/country: "Ukrainian officials"
+            return Some((args, start));
+        }
+        let last = self.lw(end - 1);
+        if let Some(p) = self.pronoun(end - 1, sent) {
+            return Some((vec![p], end - 1));
+        }
+        if matches!(last.as_str(), "he" | "she" | "they" | "it" | "we" | "i" | "you" | "who" | "which" | "that") {
+            return None;
+        }
+        // common-noun phrase: up to 5 words back to a determiner
+        let mut a = end;
+        while a > s0 && end - a < 5 {
+            let w = self.w(a - 1);
+            let lw = w.to_lowercase();
+            if !self.is_word(a - 1) || (is_func(w) && !DETS.contains(&lw.as_str())) {
+                break;
+            }
+            if tables().cues.contains_key(lw.as_str()) && a != end {
+                break;
+            }
+            a -= 1;
+            if DETS.contains(&lw.as_str()) {
+                break;
+            }
+        }
+        if a == end || !self.is_word(end - 1) || self.toks[end - 1].kind == Kind::Num {
+            return None;
+        }
+        let mut text_start = a;
+        while text_start < end && DETS.contains(&self.lw(text_start).as_str()) {
+            text_start += 1;
+        }
+        if text_start == end {
+            return None;
+        }
+        let head = self.lw(end - 1);
+        // title only: "the president said" → last person with that title
+        if tables().title_words.contains(head.as_str())
+            && let Some(p) = self.titled_person(a, &head)
+        {
+            return Some((vec![p], a));
+        }
+        // demonym inside ("Ukrainian officials") → the country entity
+        let ent = (text_start..end).find_map(|x| self.mention_at(x)).map(|m| m.ent);
+        Some((vec![Arg { text: self.span(text_start, end).to_string(), ent }], a))
+    }
+
+    /// Object of a verb at `c`: the mention or short noun phrase right after it.
+    pub fn object(&self, c: usize, sent: usize) -> Option<Arg> {
+        let s1 = self.sents[sent].tok_end;
+        let mut k = c + 1;
+        while k < s1 && matches!(self.lw(k).as_str(), "the" | "a" | "an" | "by" | "off" | "out" | "down" | "up") {
+            k += 1;
+        }
+        if k >= s1 {
+            return None;
+        }
+        if let Some(m) = self.mention_at(k) {
+            return Some(self.arg_of_mention(m));
+        }
+        if let Some(p) = self.pronoun(k, sent) {
+            return Some(p);
+        }
+        let mut e = k;
+        while e < s1 && e - k < 5 && self.is_word(e) && !is_func(self.w(e)) {
+            if let Some(m) = self.mention_at(e) {
+                e = m.t1;
+                continue;
+            }
+            e += 1;
+        }
+        if e == k {
+            return None;
+        }
+        let ent = (k..e).find_map(|x| self.mention_at(x)).map(|m| m.ent);
+        Some(Arg { text: self.span(k, e).to_string(), ent })
+    }
+}
