@@ -168,7 +168,9 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
             if let Some(x) = get(Rule::name) {
                 q.push_str(&about_filter(x));
             }
-            q.push_str("RETURN a.name AS who, type(r) AS stance, c.text AS what ORDER BY what");
+            q.push_str(
+                "RETURN a.name AS who, type(r) AS stance, c.text AS what, r AS _why ORDER BY what",
+            );
             q
         }
         Rule::happened => {
@@ -184,7 +186,7 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
             }
             q.push_str(&format!(
                 "WITH DISTINCT e OPTIONAL MATCH (ag)-[:{}]->(e) \
-                 RETURN e.time AS time, e.type AS event, collect(ag.name) AS by, e.text AS sentence \
+                 RETURN e.time AS time, e.type AS event, collect(ag.name) AS by, e.text AS sentence, e AS _why \
                  ORDER BY time, event",
                 rel::PERFORMED
             ));
@@ -194,7 +196,7 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
             let x = get(Rule::name).ok_or_else(err)?;
             format!(
                 "MATCH (x)-[:{p}|{a}]-(e:Event)-[:{p}|{a}]-(y) WHERE e.type = 'meet' AND {} AND y <> x \
-                 AND NOT {} RETURN DISTINCT y.name AS who, e.time AS time, e.text AS sentence ORDER BY who",
+                 AND NOT {} RETURN DISTINCT y.name AS who, e.time AS time, e.text AS sentence, e AS _why ORDER BY who",
                 named("x", x),
                 named("y", x),
                 p = rel::PERFORMED,
@@ -217,7 +219,7 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
             }
             q.push_str(
                 "RETURN a.name AS who, type(r1) AS stance, c1.text AS claim, \
-                 b.name AS versus, type(r2) AS their_stance, c2.text AS their_claim",
+                 b.name AS versus, type(r2) AS their_stance, c2.text AS their_claim, [r1, r2] AS _why",
             );
             q
         }
@@ -226,7 +228,7 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
             format!(
                 "MATCH (x)-[r]-(n) WHERE {} AND (n:Event OR n:Claim) \
                  RETURN DISTINCT coalesce(n.time, toString(n.date)) AS time, x.name AS who, \
-                 type(r) AS role, coalesce(n.type, n.stance) AS kind, n.text AS what ORDER BY time",
+                 type(r) AS role, coalesce(n.type, n.stance) AS kind, n.text AS what, r AS _why ORDER BY time",
                 named("x", x)
             )
         }

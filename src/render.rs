@@ -37,7 +37,24 @@ impl std::str::FromStr for Format {
 }
 
 /// Renders a result. `width` bounds table width (terminal columns).
+/// Columns whose name starts with `_` are kept for `:why` but not shown.
 pub fn render(g: &Graph, out: &QueryOutput, format: Format, width: Option<u16>) -> String {
+    if out.columns.iter().any(|c| c.starts_with('_')) {
+        let keep: Vec<usize> = (0..out.columns.len())
+            .filter(|i| !out.columns[*i].starts_with('_'))
+            .collect();
+        let visible = QueryOutput {
+            columns: keep.iter().map(|i| out.columns[*i].clone()).collect(),
+            rows: out
+                .rows
+                .iter()
+                .map(|r| keep.iter().filter_map(|i| r.get(*i).cloned()).collect())
+                .collect(),
+            stats: out.stats.clone(),
+            plan: out.plan.clone(),
+        };
+        return render(g, &visible, format, width);
+    }
     if let Some(plan) = &out.plan
         && out.rows.is_empty()
     {

@@ -81,7 +81,7 @@ const FUNCTIONS: &[&str] = &[
 
 const COMMANDS: &[&str] = &[
     ":help", ":stats", ":schema", ":save", ":load", ":ingest", ":format", ":timing", ":param",
-    ":params", ":explain", ":expand", ":clear", ":quit",
+    ":params", ":explain", ":expand", ":why", ":export", ":source", ":clear", ":quit",
 ];
 
 /// Whether `text` is an unfinished statement: a query that does not end

@@ -7,6 +7,7 @@
 //! touches the store's internals or the extractor.
 
 mod editor;
+pub mod evidence;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -30,6 +31,8 @@ pub struct Session {
     pub format: Format,
     pub timing: bool,
     pub params: Params,
+    /// The last query result, for `:why` and `:export`.
+    last: Option<QueryOutput>,
     cancel: Arc<AtomicBool>,
     interactive: bool,
 }
@@ -58,6 +61,9 @@ Commands:
   :format table|json|csv|plain
   :timing on|off
   :param NAME = VALUE   set a query parameter ($NAME); :params lists them
+  :why [ROW]            the sentences behind the last result (or one row of it)
+  :export json|graphml|dot PATH [all]   the last result's subgraph (or the whole graph)
+  :source FILE          run the statements in a file
   :explain QUERY        show the plan of a query
   :expand QUESTION      show the query a plain question expands to
   :quit                 leave (Ctrl-D works too; Ctrl-C clears the line)";
@@ -76,6 +82,7 @@ impl Session {
             },
             timing: interactive,
             params: Params::new(),
+            last: None,
             cancel: Arc::new(AtomicBool::new(false)),
             interactive,
         }
@@ -249,14 +256,17 @@ impl Session {
             self.dirty = true;
         }
         self.print_output(&out, elapsed);
+        self.last = Some(out);
         Ok(Flow::Continue)
     }
 
     fn print_output(&self, out: &QueryOutput, elapsed: std::time::Duration) {
         let width = self.interactive.then(terminal_width).flatten();
         let text = render::render(&self.graph, out, self.format, width);
+        if !(self.interactive && page(&text)) {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
         let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(text.as_bytes());
         if self.format == Format::Table {
             let s = &out.stats;
             let mut changes = Vec::new();
@@ -387,6 +397,53 @@ impl Session {
                 "{}",
                 question::expand(arg).map_err(|e| e.to_string())?.query
             ),
+            "why" => {
+                let last = self
+                    .last
+                    .as_ref()
+                    .ok_or("no result yet: run a query or question first")?;
+                let row = if arg.is_empty() {
+                    None
+                } else {
+                    Some(arg.parse::<usize>().map_err(|_| "usage: :why [ROW]")?)
+                };
+                print!("{}", evidence::why(&self.graph, last, row)?);
+            }
+            "export" => {
+                let mut it = arg.split_whitespace();
+                let (Some(format), Some(path)) = (it.next(), it.next()) else {
+                    return Err("usage: :export json|graphml|dot PATH [all]".into());
+                };
+                let whole = it.next() == Some("all") || self.last.is_none();
+                let (nodes, edges) = match (&self.last, whole) {
+                    (Some(last), false) => evidence::subgraph(&self.graph, last),
+                    _ => (
+                        self.graph.node_ids().collect(),
+                        self.graph.edge_ids().collect(),
+                    ),
+                };
+                let text = evidence::export(&self.graph, &nodes, &edges, format)?;
+                std::fs::write(path, text).map_err(|e| format!("{path}: {e}"))?;
+                println!(
+                    "wrote {} nodes and {} relationships{} to {path}",
+                    nodes.len(),
+                    edges.len(),
+                    if whole {
+                        " (whole graph)"
+                    } else {
+                        " (last result)"
+                    }
+                );
+            }
+            "source" => {
+                if arg.is_empty() {
+                    return Err("usage: :source FILE".into());
+                }
+                let file = std::fs::File::open(arg).map_err(|e| format!("{arg}: {e}"))?;
+                if self.run_batch(std::io::BufReader::new(file)) != 0 {
+                    return Err(format!("{arg}: stopped at the first error"));
+                }
+            }
             "clear" => print!("\x1b[2J\x1b[H"),
             other => {
                 return Err(format!(
@@ -420,6 +477,32 @@ pub fn schema_text(g: &Graph) -> String {
         s.push_str(&format!("  :{t:<16} {n}\n"));
     }
     s
+}
+
+/// Shows long output through `$PAGER` (default `less -FRX`); returns
+/// false when it was not paged.
+fn page(text: &str) -> bool {
+    let height = std::env::var("LINES")
+        .ok()
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(40);
+    if text.lines().count() + 2 < height {
+        return false;
+    }
+    let pager = std::env::var("PAGER").unwrap_or_else(|_| "less -FRX".into());
+    let mut parts = pager.split_whitespace();
+    let Some(cmd) = parts.next() else {
+        return false;
+    };
+    let child = std::process::Command::new(cmd)
+        .args(parts)
+        .stdin(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else { return false };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    child.wait().is_ok()
 }
 
 fn terminal_width() -> Option<u16> {
