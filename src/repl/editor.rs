@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Config, Context, EditMode, Helper};
 
 use crate::store::Graph;
@@ -315,20 +315,7 @@ pub fn highlight(line: &str) -> String {
     out
 }
 
-impl Validator for ReplHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        let input = ctx.input();
-        // A blank last line submits a balanced statement.
-        if input.ends_with('\n') && balanced(input) {
-            return Ok(ValidationResult::Valid(None));
-        }
-        if needs_more(input) {
-            Ok(ValidationResult::Incomplete)
-        } else {
-            Ok(ValidationResult::Valid(None))
-        }
-    }
-}
+impl Validator for ReplHelper {}
 
 impl Helper for ReplHelper {}
 

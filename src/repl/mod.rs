@@ -119,10 +119,22 @@ impl Session {
             self.graph.node_count(),
             self.graph.edge_count()
         );
+        let mut buf = String::new();
         loop {
-            match ed.readline("newsgraph> ") {
-                Ok(text) => {
-                    let stmt = text.trim();
+            let prompt = if buf.is_empty() { "newsgraph> " } else { "      ...> " };
+            match ed.readline(prompt) {
+                Ok(line) => {
+                    if !buf.is_empty() {
+                        buf.push('\n');
+                    }
+                    buf.push_str(&line);
+                    // Continue until ';' (queries) or balanced brackets; a
+                    // blank line submits what is there.
+                    if editor::needs_more(&buf) && !line.trim().is_empty() {
+                        continue;
+                    }
+                    let stmt = std::mem::take(&mut buf);
+                    let stmt = stmt.trim();
                     if stmt.is_empty() {
                         continue;
                     }
@@ -137,7 +149,11 @@ impl Session {
                         break;
                     }
                 }
-                Err(ReadlineError::Interrupted) => continue,
+                Err(ReadlineError::Interrupted) => {
+                    // Ctrl-C clears the line (and any unfinished statement).
+                    buf.clear();
+                    continue;
+                }
                 Err(ReadlineError::Eof) => {
                     if self.confirm_quit(&mut ed) {
                         break;
