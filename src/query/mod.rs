@@ -5,7 +5,11 @@
 //! text or extraction. The REPL and CLI call only [`run`] and the types
 //! re-exported here.
 
+pub mod ast;
+pub mod parser;
 mod value;
+#[cfg(test)]
+mod tests;
 
 pub use value::{Path, Value};
 
