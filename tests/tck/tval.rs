@@ -357,7 +357,7 @@ pub fn short(s: &str, n: usize) -> String {
         s.to_string()
     } else {
         let mut t: String = s.chars().take(n).collect();
-        t.push_str("…");
+        t.push('…');
         t
     }
 }
