@@ -863,6 +863,31 @@ fn main() {
             std::process::exit(2);
         }
     };
+    // Every expected value must be readable, or cases would fail for the
+    // runner's sake.
+    let mut unreadable = 0;
+    for c in &cases {
+        for st in &c.scenario.steps {
+            let cells: Vec<&String> = if st.text.starts_with("the result should be") {
+                st.table.iter().skip(1).flatten().collect()
+            } else if st.text == "parameters are:" {
+                st.table.iter().filter_map(|r| r.get(1)).collect()
+            } else {
+                continue;
+            };
+            for cell in cells {
+                if let Err(e) = tval::parse(cell) {
+                    unreadable += 1;
+                    if unreadable <= 10 {
+                        eprintln!("TCK runner: unreadable value in {}: {e}", c.feature);
+                    }
+                }
+            }
+        }
+    }
+    if unreadable > 0 {
+        eprintln!("TCK runner: {unreadable} expected values could not be read");
+    }
     let cases: Vec<Arc<Case>> = cases.into_iter().map(Arc::new).collect();
     let reports: Vec<Report> = cases
         .par_iter()
@@ -921,13 +946,21 @@ fn main() {
                     .collect();
                 *fail_reasons.entry(key).or_default() += 1;
                 if verbose {
+                    let mut queries = String::new();
+                    for st in &c.scenario.steps {
+                        if let Some(d) = &st.doc
+                            && !r.context.contains(d.as_str())
+                        {
+                            queries.push_str(&format!("{}:\n{d}\n", st.text.trim_end_matches(':')));
+                        }
+                    }
                     println!(
                         "FAIL {} :: {} (line {})\n  reason: {}\n{}",
                         c.feature,
                         c.scenario.name,
                         c.scenario.line,
                         short(why, 600),
-                        short(&r.context, 3000)
+                        short(&format!("{queries}{}", r.context), 3000)
                             .lines()
                             .map(|l| format!("    {l}"))
                             .collect::<Vec<_>>()

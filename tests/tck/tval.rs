@@ -600,6 +600,8 @@ impl fmt::Display for TVal {
                     f.write_str(if *x > 0.0 { "Infinity" } else { "-Infinity" })
                 } else if *x == x.trunc() && x.abs() < 1e16 {
                     write!(f, "{x:.1}")
+                } else if (1e-4..1e16).contains(&x.abs()) {
+                    write!(f, "{x}")
                 } else {
                     write!(f, "{x:e}")
                 }
