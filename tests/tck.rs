@@ -924,10 +924,21 @@ fn main() {
         eprintln!("TCK runner: {unreadable} expected values could not be read");
     }
     let cases: Vec<Arc<Case>> = cases.into_iter().map(Arc::new).collect();
-    let reports: Vec<Report> = cases
+    let reports: Vec<(Report, Duration)> = cases
         .par_iter()
-        .map(|c| run_guarded(c.clone(), cfg.clone()))
+        .map(|c| {
+            let t = Instant::now();
+            let r = run_guarded(c.clone(), cfg.clone());
+            (r, t.elapsed())
+        })
         .collect();
+    let mut slowest: Vec<(Duration, usize)> = reports
+        .iter()
+        .enumerate()
+        .map(|(i, (_, d))| (*d, i))
+        .collect();
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    let reports: Vec<Report> = reports.into_iter().map(|(r, _)| r).collect();
 
     // Per folder: (passed, failed, skipped).
     let mut folders: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
@@ -1054,6 +1065,22 @@ fn main() {
     match std::fs::write(&list, body) {
         Ok(()) => println!("Failing cases listed in {}", list.display()),
         Err(e) => eprintln!("cannot write {}: {e}", list.display()),
+    }
+    let slow: Vec<String> = slowest
+        .iter()
+        .take(3)
+        .filter(|(d, _)| *d > Duration::from_millis(500))
+        .map(|(d, i)| {
+            format!(
+                "{} :: {} ({:.1} s)",
+                cases[*i].feature,
+                cases[*i].scenario.name,
+                d.as_secs_f64()
+            )
+        })
+        .collect();
+    if !slow.is_empty() {
+        println!("Slowest cases: {}", slow.join("; "));
     }
     println!("Time: {:.1} s", start.elapsed().as_secs_f64());
 
