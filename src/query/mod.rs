@@ -5,7 +5,15 @@
 //! text or extraction. The REPL and CLI call only [`run`] and the types
 //! re-exported here.
 
+pub mod ast;
+mod eval;
+mod exec;
+mod functions;
+pub mod parser;
+pub mod plan;
 mod value;
+#[cfg(test)]
+mod tests;
 
 pub use value::{Path, Value};
 
@@ -119,6 +127,66 @@ pub fn run(
     params: &Params,
     options: &QueryOptions,
 ) -> Result<QueryOutput, QueryError> {
-    let _ = (graph, query, params, options);
-    unimplemented!("the query engine is being written")
+    let ast = parser::parse_query(query)?;
+    let writes = plan::has_writes(&ast.body);
+    if writes && ast.explain != Some(ast::Explain::Explain) {
+        // writes run on a copy that replaces the graph only on success
+        let mut copy = graph.clone();
+        let out = execute(&mut copy, &ast, query, params, options, true)?;
+        *graph = copy;
+        Ok(out)
+    } else {
+        execute(graph, &ast, query, params, options, false)
+    }
+}
+
+fn execute(
+    graph: &mut Graph,
+    ast: &ast::Query,
+    query: &str,
+    params: &Params,
+    options: &QueryOptions,
+    writes: bool,
+) -> Result<QueryOutput, QueryError> {
+    let plan = plan::Planner::new(graph, params, query, writes).plan(&ast.body)?;
+    if ast.explain == Some(ast::Explain::Explain) {
+        let lines = plan::describe(&plan, graph);
+        return Ok(QueryOutput {
+            columns: vec!["plan".into()],
+            rows: lines.iter().map(|l| vec![Value::Str(l.as_str().into())]).collect(),
+            stats: WriteStats::default(),
+            plan: Some(lines.join("\n")),
+        });
+    }
+    let mut ex = exec::Exec::new(graph, options);
+    if ast.explain == Some(ast::Explain::Profile) {
+        ex.profile = Some(Vec::new());
+    }
+    let mut rows: Vec<Vec<Value>> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let distinct = plan.union_all.first() == Some(&false);
+    for b in &plan.branches {
+        let out = ex.run_branch(b)?;
+        for r in out {
+            let row: Vec<Value> = b.columns.iter().map(|(_, s)| r[*s].clone()).collect();
+            if distinct && !seen.insert(row.iter().map(eval::group_key).collect::<Vec<_>>()) {
+                continue;
+            }
+            rows.push(row);
+        }
+    }
+    let columns = plan.branches[0].columns.iter().map(|c| c.0.clone()).collect();
+    let stats = ex.stats.clone();
+    let plan_text = ex.profile.take().map(|p| {
+        p.iter()
+            .map(|(op, n, ms)| format!("{op}  rows={n}  time={ms:.3}ms"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(QueryOutput {
+        columns,
+        rows,
+        stats,
+        plan: plan_text,
+    })
 }

@@ -1,0 +1,980 @@
+//! The executor: runs a [`Plan`] over slot-indexed rows on the graph.
+//! Owns pattern matching (with relationship uniqueness, bounded variable
+//! length and shortest paths), aggregation, sorting and the write clauses
+//! with their statistics. Checks the cancel flag and the timeout in loops.
+
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::time::Instant;
+
+use super::ast::Dir;
+use super::eval::{GroupKey, Res, equals, group_key, order, prop_value, rt, truthy, type_err, type_name};
+use super::plan::*;
+use super::value::Path;
+use super::{QueryOptions, Value, WriteStats};
+use crate::store::{Direction, EdgeId, Graph, NodeId, PropMap, PropValue};
+
+pub type Row = Vec<Value>;
+
+pub struct Exec<'a> {
+    g: &'a mut Graph,
+    opts: &'a QueryOptions,
+    start: Instant,
+    ticks: Cell<u32>,
+    rng: Cell<u64>,
+    pub stats: WriteStats,
+    pub profile: Option<Vec<(String, usize, f64)>>,
+}
+
+fn dir_of(d: Dir) -> Direction {
+    match d {
+        Dir::Right => Direction::Outgoing,
+        Dir::Left => Direction::Incoming,
+        Dir::Both => Direction::Both,
+    }
+}
+
+impl<'a> Exec<'a> {
+    pub fn new(g: &'a mut Graph, opts: &'a QueryOptions) -> Self {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0x9E37_79B9, |d| d.as_nanos() as u64)
+            | 1;
+        Exec {
+            g,
+            opts,
+            start: Instant::now(),
+            ticks: Cell::new(0),
+            rng: Cell::new(seed),
+            stats: WriteStats::default(),
+            profile: None,
+        }
+    }
+
+    pub fn g(&self) -> &Graph {
+        self.g
+    }
+
+    pub fn rand(&self) -> f64 {
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng.set(x);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Cancellation and timeout, checked every few thousand calls.
+    pub fn tick(&self) -> Res<()> {
+        let t = self.ticks.get().wrapping_add(1);
+        self.ticks.set(t);
+        if t % 4096 != 0 {
+            return Ok(());
+        }
+        if let Some(c) = &self.opts.cancel
+            && c.load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Err(rt("TransientError", "Cancelled", "query cancelled"));
+        }
+        if let Some(to) = self.opts.timeout
+            && self.start.elapsed() > to
+        {
+            return Err(rt("TransientError", "Timeout", "query timed out"));
+        }
+        Ok(())
+    }
+
+    pub fn property(&self, v: &Value, key: &Key) -> Res<Value> {
+        Ok(match v {
+            Value::Null => Value::Null,
+            Value::Node(n) => match (key.sym, self.g.node(*n)) {
+                (Some(k), Some(node)) => prop_value(node.prop(k)),
+                (_, None) => {
+                    return Err(rt("EntityNotFound", "DeletedEntityAccess", "node was deleted"));
+                }
+                _ => Value::Null,
+            },
+            Value::Rel(e) => match (key.sym, self.g.edge(*e)) {
+                (Some(k), Some(edge)) => prop_value(edge.prop(k)),
+                (_, None) => {
+                    return Err(rt("EntityNotFound", "DeletedEntityAccess", "relationship was deleted"));
+                }
+                _ => Value::Null,
+            },
+            Value::Map(m) => m.get(key.name.as_str()).cloned().unwrap_or(Value::Null),
+            other => {
+                return Err(type_err(format!("cannot read property of {}", type_name(other))));
+            }
+        })
+    }
+
+    pub fn properties(&self, v: &Value) -> Res<Value> {
+        let to_map = |p: &PropMap| {
+            Value::Map(
+                p.iter()
+                    .map(|(k, v)| (self.g.name_of(k).to_string(), Value::from(v)))
+                    .collect(),
+            )
+        };
+        Ok(match v {
+            Value::Null => Value::Null,
+            Value::Node(n) => self.g.node(*n).map_or(Value::Null, |x| to_map(x.props())),
+            Value::Rel(e) => self.g.edge(*e).map_or(Value::Null, |x| to_map(x.props())),
+            Value::Map(m) => Value::Map(m.clone()),
+            other => return Err(type_err(format!("properties() of {}", type_name(other)))),
+        })
+    }
+
+    // ------------------------------------------------------ matching
+
+    /// Calls `f` with every extension of `row` that matches `m`; `f`
+    /// returns false to stop early.
+    pub fn match_rows(&self, m: &MatchPlan, mut row: Row, f: &mut dyn FnMut(&Row) -> bool) -> Res<()> {
+        self.steps(m, 0, &mut row, f)?;
+        Ok(())
+    }
+
+    fn steps(&self, m: &MatchPlan, i: usize, row: &mut Row, f: &mut dyn FnMut(&Row) -> bool) -> Res<bool> {
+        self.tick()?;
+        let Some(step) = m.steps.get(i) else {
+            for p in &m.paths {
+                row[p.slot] = Value::Path(self.build_path(p, row));
+            }
+            if let Some(flt) = &m.filter
+                && truthy(&self.eval(flt, row)?)? != Some(true)
+            {
+                return Ok(true);
+            }
+            return Ok(f(row));
+        };
+        match step {
+            Step::Scan { slot, source, check } => {
+                let cands: Vec<NodeId> = match source {
+                    Source::All => self.g.node_ids().collect(),
+                    Source::Label(None) => Vec::new(),
+                    Source::Label(Some(l)) => self.g.nodes_with_label(*l).collect(),
+                    Source::Name(n) => self.g.nodes_by_name(n).to_vec(),
+                };
+                for n in cands {
+                    if !self.check_node(n, check, row)? {
+                        continue;
+                    }
+                    row[*slot] = Value::Node(n);
+                    if !self.steps(m, i + 1, row, f)? {
+                        row[*slot] = Value::Null;
+                        return Ok(false);
+                    }
+                }
+                row[*slot] = Value::Null;
+                Ok(true)
+            }
+            Step::Check { slot, check } => match &row[*slot] {
+                Value::Node(n) => {
+                    let n = *n;
+                    if self.check_node(n, check, row)? {
+                        self.steps(m, i + 1, row, f)
+                    } else {
+                        Ok(true)
+                    }
+                }
+                _ => Ok(true),
+            },
+            Step::Expand(spec) => {
+                let Value::Node(from) = row[spec.from] else {
+                    return Ok(true);
+                };
+                if let Some((lo, hi, _)) = spec.var {
+                    let hi = if hi == usize::MAX { self.opts.max_var_length.max(lo) } else { hi };
+                    let mut path = Vec::new();
+                    return self.var_expand(m, i, spec, lo, hi, from, &mut path, row, f);
+                }
+                let edges: Vec<(EdgeId, NodeId)> = if spec.rel_bound {
+                    match &row[spec.rel] {
+                        Value::Rel(e) => match self.g.endpoints(*e) {
+                            Some((a, b)) => {
+                                let mut v = Vec::new();
+                                if a == from && spec.dir != Dir::Left {
+                                    v.push((*e, b));
+                                }
+                                if b == from && spec.dir != Dir::Right && !(a == b && !v.is_empty()) {
+                                    v.push((*e, a));
+                                }
+                                v
+                            }
+                            None => Vec::new(),
+                        },
+                        _ => Vec::new(),
+                    }
+                } else {
+                    self.g.edges_at(from, dir_of(spec.dir)).collect()
+                };
+                for (e, other) in edges {
+                    if !spec.rel_bound {
+                        if !self.rel_ok(e, spec, row)? || self.rel_used(m, row, e, spec.rel) {
+                            continue;
+                        }
+                    }
+                    if !self.bind_target(spec, other, row)? {
+                        continue;
+                    }
+                    let prev = std::mem::replace(&mut row[spec.rel], Value::Rel(e));
+                    let cont = self.steps(m, i + 1, row, f)?;
+                    row[spec.rel] = prev;
+                    if !spec.to_bound {
+                        row[spec.to] = Value::Null;
+                    }
+                    if !cont {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Step::Shortest { spec, all, path } => {
+                let (Value::Node(a), Value::Node(b)) = (&row[spec.from], &row[spec.to]) else {
+                    return Ok(true);
+                };
+                let (a, b) = (*a, *b);
+                for p in self.shortest(spec, a, b, *all)? {
+                    row[spec.rel] = Value::List(p.rels.iter().map(|e| Value::Rel(*e)).collect());
+                    row[*path] = Value::Path(p);
+                    if !self.steps(m, i + 1, row, f)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn var_expand(
+        &self,
+        m: &MatchPlan,
+        i: usize,
+        spec: &ExpandSpec,
+        lo: usize,
+        hi: usize,
+        cur: NodeId,
+        path: &mut Vec<EdgeId>,
+        row: &mut Row,
+        f: &mut dyn FnMut(&Row) -> bool,
+    ) -> Res<bool> {
+        self.tick()?;
+        if path.len() >= lo && self.bind_target(spec, cur, row)? {
+            let mut list: Vec<Value> = path.iter().map(|e| Value::Rel(*e)).collect();
+            if spec.var.is_some_and(|v| v.2) {
+                list.reverse();
+            }
+            let prev = std::mem::replace(&mut row[spec.rel], Value::List(list));
+            let cont = self.steps(m, i + 1, row, f)?;
+            row[spec.rel] = prev;
+            if !spec.to_bound {
+                row[spec.to] = Value::Null;
+            }
+            if !cont {
+                return Ok(false);
+            }
+        }
+        if path.len() >= hi {
+            return Ok(true);
+        }
+        let edges: Vec<(EdgeId, NodeId)> = self.g.edges_at(cur, dir_of(spec.dir)).collect();
+        for (e, other) in edges {
+            if path.contains(&e) || !self.rel_ok(e, spec, row)? || self.rel_used(m, row, e, spec.rel) {
+                continue;
+            }
+            path.push(e);
+            let cont = self.var_expand(m, i, spec, lo, hi, other, path, row, f)?;
+            path.pop();
+            if !cont {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn shortest(&self, spec: &ExpandSpec, a: NodeId, b: NodeId, all: bool) -> Res<Vec<Path>> {
+        let (lo, hi, _) = spec.var.unwrap_or((1, 1, false));
+        let hi = if hi == usize::MAX { self.opts.max_var_length.max(lo) } else { hi };
+        if a == b && lo == 0 {
+            return Ok(vec![Path { nodes: vec![a], rels: vec![] }]);
+        }
+        let empty: Row = Vec::new();
+        // BFS keeping all parents at the shortest depth
+        let mut parents: HashMap<NodeId, Vec<(NodeId, EdgeId)>> = HashMap::new();
+        let mut depth: HashMap<NodeId, usize> = HashMap::new();
+        depth.insert(a, 0);
+        let mut q = VecDeque::from([a]);
+        let mut found: Option<usize> = None;
+        while let Some(n) = q.pop_front() {
+            self.tick()?;
+            let d = depth[&n];
+            if found.is_some_and(|f| d >= f) || d >= hi {
+                continue;
+            }
+            for (e, o) in self.g.edges_at(n, dir_of(spec.dir)) {
+                if !self.rel_ok(e, spec, &empty)? {
+                    continue;
+                }
+                match depth.get(&o) {
+                    None => {
+                        depth.insert(o, d + 1);
+                        parents.entry(o).or_default().push((n, e));
+                        if o == b {
+                            found = Some(d + 1);
+                        } else {
+                            q.push_back(o);
+                        }
+                    }
+                    Some(&od) if od == d + 1 => parents.entry(o).or_default().push((n, e)),
+                    _ => {}
+                }
+            }
+        }
+        if found.is_none() || !self.check_node(b, &spec.to_check, &empty)? {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut stack = vec![(b, Vec::<EdgeId>::new(), vec![b])];
+        while let Some((n, rels, nodes)) = stack.pop() {
+            if n == a {
+                let mut rels = rels;
+                let mut nodes = nodes;
+                rels.reverse();
+                nodes.reverse();
+                out.push(Path { nodes, rels });
+                if !all {
+                    break;
+                }
+                continue;
+            }
+            for (p, e) in parents.get(&n).into_iter().flatten() {
+                let mut r2 = rels.clone();
+                r2.push(*e);
+                let mut n2 = nodes.clone();
+                n2.push(*p);
+                stack.push((*p, r2, n2));
+            }
+        }
+        Ok(out)
+    }
+
+    fn rel_ok(&self, e: EdgeId, spec: &ExpandSpec, row: &Row) -> Res<bool> {
+        let Some(edge) = self.g.edge(e) else { return Ok(false) };
+        if let Some(ts) = &spec.types
+            && !ts.contains(&edge.rel_type())
+        {
+            return Ok(false);
+        }
+        for (k, v) in &spec.rel_props {
+            let want = self.eval(v, row)?;
+            let have = k.sym.and_then(|s| edge.prop(s)).map_or(Value::Null, Value::from);
+            if equals(&have, &want) != Some(true) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn rel_used(&self, m: &MatchPlan, row: &Row, e: EdgeId, except: usize) -> bool {
+        m.rels.iter().any(|(s, _)| {
+            *s != except
+                && match &row[*s] {
+                    Value::Rel(x) => *x == e,
+                    Value::List(l) => l.iter().any(|v| matches!(v, Value::Rel(x) if *x == e)),
+                    _ => false,
+                }
+        })
+    }
+
+    fn bind_target(&self, spec: &ExpandSpec, n: NodeId, row: &mut Row) -> Res<bool> {
+        if spec.to_bound {
+            return Ok(matches!(&row[spec.to], Value::Node(x) if *x == n)
+                && self.check_node(n, &spec.to_check, row)?);
+        }
+        if !self.check_node(n, &spec.to_check, row)? {
+            return Ok(false);
+        }
+        row[spec.to] = Value::Node(n);
+        Ok(true)
+    }
+
+    fn check_node(&self, n: NodeId, c: &Check, row: &Row) -> Res<bool> {
+        if c.is_empty() {
+            return Ok(true);
+        }
+        let Some(node) = self.g.node(n) else { return Ok(false) };
+        for l in &c.labels {
+            match l {
+                Some(l) if node.has_label(*l) => {}
+                _ => return Ok(false),
+            }
+        }
+        for (k, v) in &c.props {
+            let want = self.eval(v, row)?;
+            let have = k.sym.and_then(|s| node.prop(s)).map_or(Value::Null, Value::from);
+            if equals(&have, &want) != Some(true) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn build_path(&self, p: &PathBuild, row: &Row) -> Path {
+        let Value::Node(start) = row[p.start] else {
+            return Path { nodes: vec![], rels: vec![] };
+        };
+        let mut rels = Vec::new();
+        for (s, var) in &p.segs {
+            match &row[*s] {
+                Value::Rel(_) if !var => rels.push(row[*s].clone()),
+                Value::List(l) => rels.extend(l.iter().cloned()),
+                _ => {}
+            }
+        }
+        self.walk(start, &rels)
+    }
+
+    // ------------------------------------------------------ operators
+
+    pub fn run_branch(&mut self, b: &Branch) -> Res<Vec<Row>> {
+        let mut rows: Vec<Row> = vec![vec![Value::Null; b.nslots]];
+        for op in &b.ops {
+            let t = Instant::now();
+            rows = self.op(op, rows)?;
+            if let Some(p) = &mut self.profile {
+                p.push((
+                    describe_op(op, self.g),
+                    rows.len(),
+                    t.elapsed().as_secs_f64() * 1000.0,
+                ));
+            }
+        }
+        Ok(rows)
+    }
+
+    fn op(&mut self, op: &Op, rows: Vec<Row>) -> Res<Vec<Row>> {
+        Ok(match op {
+            Op::Match { m, optional } => {
+                let mut out = Vec::new();
+                for row in rows {
+                    let before = out.len();
+                    self.match_rows(m, row.clone(), &mut |r| {
+                        out.push(r.clone());
+                        true
+                    })?;
+                    if *optional && out.len() == before {
+                        let mut r = row;
+                        for s in &m.binds {
+                            r[*s] = Value::Null;
+                        }
+                        out.push(r);
+                    }
+                }
+                out
+            }
+            Op::Unwind { expr, slot } => {
+                let mut out = Vec::new();
+                for row in rows {
+                    self.tick()?;
+                    match self.eval(expr, &row)? {
+                        Value::Null => {}
+                        Value::List(l) => {
+                            for v in l {
+                                let mut r = row.clone();
+                                r[*slot] = v;
+                                out.push(r);
+                            }
+                        }
+                        v => {
+                            let mut r = row;
+                            r[*slot] = v;
+                            out.push(r);
+                        }
+                    }
+                }
+                out
+            }
+            Op::Filter(e) => {
+                let mut out = Vec::new();
+                for row in rows {
+                    self.tick()?;
+                    if truthy(&self.eval(e, &row)?)? == Some(true) {
+                        out.push(row);
+                    }
+                }
+                out
+            }
+            Op::Project(items) => {
+                let mut out = Vec::with_capacity(rows.len());
+                for mut row in rows {
+                    self.tick()?;
+                    let vals = items.iter().map(|(_, e)| self.eval(e, &row)).collect::<Res<Vec<_>>>()?;
+                    for ((s, _), v) in items.iter().zip(vals) {
+                        row[*s] = v;
+                    }
+                    out.push(row);
+                }
+                out
+            }
+            Op::Aggregate { keys, aggs, post } => self.aggregate(keys, aggs, post, rows)?,
+            Op::Distinct(slots) => {
+                let mut seen = HashSet::new();
+                rows.into_iter()
+                    .filter(|r| seen.insert(slots.iter().map(|s| group_key(&r[*s])).collect::<Vec<_>>()))
+                    .collect()
+            }
+            Op::Sort(keys) => {
+                let mut keyed = Vec::with_capacity(rows.len());
+                for row in rows {
+                    self.tick()?;
+                    let k = keys.iter().map(|(e, _)| self.eval(e, &row)).collect::<Res<Vec<_>>>()?;
+                    keyed.push((k, row));
+                }
+                keyed.sort_by(|a, b| {
+                    for (i, (_, asc)) in keys.iter().enumerate() {
+                        let o = order(&a.0[i], &b.0[i]);
+                        let o = if *asc { o } else { o.reverse() };
+                        if o != std::cmp::Ordering::Equal {
+                            return o;
+                        }
+                    }
+                    std::cmp::Ordering::Equal
+                });
+                keyed.into_iter().map(|(_, r)| r).collect()
+            }
+            Op::Skip(e) => {
+                let n = check_count(&self.eval(e, &Vec::new())?, "SKIP")?;
+                rows.into_iter().skip(n as usize).collect()
+            }
+            Op::Limit(e) => {
+                let n = check_count(&self.eval(e, &Vec::new())?, "LIMIT")?;
+                rows.into_iter().take(n as usize).collect()
+            }
+            Op::Create(cp) => {
+                let mut out = Vec::with_capacity(rows.len());
+                for mut row in rows {
+                    self.create(cp, &mut row)?;
+                    out.push(row);
+                }
+                out
+            }
+            Op::Merge {
+                m,
+                create,
+                on_match,
+                on_create,
+            } => {
+                let mut out = Vec::new();
+                for row in rows {
+                    let mut found = Vec::new();
+                    self.match_rows(m, row.clone(), &mut |r| {
+                        found.push(r.clone());
+                        true
+                    })?;
+                    if found.is_empty() {
+                        let mut r = row;
+                        self.create(create, &mut r)?;
+                        for p in &m.paths {
+                            r[p.slot] = Value::Path(self.build_path(p, &r));
+                        }
+                        self.set_items(on_create, &r)?;
+                        out.push(r);
+                    } else {
+                        for r in found {
+                            self.set_items(on_match, &r)?;
+                            out.push(r);
+                        }
+                    }
+                }
+                out
+            }
+            Op::Set(items) => {
+                for row in &rows {
+                    self.set_items(items, row)?;
+                }
+                rows
+            }
+            Op::Delete { exprs, detach } => {
+                let mut nodes = Vec::new();
+                let mut rels = Vec::new();
+                for row in &rows {
+                    for e in exprs {
+                        match self.eval(e, row)? {
+                            Value::Null => {}
+                            Value::Node(n) => nodes.push(n),
+                            Value::Rel(r) => rels.push(r),
+                            Value::Path(p) => {
+                                nodes.extend(p.nodes);
+                                rels.extend(p.rels);
+                            }
+                            other => {
+                                return Err(type_err(format!("cannot delete {}", type_name(&other))));
+                            }
+                        }
+                    }
+                }
+                rels.sort();
+                rels.dedup();
+                nodes.sort();
+                nodes.dedup();
+                for r in rels {
+                    if self.g.remove_edge(r).is_ok() {
+                        self.stats.relationships_deleted += 1;
+                    }
+                }
+                for n in nodes {
+                    if self.g.node(n).is_none() {
+                        continue;
+                    }
+                    if *detach {
+                        let k = self.g.detach_remove_node(n).map_err(store_err)?;
+                        self.stats.relationships_deleted += k;
+                    } else {
+                        if self.g.degree(n, Direction::Both) > 0 {
+                            return Err(rt(
+                                "ConstraintVerificationFailed",
+                                "DeleteConnectedNode",
+                                "cannot delete a node that still has relationships; use DETACH DELETE",
+                            ));
+                        }
+                        self.g.remove_node(n).map_err(store_err)?;
+                    }
+                    self.stats.nodes_deleted += 1;
+                }
+                rows
+            }
+        })
+    }
+
+    fn aggregate(
+        &mut self,
+        keys: &[(usize, CExpr)],
+        aggs: &[AggSpec],
+        post: &[(usize, CExpr)],
+        rows: Vec<Row>,
+    ) -> Res<Vec<Row>> {
+        let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::new();
+        let mut groups: Vec<(Row, Vec<Vec<Value>>, Vec<HashSet<GroupKey>>)> = Vec::new();
+        let nslots = rows.first().map_or(0, |r| r.len());
+        for mut row in rows {
+            self.tick()?;
+            let kv = keys.iter().map(|(_, e)| self.eval(e, &row)).collect::<Res<Vec<_>>>()?;
+            let gk: Vec<GroupKey> = kv.iter().map(group_key).collect();
+            let gi = match index.get(&gk) {
+                Some(i) => *i,
+                None => {
+                    for ((s, _), v) in keys.iter().zip(kv) {
+                        row[*s] = v;
+                    }
+                    groups.push((row.clone(), vec![Vec::new(); aggs.len()], vec![HashSet::new(); aggs.len()]));
+                    index.insert(gk, groups.len() - 1);
+                    groups.len() - 1
+                }
+            };
+            for (ai, a) in aggs.iter().enumerate() {
+                let v = match &a.arg {
+                    None => Value::Bool(true),
+                    Some(e) => self.eval(e, &row)?,
+                };
+                if matches!(v, Value::Null) {
+                    continue;
+                }
+                if a.distinct && !groups[gi].2[ai].insert(group_key(&v)) {
+                    continue;
+                }
+                groups[gi].1[ai].push(v);
+            }
+        }
+        if groups.is_empty() && keys.is_empty() {
+            groups.push((vec![Value::Null; nslots.max(max_slot(keys, aggs, post))], vec![Vec::new(); aggs.len()], Vec::new()));
+        }
+        let mut out = Vec::with_capacity(groups.len());
+        for (mut row, vals, _) in groups {
+            let w = max_slot(keys, aggs, post);
+            if row.len() < w {
+                row.resize(w, Value::Null);
+            }
+            for (a, vs) in aggs.iter().zip(vals) {
+                let p = match &a.arg2 {
+                    Some(e) => Some(self.eval(e, &row)?),
+                    None => None,
+                };
+                row[a.slot] = finish_agg(a.func, vs, p)?;
+            }
+            let pv = post.iter().map(|(_, e)| self.eval(e, &row)).collect::<Res<Vec<_>>>()?;
+            for ((s, _), v) in post.iter().zip(pv) {
+                row[*s] = v;
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    // ------------------------------------------------------ writes
+
+    fn props_of(&self, fixed: &[(crate::store::Symbol, CExpr)], dynamic: &Option<CExpr>, row: &Row) -> Res<Vec<(crate::store::Symbol, PropValue)>> {
+        let mut out = Vec::new();
+        for (k, e) in fixed {
+            let v = self.eval(e, row)?;
+            out.push((*k, to_prop(&v)?));
+        }
+        if let Some(e) = dynamic {
+            match self.eval(e, row)? {
+                Value::Map(m) => {
+                    for (k, v) in m {
+                        let Some(s) = self.g.symbol(&k) else { continue };
+                        out.push((s, to_prop(&v)?));
+                    }
+                }
+                Value::Null => {}
+                other => return Err(type_err(format!("properties must be a map, got {}", type_name(&other)))),
+            }
+        }
+        Ok(out)
+    }
+
+    fn create(&mut self, cp: &CreatePlan, row: &mut Row) -> Res<()> {
+        for n in &cp.nodes {
+            let props = self.props_of(&n.props, &n.props_expr, row)?;
+            let id = self.g.add_node(n.labels.clone(), PropMap::new(), None);
+            self.stats.nodes_created += 1;
+            self.stats.labels_added += n.labels.len();
+            for (k, v) in props {
+                if v != PropValue::Null {
+                    self.stats.properties_set += 1;
+                    self.g.set_node_prop(id, k, v).map_err(store_err)?;
+                }
+            }
+            row[n.slot] = Value::Node(id);
+        }
+        for r in &cp.rels {
+            let (Value::Node(a), Value::Node(b)) = (&row[r.from], &row[r.to]) else {
+                return Err(rt("SemanticError", "CreateOnNull", "cannot create a relationship with a null endpoint"));
+            };
+            let (a, b) = (*a, *b);
+            let props = self.props_of(&r.props, &r.props_expr, row)?;
+            let id = self.g.add_edge(a, b, r.typ, PropMap::new(), None).map_err(store_err)?;
+            self.stats.relationships_created += 1;
+            for (k, v) in props {
+                if v != PropValue::Null {
+                    self.stats.properties_set += 1;
+                    self.g.set_edge_prop(id, k, v).map_err(store_err)?;
+                }
+            }
+            row[r.slot] = Value::Rel(id);
+        }
+        for p in &cp.paths {
+            row[p.slot] = Value::Path(self.build_path(p, row));
+        }
+        Ok(())
+    }
+
+    fn set_prop(&mut self, target: &Value, k: crate::store::Symbol, v: PropValue) -> Res<()> {
+        let old = match target {
+            Value::Node(n) => self.g.set_node_prop(*n, k, v.clone()).map_err(store_err)?,
+            Value::Rel(e) => self.g.set_edge_prop(*e, k, v.clone()).map_err(store_err)?,
+            Value::Null => return Ok(()),
+            other => return Err(type_err(format!("cannot set a property on {}", type_name(other)))),
+        };
+        if v != PropValue::Null || old.is_some() {
+            self.stats.properties_set += 1;
+        }
+        Ok(())
+    }
+
+    fn set_items(&mut self, items: &[SetC], row: &Row) -> Res<()> {
+        for it in items {
+            match it {
+                SetC::Prop(obj, key, val) => {
+                    let o = self.eval(obj, row)?;
+                    let v = to_prop(&self.eval(val, row)?)?;
+                    let Some(k) = key.sym else { continue };
+                    self.set_prop(&o, k, v)?;
+                }
+                SetC::Replace(obj, val) | SetC::Merge(obj, val) => {
+                    let o = self.eval(obj, row)?;
+                    if matches!(o, Value::Null) {
+                        continue;
+                    }
+                    let v = self.eval(val, row)?;
+                    let m: BTreeMap<String, Value> = match v {
+                        Value::Map(m) => m,
+                        Value::Null => BTreeMap::new(),
+                        Value::Node(_) | Value::Rel(_) => match self.properties(&v)? {
+                            Value::Map(m) => m,
+                            _ => BTreeMap::new(),
+                        },
+                        other => return Err(type_err(format!("SET expects a map, got {}", type_name(&other)))),
+                    };
+                    if matches!(it, SetC::Replace(..)) {
+                        let existing: Vec<crate::store::Symbol> = match &o {
+                            Value::Node(n) => self.g.node(*n).map(|x| x.props().iter().map(|p| p.0).collect()).unwrap_or_default(),
+                            Value::Rel(e) => self.g.edge(*e).map(|x| x.props().iter().map(|p| p.0).collect()).unwrap_or_default(),
+                            _ => Vec::new(),
+                        };
+                        for k in existing {
+                            let name = self.g.name_of(k).to_string();
+                            if !m.contains_key(&name) {
+                                self.set_prop(&o, k, PropValue::Null)?;
+                            }
+                        }
+                    }
+                    for (k, v) in m {
+                        let s = self.g.intern(&k);
+                        let pv = to_prop(&v)?;
+                        self.set_prop(&o, s, pv)?;
+                    }
+                }
+                SetC::Labels(obj, ls) => match self.eval(obj, row)? {
+                    Value::Node(n) => {
+                        for l in ls {
+                            if self.g.add_label(n, *l).map_err(store_err)? {
+                                self.stats.labels_added += 1;
+                            }
+                        }
+                    }
+                    Value::Null => {}
+                    other => return Err(type_err(format!("cannot set labels on {}", type_name(&other)))),
+                },
+                SetC::RemoveLabels(obj, ls) => match self.eval(obj, row)? {
+                    Value::Node(n) => {
+                        for l in ls {
+                            if self.g.remove_label(n, *l).map_err(store_err)? {
+                                self.stats.labels_removed += 1;
+                            }
+                        }
+                    }
+                    Value::Null => {}
+                    other => return Err(type_err(format!("cannot remove labels from {}", type_name(&other)))),
+                },
+                SetC::RemoveProp(obj, key) => {
+                    let o = self.eval(obj, row)?;
+                    let Some(k) = key.sym else { continue };
+                    let old = match &o {
+                        Value::Node(n) => self.g.set_node_prop(*n, k, PropValue::Null).map_err(store_err)?,
+                        Value::Rel(e) => self.g.set_edge_prop(*e, k, PropValue::Null).map_err(store_err)?,
+                        Value::Null => None,
+                        other => return Err(type_err(format!("cannot remove a property from {}", type_name(other)))),
+                    };
+                    if old.is_some() {
+                        self.stats.properties_set += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn max_slot(keys: &[(usize, CExpr)], aggs: &[AggSpec], post: &[(usize, CExpr)]) -> usize {
+    keys.iter()
+        .map(|k| k.0)
+        .chain(aggs.iter().map(|a| a.slot))
+        .chain(post.iter().map(|p| p.0))
+        .max()
+        .map_or(0, |m| m + 1)
+}
+
+fn store_err(e: crate::store::StoreError) -> super::QueryError {
+    rt("EntityNotFound", "StoreError", e.to_string())
+}
+
+fn to_prop(v: &Value) -> Res<PropValue> {
+    match v {
+        Value::List(l) if l.iter().any(|x| matches!(x, Value::List(_) | Value::Map(_) | Value::Null)) => {
+            Err(type_err("property lists must hold simple values"))
+        }
+        Value::Map(_) => Err(type_err("a map cannot be stored as a property")),
+        _ => v
+            .to_prop()
+            .ok_or_else(|| type_err(format!("{} cannot be stored as a property", type_name(v)))),
+    }
+}
+
+fn nums(vs: &[Value], f: &str) -> Res<Vec<f64>> {
+    vs.iter()
+        .map(|v| match v {
+            Value::Int(i) => Ok(*i as f64),
+            Value::Float(x) => Ok(*x),
+            other => Err(type_err(format!("{f}() expects numbers, got {}", type_name(other)))),
+        })
+        .collect()
+}
+
+fn finish_agg(func: &str, vs: Vec<Value>, p: Option<Value>) -> Res<Value> {
+    Ok(match func {
+        "count" => Value::Int(vs.len() as i64),
+        "collect" => Value::List(vs),
+        "sum" => {
+            let mut acc = Value::Int(0);
+            for v in &vs {
+                if !matches!(v, Value::Int(_) | Value::Float(_)) {
+                    return Err(type_err(format!("sum() expects numbers, got {}", type_name(v))));
+                }
+                acc = super::eval::arith(super::ast::BinOp::Add, &acc, v)?;
+            }
+            acc
+        }
+        "avg" => {
+            if vs.is_empty() {
+                return Ok(Value::Null);
+            }
+            let xs = nums(&vs, func)?;
+            Value::Float(xs.iter().sum::<f64>() / xs.len() as f64)
+        }
+        "min" | "max" => {
+            let mut best: Option<Value> = None;
+            for v in vs {
+                best = Some(match best {
+                    None => v,
+                    Some(b) => {
+                        let o = order(&v, &b);
+                        let take = if func == "min" { o.is_lt() } else { o.is_gt() };
+                        if take { v } else { b }
+                    }
+                });
+            }
+            best.unwrap_or(Value::Null)
+        }
+        "stdev" | "stdevp" => {
+            let xs = nums(&vs, func)?;
+            let n = xs.len();
+            let d = if func == "stdev" { n.saturating_sub(1) } else { n };
+            if n == 0 || d == 0 {
+                return Ok(Value::Float(0.0));
+            }
+            let mean = xs.iter().sum::<f64>() / n as f64;
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / d as f64;
+            Value::Float(var.sqrt())
+        }
+        "percentilecont" | "percentiledisc" => {
+            let p = match p {
+                Some(Value::Int(i)) => i as f64,
+                Some(Value::Float(f)) => f,
+                Some(Value::Null) | None => return Ok(Value::Null),
+                Some(other) => return Err(type_err(format!("percentile must be a number, got {}", type_name(&other)))),
+            };
+            if !(0.0..=1.0).contains(&p) {
+                return Err(rt("ArgumentError", "NumberOutOfRange", "percentile must be between 0.0 and 1.0"));
+            }
+            if vs.is_empty() {
+                return Ok(Value::Null);
+            }
+            let mut xs = vs;
+            xs.sort_by(order);
+            let n = xs.len();
+            if func == "percentiledisc" {
+                let idx = if p == 0.0 { 0 } else { ((p * n as f64).ceil() as usize).saturating_sub(1) };
+                xs[idx.min(n - 1)].clone()
+            } else {
+                let fl = nums(&xs, func)?;
+                let pos = p * (n - 1) as f64;
+                let lo = pos.floor() as usize;
+                let hi = pos.ceil() as usize;
+                Value::Float(fl[lo] + (fl[hi] - fl[lo]) * (pos - lo as f64))
+            }
+        }
+        _ => return Err(rt("SyntaxError", "UnknownFunction", format!("unknown aggregate {func}"))),
+    })
+}

@@ -1,0 +1,1088 @@
+//! pest pairs → typed AST ([`super::ast`]). Owns the grammar binding and
+//! syntax errors; knows nothing of the store or of execution.
+
+use pest::Parser as _;
+use pest::iterators::Pair;
+use pest_derive::Parser;
+
+use super::QueryError;
+use super::ast::*;
+
+#[derive(Parser)]
+#[grammar = "../grammar/cypher.pest"]
+struct CypherParser;
+
+type P<'a> = Pair<'a, Rule>;
+type Res<T> = Result<T, QueryError>;
+
+fn span(p: &P) -> Span {
+    let s = p.as_span();
+    Span(s.start(), s.end())
+}
+
+fn syntax(msg: impl Into<String>, detail: &str, sp: Span) -> QueryError {
+    QueryError {
+        phase: super::Phase::Compile,
+        kind: "SyntaxError".into(),
+        detail: detail.into(),
+        message: msg.into(),
+        span: Some((sp.0, sp.1)),
+    }
+}
+
+fn rule_name(r: &Rule) -> String {
+    let s = format!("{r:?}");
+    match s.strip_prefix("kw_") {
+        Some(k) => k.to_string(),
+        None => s.replace('_', " "),
+    }
+}
+
+/// Parses a whole query (with optional `EXPLAIN` / `PROFILE`).
+pub fn parse_query(text: &str) -> Res<Query> {
+    let mut pairs = CypherParser::parse(Rule::query, text).map_err(|e| {
+        let (start, end) = match e.location {
+            pest::error::InputLocation::Pos(p) => (p, p + 1),
+            pest::error::InputLocation::Span((a, b)) => (a, b),
+        };
+        let msg = match &e.variant {
+            pest::error::ErrorVariant::ParsingError { positives, .. } => {
+                let mut names: Vec<String> = positives.iter().map(rule_name).collect();
+                names.sort();
+                names.dedup();
+                names.truncate(12);
+                if names.is_empty() {
+                    "invalid syntax".to_string()
+                } else {
+                    format!("invalid syntax, expected {}", names.join(", "))
+                }
+            }
+            pest::error::ErrorVariant::CustomError { message } => message.clone(),
+        };
+        syntax(msg, "InvalidSyntax", Span(start.min(text.len()), end.min(text.len())))
+    })?;
+    let q = pairs.next().ok_or_else(|| syntax("empty query", "InvalidSyntax", Span(0, 0)))?;
+    let mut explain = None;
+    let mut body = None;
+    for p in q.into_inner() {
+        match p.as_rule() {
+            Rule::kw_EXPLAIN => explain = Some(Explain::Explain),
+            Rule::kw_PROFILE => explain = Some(Explain::Profile),
+            Rule::regular_query => body = Some(regular_query(p)?),
+            _ => {}
+        }
+    }
+    let body = body.ok_or_else(|| syntax("empty query", "InvalidSyntax", Span(0, 0)))?;
+    Ok(Query { explain, body })
+}
+
+fn regular_query(p: P) -> Res<RegularQuery> {
+    let mut it = p.into_inner();
+    let first = single_query(it.next().ok_or_else(|| bug("query"))?)?;
+    let mut unions = Vec::new();
+    for u in it {
+        let sp = span(&u);
+        let mut all = false;
+        let mut q = None;
+        for x in u.into_inner() {
+            match x.as_rule() {
+                Rule::kw_ALL => all = true,
+                Rule::single_query => q = Some(single_query(x)?),
+                _ => {}
+            }
+        }
+        unions.push((all, q.ok_or_else(|| bug("union"))?, sp));
+    }
+    Ok(RegularQuery { first, unions })
+}
+
+fn bug(what: &str) -> QueryError {
+    syntax(format!("unexpected parse tree at {what}"), "InvalidSyntax", Span(0, 0))
+}
+
+fn single_query(p: P) -> Res<SingleQuery> {
+    let clauses = p.into_inner().map(clause).collect::<Res<_>>()?;
+    Ok(SingleQuery { clauses })
+}
+
+fn clause(p: P) -> Res<Clause> {
+    let sp = span(&p);
+    let rule = p.as_rule();
+    let inner: Vec<P> = p.into_inner().collect();
+    Ok(match rule {
+        Rule::match_clause => {
+            let mut optional = false;
+            let mut pat = Vec::new();
+            let mut where_ = None;
+            for x in inner {
+                match x.as_rule() {
+                    Rule::kw_OPTIONAL => optional = true,
+                    Rule::pattern => pat = pattern(x)?,
+                    Rule::where_clause => where_ = Some(where_clause(x)?),
+                    _ => {}
+                }
+            }
+            Clause::Match {
+                optional,
+                pattern: pat,
+                where_,
+                span: sp,
+            }
+        }
+        Rule::unwind_clause => {
+            let mut e = None;
+            let mut v = None;
+            for x in inner {
+                match x.as_rule() {
+                    Rule::expression => e = Some(expression(x)?),
+                    Rule::variable => v = Some(variable(x)),
+                    _ => {}
+                }
+            }
+            Clause::Unwind {
+                expr: e.ok_or_else(|| bug("unwind"))?,
+                var: v.ok_or_else(|| bug("unwind"))?,
+            }
+        }
+        Rule::with_clause => {
+            let mut body = None;
+            let mut where_ = None;
+            for x in inner {
+                match x.as_rule() {
+                    Rule::projection_body => body = Some(projection(x)?),
+                    Rule::where_clause => where_ = Some(where_clause(x)?),
+                    _ => {}
+                }
+            }
+            Clause::With {
+                body: body.ok_or_else(|| bug("with"))?,
+                where_,
+                span: sp,
+            }
+        }
+        Rule::return_clause => {
+            let body = inner
+                .into_iter()
+                .find(|x| x.as_rule() == Rule::projection_body)
+                .ok_or_else(|| bug("return"))?;
+            Clause::Return {
+                body: projection(body)?,
+                span: sp,
+            }
+        }
+        Rule::create_clause => {
+            let pat = inner
+                .into_iter()
+                .find(|x| x.as_rule() == Rule::pattern)
+                .ok_or_else(|| bug("create"))?;
+            Clause::Create {
+                pattern: pattern(pat)?,
+                span: sp,
+            }
+        }
+        Rule::merge_clause => {
+            let mut part = None;
+            let mut on_match = Vec::new();
+            let mut on_create = Vec::new();
+            for x in inner {
+                match x.as_rule() {
+                    Rule::pattern_part => part = Some(pattern_part(x)?),
+                    Rule::merge_action => {
+                        let mut is_match = false;
+                        for y in x.into_inner() {
+                            match y.as_rule() {
+                                Rule::kw_MATCH => is_match = true,
+                                Rule::set_clause => {
+                                    let items = set_items(y)?;
+                                    if is_match {
+                                        on_match.extend(items);
+                                    } else {
+                                        on_create.extend(items);
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Clause::Merge {
+                part: part.ok_or_else(|| bug("merge"))?,
+                on_match,
+                on_create,
+                span: sp,
+            }
+        }
+        Rule::set_clause => {
+            let items = inner
+                .into_iter()
+                .filter(|x| x.as_rule() == Rule::set_item)
+                .map(set_item)
+                .collect::<Res<_>>()?;
+            Clause::Set { items }
+        }
+        Rule::remove_clause => {
+            let mut items = Vec::new();
+            for x in inner {
+                if x.as_rule() != Rule::remove_item {
+                    continue;
+                }
+                let y = x.into_inner().next().ok_or_else(|| bug("remove"))?;
+                if y.as_rule() == Rule::set_labels {
+                    let (var, labels) = set_labels(y)?;
+                    items.push(RemoveItem::Labels { var, labels });
+                } else {
+                    items.push(RemoveItem::Prop(postfix_expr(y)?));
+                }
+            }
+            Clause::Remove { items }
+        }
+        Rule::delete_clause => {
+            let mut detach = false;
+            let mut exprs = Vec::new();
+            for x in inner {
+                match x.as_rule() {
+                    Rule::detach => detach = true,
+                    Rule::expression => exprs.push(expression(x)?),
+                    _ => {}
+                }
+            }
+            Clause::Delete { detach, exprs }
+        }
+        _ => return Err(bug("clause")),
+    })
+}
+
+fn set_items(p: P) -> Res<Vec<SetItem>> {
+    p.into_inner()
+        .filter(|x| x.as_rule() == Rule::set_item)
+        .map(set_item)
+        .collect()
+}
+
+fn set_labels(p: P) -> Res<(Var, Vec<String>)> {
+    let mut it = p.into_inner();
+    let v = variable(it.next().ok_or_else(|| bug("labels"))?);
+    let ls = node_labels(it.next().ok_or_else(|| bug("labels"))?);
+    Ok((v, ls))
+}
+
+fn set_item(p: P) -> Res<SetItem> {
+    let x = p.into_inner().next().ok_or_else(|| bug("set"))?;
+    let rule = x.as_rule();
+    if rule == Rule::set_labels {
+        let (var, labels) = set_labels(x)?;
+        return Ok(SetItem::Labels { var, labels });
+    }
+    let mut it = x.into_inner();
+    let a = it.next().ok_or_else(|| bug("set"))?;
+    let b = expression(it.next().ok_or_else(|| bug("set"))?)?;
+    Ok(match rule {
+        Rule::set_prop => SetItem::Prop {
+            target: postfix_expr(a)?,
+            value: b,
+        },
+        Rule::set_add => SetItem::Merge {
+            var: variable(a),
+            value: b,
+        },
+        _ => SetItem::Replace {
+            var: variable(a),
+            value: b,
+        },
+    })
+}
+
+fn where_clause(p: P) -> Res<Expr> {
+    let e = p
+        .into_inner()
+        .find(|x| x.as_rule() == Rule::expression)
+        .ok_or_else(|| bug("where"))?;
+    expression(e)
+}
+
+fn projection(p: P) -> Res<Projection> {
+    let mut pr = Projection {
+        distinct: false,
+        star: false,
+        items: Vec::new(),
+        order: Vec::new(),
+        skip: None,
+        limit: None,
+    };
+    for x in p.into_inner() {
+        match x.as_rule() {
+            Rule::distinct => pr.distinct = true,
+            Rule::projection_items => {
+                for y in x.into_inner() {
+                    match y.as_rule() {
+                        Rule::star => pr.star = true,
+                        Rule::projection_item => {
+                            let text = span(&y);
+                            let mut it = y.into_inner();
+                            let e = it.next().ok_or_else(|| bug("item"))?;
+                            let text = Span(text.0, e.as_span().end());
+                            let expr = expression(e)?;
+                            let alias = it.find(|z| z.as_rule() == Rule::variable).map(variable);
+                            pr.items.push(ProjItem { expr, alias, text });
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Rule::order_by => {
+                for y in x.into_inner() {
+                    if y.as_rule() != Rule::sort_item {
+                        continue;
+                    }
+                    let mut e = None;
+                    let mut asc = true;
+                    for z in y.into_inner() {
+                        match z.as_rule() {
+                            Rule::expression => e = Some(expression(z)?),
+                            Rule::kw_DESC => asc = false,
+                            _ => {}
+                        }
+                    }
+                    pr.order.push((e.ok_or_else(|| bug("sort"))?, asc));
+                }
+            }
+            Rule::skip => pr.skip = Some(last_expr(x)?),
+            Rule::limit => pr.limit = Some(last_expr(x)?),
+            _ => {}
+        }
+    }
+    Ok(pr)
+}
+
+fn last_expr(p: P) -> Res<Expr> {
+    let e = p
+        .into_inner()
+        .find(|x| x.as_rule() == Rule::expression)
+        .ok_or_else(|| bug("expr"))?;
+    expression(e)
+}
+
+// ----- names -----
+
+fn symbolic_name(p: P) -> String {
+    let inner = p.into_inner().next();
+    match inner {
+        Some(x) if x.as_rule() == Rule::escaped_name => x
+            .into_inner()
+            .next()
+            .map(|y| y.as_str().replace("``", "`"))
+            .unwrap_or_default(),
+        Some(x) => x.as_str().to_string(),
+        None => String::new(),
+    }
+}
+
+fn variable(p: P) -> Var {
+    let sp = span(&p);
+    let name = p.into_inner().next().map(symbolic_name).unwrap_or_default();
+    Var { name, span: sp }
+}
+
+fn node_labels(p: P) -> Vec<String> {
+    p.into_inner().map(symbolic_name).collect()
+}
+
+// ----- patterns -----
+
+fn pattern(p: P) -> Res<Vec<PatternPart>> {
+    p.into_inner().map(pattern_part).collect()
+}
+
+fn pattern_part(p: P) -> Res<PatternPart> {
+    let sp = span(&p);
+    let mut var = None;
+    let mut part = None;
+    for x in p.into_inner() {
+        match x.as_rule() {
+            Rule::variable => var = Some(variable(x)),
+            Rule::pattern_element => part = Some(pattern_element(x)?),
+            _ => {}
+        }
+    }
+    let mut part = part.ok_or_else(|| bug("pattern"))?;
+    part.var = var;
+    part.span = sp;
+    Ok(part)
+}
+
+fn pattern_element(p: P) -> Res<PatternPart> {
+    let sp = span(&p);
+    let mut it = p.into_inner().peekable();
+    let first = it.next().ok_or_else(|| bug("pattern element"))?;
+    match first.as_rule() {
+        Rule::pattern_element => pattern_element(first),
+        Rule::shortest_path => shortest_path(first),
+        _ => {
+            let start = node_pattern(first)?;
+            let chain = it.map(pattern_chain).collect::<Res<_>>()?;
+            Ok(PatternPart {
+                var: None,
+                shortest: None,
+                start,
+                chain,
+                span: sp,
+            })
+        }
+    }
+}
+
+fn shortest_path(p: P) -> Res<PatternPart> {
+    let sp = span(&p);
+    let mut all = false;
+    let mut start = None;
+    let mut chain = Vec::new();
+    for x in p.into_inner() {
+        match x.as_rule() {
+            Rule::kw_ALLSHORTEST => all = true,
+            Rule::node_pattern => start = Some(node_pattern(x)?),
+            Rule::pattern_chain => chain.push(pattern_chain(x)?),
+            _ => {}
+        }
+    }
+    Ok(PatternPart {
+        var: None,
+        shortest: Some(all),
+        start: start.ok_or_else(|| bug("shortest"))?,
+        chain,
+        span: sp,
+    })
+}
+
+fn pattern_expr(p: P) -> Res<PatternPart> {
+    let sp = span(&p);
+    let mut it = p.into_inner();
+    let start = node_pattern(it.next().ok_or_else(|| bug("pattern"))?)?;
+    let chain = it.map(pattern_chain).collect::<Res<_>>()?;
+    Ok(PatternPart {
+        var: None,
+        shortest: None,
+        start,
+        chain,
+        span: sp,
+    })
+}
+
+fn pattern_chain(p: P) -> Res<(RelPat, NodePat)> {
+    let mut it = p.into_inner();
+    let r = rel_pattern(it.next().ok_or_else(|| bug("chain"))?)?;
+    let n = node_pattern(it.next().ok_or_else(|| bug("chain"))?)?;
+    Ok((r, n))
+}
+
+fn properties(p: P) -> Res<Expr> {
+    let x = p.into_inner().next().ok_or_else(|| bug("properties"))?;
+    atom(x)
+}
+
+fn node_pattern(p: P) -> Res<NodePat> {
+    let sp = span(&p);
+    let mut n = NodePat {
+        var: None,
+        labels: Vec::new(),
+        props: None,
+        span: sp,
+    };
+    for x in p.into_inner() {
+        match x.as_rule() {
+            Rule::variable => n.var = Some(variable(x)),
+            Rule::node_labels => n.labels = node_labels(x),
+            Rule::properties => n.props = Some(properties(x)?),
+            _ => {}
+        }
+    }
+    Ok(n)
+}
+
+fn rel_pattern(p: P) -> Res<RelPat> {
+    let sp = span(&p);
+    let mut left = false;
+    let mut right = false;
+    let mut r = RelPat {
+        var: None,
+        types: Vec::new(),
+        range: None,
+        props: None,
+        dir: Dir::Both,
+        span: sp,
+    };
+    for x in p.into_inner() {
+        match x.as_rule() {
+            Rule::left_arrow => left = true,
+            Rule::right_arrow => right = true,
+            Rule::rel_detail => {
+                for y in x.into_inner() {
+                    match y.as_rule() {
+                        Rule::variable => r.var = Some(variable(y)),
+                        Rule::rel_types => r.types = y.into_inner().map(symbolic_name).collect(),
+                        Rule::properties => r.props = Some(properties(y)?),
+                        Rule::range => {
+                            let mut lo = None;
+                            let mut hi = None;
+                            let mut dots = false;
+                            for z in y.into_inner() {
+                                let num = || {
+                                    z.as_str().parse::<u64>().map_err(|_| {
+                                        syntax("range bound too large", "IntegerOverflow", span(&z))
+                                    })
+                                };
+                                match z.as_rule() {
+                                    Rule::range_lo => lo = Some(num()?),
+                                    Rule::range_hi => hi = Some(num()?),
+                                    Rule::range_dots => dots = true,
+                                    _ => {}
+                                }
+                            }
+                            if !dots && lo.is_some() {
+                                hi = lo;
+                            }
+                            r.range = Some((lo, hi));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    r.dir = match (left, right) {
+        (true, false) => Dir::Left,
+        (false, true) => Dir::Right,
+        _ => Dir::Both,
+    };
+    Ok(r)
+}
+
+// ----- expressions -----
+
+fn bin(op: BinOp, a: Expr, b: Expr, sp: Span) -> Expr {
+    Expr::Binary(op, Box::new(a), Box::new(b), sp)
+}
+
+pub(crate) fn expression(p: P) -> Res<Expr> {
+    match p.as_rule() {
+        Rule::expression => expression(p.into_inner().next().ok_or_else(|| bug("expr"))?),
+        Rule::or_expr | Rule::xor_expr | Rule::and_expr => {
+            let op = match p.as_rule() {
+                Rule::or_expr => BinOp::Or,
+                Rule::xor_expr => BinOp::Xor,
+                _ => BinOp::And,
+            };
+            let sp = span(&p);
+            let mut it = p.into_inner().filter(|x| {
+                !matches!(x.as_rule(), Rule::kw_OR | Rule::kw_XOR | Rule::kw_AND)
+            });
+            let mut acc = expression(it.next().ok_or_else(|| bug("expr"))?)?;
+            for x in it {
+                acc = bin(op, acc, expression(x)?, sp);
+            }
+            Ok(acc)
+        }
+        Rule::not_expr => {
+            let mut nots = 0;
+            let mut e = None;
+            for x in p.into_inner() {
+                if x.as_rule() == Rule::not_op {
+                    nots += 1;
+                } else {
+                    e = Some(expression(x)?);
+                }
+            }
+            let mut e = e.ok_or_else(|| bug("not"))?;
+            for _ in 0..nots {
+                e = Expr::Unary(UnOp::Not, Box::new(e));
+            }
+            Ok(e)
+        }
+        Rule::comparison => {
+            let sp = span(&p);
+            let mut it = p.into_inner();
+            let first = expression(it.next().ok_or_else(|| bug("cmp"))?)?;
+            let mut rest = Vec::new();
+            while let Some(op) = it.next() {
+                let o = match op.as_str() {
+                    "=" => BinOp::Eq,
+                    "<>" | "!=" => BinOp::Ne,
+                    "<" => BinOp::Lt,
+                    ">" => BinOp::Gt,
+                    "<=" => BinOp::Le,
+                    ">=" => BinOp::Ge,
+                    _ => BinOp::Regex,
+                };
+                let e = expression(it.next().ok_or_else(|| bug("cmp"))?)?;
+                rest.push((o, e));
+            }
+            if rest.is_empty() {
+                return Ok(first);
+            }
+            let mut prev = first;
+            let mut acc: Option<Expr> = None;
+            for (o, e) in rest {
+                let c = bin(o, prev, e.clone(), sp);
+                acc = Some(match acc {
+                    None => c,
+                    Some(a) => bin(BinOp::And, a, c, sp),
+                });
+                prev = e;
+            }
+            acc.ok_or_else(|| bug("cmp"))
+        }
+        Rule::predicate_expr => {
+            let mut it = p.into_inner();
+            let mut acc = expression(it.next().ok_or_else(|| bug("pred"))?)?;
+            for x in it {
+                let sp = span(&x);
+                let rule = x.as_rule();
+                let operand = x.into_inner().filter(|y| y.as_rule() == Rule::add_expr).last();
+                acc = match rule {
+                    Rule::is_null => Expr::IsNull(Box::new(acc), false),
+                    Rule::is_not_null => Expr::IsNull(Box::new(acc), true),
+                    _ => {
+                        let op = match rule {
+                            Rule::starts_with => BinOp::StartsWith,
+                            Rule::ends_with => BinOp::EndsWith,
+                            Rule::contains => BinOp::Contains,
+                            Rule::in_op => BinOp::In,
+                            _ => BinOp::Regex,
+                        };
+                        let b = expression(operand.ok_or_else(|| bug("pred"))?)?;
+                        bin(op, acc, b, sp)
+                    }
+                };
+            }
+            Ok(acc)
+        }
+        Rule::add_expr | Rule::mul_expr => {
+            let sp = span(&p);
+            let mut it = p.into_inner();
+            let mut acc = expression(it.next().ok_or_else(|| bug("arith"))?)?;
+            while let Some(op) = it.next() {
+                let o = match op.as_str() {
+                    "+" => BinOp::Add,
+                    "-" => BinOp::Sub,
+                    "*" => BinOp::Mul,
+                    "/" => BinOp::Div,
+                    _ => BinOp::Mod,
+                };
+                let b = expression(it.next().ok_or_else(|| bug("arith"))?)?;
+                acc = bin(o, acc, b, sp);
+            }
+            Ok(acc)
+        }
+        Rule::pow_expr => {
+            let sp = span(&p);
+            let mut it = p.into_inner();
+            let mut acc = expression(it.next().ok_or_else(|| bug("pow"))?)?;
+            for x in it {
+                acc = bin(BinOp::Pow, acc, expression(x)?, sp);
+            }
+            Ok(acc)
+        }
+        Rule::unary_expr => {
+            let mut ops = Vec::new();
+            let mut e = None;
+            for x in p.into_inner() {
+                if x.as_rule() == Rule::unary_op {
+                    ops.push(x.as_str() == "-");
+                } else {
+                    e = Some(x);
+                }
+            }
+            let e = e.ok_or_else(|| bug("unary"))?;
+            // fold `-<integer literal>` so that the smallest integer parses
+            let mut expr = if ops.last() == Some(&true) && is_plain_number(&e) {
+                ops.pop();
+                negative_number(e)?
+            } else {
+                postfix_expr(e)?
+            };
+            for neg in ops.into_iter().rev() {
+                expr = Expr::Unary(if neg { UnOp::Neg } else { UnOp::Pos }, Box::new(expr));
+            }
+            Ok(expr)
+        }
+        Rule::postfix_expr => postfix_expr(p),
+        _ => atom(p),
+    }
+}
+
+fn is_plain_number(p: &P) -> bool {
+    let mut it = p.clone().into_inner();
+    match (it.next(), it.next()) {
+        (Some(a), None) => matches!(
+            a.as_rule(),
+            Rule::dec_int | Rule::hex_int | Rule::octal_int | Rule::float
+        ),
+        _ => false,
+    }
+}
+
+fn negative_number(p: P) -> Res<Expr> {
+    let a = p.into_inner().next().ok_or_else(|| bug("number"))?;
+    let sp = span(&a);
+    let s = a.as_str();
+    Ok(match a.as_rule() {
+        Rule::float => Expr::Lit(Literal::Float(-parse_float(s, sp)?)),
+        _ => {
+            let (digits, radix) = int_parts(s);
+            let v = i128::from_str_radix(digits, radix)
+                .map_err(|_| syntax("integer too large", "IntegerOverflow", sp))?;
+            let v = i64::try_from(-v)
+                .map_err(|_| syntax("integer too large", "IntegerOverflow", sp))?;
+            Expr::Lit(Literal::Int(v))
+        }
+    })
+}
+
+fn int_parts(s: &str) -> (&str, u32) {
+    if let Some(h) = s.strip_prefix("0x") {
+        (h, 16)
+    } else if let Some(o) = s.strip_prefix("0o") {
+        (o, 8)
+    } else {
+        (s, 10)
+    }
+}
+
+fn parse_float(s: &str, sp: Span) -> Res<f64> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| syntax("invalid float", "InvalidNumberLiteral", sp))?;
+    if v.is_infinite() {
+        return Err(syntax("float literal too large", "FloatingPointOverflow", sp));
+    }
+    Ok(v)
+}
+
+fn postfix_expr(p: P) -> Res<Expr> {
+    if p.as_rule() != Rule::postfix_expr {
+        return atom(p);
+    }
+    let mut it = p.into_inner();
+    let mut acc = atom(it.next().ok_or_else(|| bug("postfix"))?)?;
+    for x in it {
+        acc = match x.as_rule() {
+            Rule::prop_lookup => {
+                let k = x.into_inner().next().map(symbolic_name).unwrap_or_default();
+                Expr::Prop(Box::new(acc), k)
+            }
+            Rule::index => {
+                let e = expression(x.into_inner().next().ok_or_else(|| bug("index"))?)?;
+                Expr::Index(Box::new(acc), Box::new(e))
+            }
+            Rule::slice => {
+                let mut lo = None;
+                let mut hi = None;
+                for y in x.into_inner() {
+                    let r = y.as_rule();
+                    let e = expression(y.into_inner().next().ok_or_else(|| bug("slice"))?)?;
+                    if r == Rule::slice_lo {
+                        lo = Some(Box::new(e));
+                    } else {
+                        hi = Some(Box::new(e));
+                    }
+                }
+                Expr::Slice(Box::new(acc), lo, hi)
+            }
+            Rule::label_check => {
+                let ls = node_labels(x.into_inner().next().ok_or_else(|| bug("labels"))?);
+                Expr::HasLabels(Box::new(acc), ls)
+            }
+            _ => return Err(bug("postfix")),
+        };
+    }
+    Ok(acc)
+}
+
+fn unescape(s: &str, sp: Span) -> Res<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(e) = it.next() else { break };
+        match e {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            '\\' => out.push('\\'),
+            '\'' => out.push('\''),
+            '"' => out.push('"'),
+            'u' | 'U' => {
+                let n = if e == 'u' { 4 } else { 8 };
+                let hex: String = it.by_ref().take(n).collect();
+                let ch = u32::from_str_radix(&hex, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| syntax("invalid unicode escape", "InvalidUnicodeLiteral", sp))?;
+                out.push(ch);
+            }
+            _ => {
+                return Err(syntax(
+                    format!("invalid escape sequence \\{e}"),
+                    "InvalidUnicodeLiteral",
+                    sp,
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn atom(p: P) -> Res<Expr> {
+    let sp = span(&p);
+    Ok(match p.as_rule() {
+        Rule::dec_int | Rule::hex_int | Rule::octal_int => {
+            let (digits, radix) = int_parts(p.as_str());
+            let v = i64::from_str_radix(digits, radix)
+                .map_err(|_| syntax("integer too large", "IntegerOverflow", sp))?;
+            Expr::Lit(Literal::Int(v))
+        }
+        Rule::float => Expr::Lit(Literal::Float(parse_float(p.as_str(), sp)?)),
+        Rule::string => {
+            let inner = p.into_inner().next().map(|x| x.as_str()).unwrap_or("");
+            Expr::Lit(Literal::Str(unescape(inner, sp)?))
+        }
+        Rule::kw_TRUE => Expr::Lit(Literal::Bool(true)),
+        Rule::kw_FALSE => Expr::Lit(Literal::Bool(false)),
+        Rule::kw_NULL => Expr::Lit(Literal::Null),
+        Rule::map_literal => {
+            let mut m = Vec::new();
+            for e in p.into_inner() {
+                m.push(map_entry(e)?);
+            }
+            Expr::Map(m)
+        }
+        Rule::list_literal => Expr::List(p.into_inner().map(expression).collect::<Res<_>>()?),
+        Rule::parameter => {
+            let x = p.into_inner().next().ok_or_else(|| bug("param"))?;
+            let name = if x.as_rule() == Rule::param_index {
+                x.as_str().to_string()
+            } else {
+                symbolic_name(x)
+            };
+            Expr::Param(name, sp)
+        }
+        Rule::case_expr => {
+            let mut operand = None;
+            let mut whens = Vec::new();
+            let mut else_ = None;
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::case_operand => operand = Some(Box::new(last_expr(x)?)),
+                    Rule::case_when => {
+                        let mut it = x.into_inner().filter(|y| y.as_rule() == Rule::expression);
+                        let w = expression(it.next().ok_or_else(|| bug("case"))?)?;
+                        let t = expression(it.next().ok_or_else(|| bug("case"))?)?;
+                        whens.push((w, t));
+                    }
+                    Rule::case_else => else_ = Some(Box::new(last_expr(x)?)),
+                    _ => {}
+                }
+            }
+            Expr::Case {
+                operand,
+                whens,
+                else_,
+            }
+        }
+        Rule::count_star => Expr::CountStar(sp),
+        Rule::list_comprehension => {
+            let mut var = None;
+            let mut list = None;
+            let mut pred = None;
+            let mut proj = None;
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::variable => var = Some(variable(x)),
+                    Rule::expression => list = Some(Box::new(expression(x)?)),
+                    Rule::where_clause => pred = Some(Box::new(where_clause(x)?)),
+                    Rule::comp_projection => proj = Some(Box::new(last_expr(x)?)),
+                    _ => {}
+                }
+            }
+            Expr::ListComp {
+                var: var.ok_or_else(|| bug("comprehension"))?,
+                list: list.ok_or_else(|| bug("comprehension"))?,
+                pred,
+                proj,
+            }
+        }
+        Rule::pattern_comprehension => {
+            let mut var = None;
+            let mut part = None;
+            let mut pred = None;
+            let mut proj = None;
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::variable => var = Some(variable(x)),
+                    Rule::pattern_expr => part = Some(pattern_expr(x)?),
+                    Rule::where_clause => pred = Some(Box::new(where_clause(x)?)),
+                    Rule::expression => proj = Some(Box::new(expression(x)?)),
+                    _ => {}
+                }
+            }
+            let mut part = part.ok_or_else(|| bug("pattern comprehension"))?;
+            part.var = var;
+            Expr::PatternComp {
+                part: Box::new(part),
+                pred,
+                proj: proj.ok_or_else(|| bug("pattern comprehension"))?,
+            }
+        }
+        Rule::quantifier => {
+            let mut kind = Quant::All;
+            let mut var = None;
+            let mut list = None;
+            let mut pred = None;
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::quantifier_kind => {
+                        kind = match x.as_str().to_ascii_lowercase().as_str() {
+                            "all" => Quant::All,
+                            "any" => Quant::Any,
+                            "none" => Quant::None,
+                            _ => Quant::Single,
+                        }
+                    }
+                    Rule::variable => var = Some(variable(x)),
+                    Rule::expression => list = Some(Box::new(expression(x)?)),
+                    Rule::where_clause => pred = Some(Box::new(where_clause(x)?)),
+                    _ => {}
+                }
+            }
+            Expr::Quantifier {
+                kind,
+                var: var.ok_or_else(|| bug("quantifier"))?,
+                list: list.ok_or_else(|| bug("quantifier"))?,
+                pred,
+            }
+        }
+        Rule::reduce => {
+            let mut vars = Vec::new();
+            let mut exprs = Vec::new();
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::variable => vars.push(variable(x)),
+                    Rule::expression => exprs.push(expression(x)?),
+                    _ => {}
+                }
+            }
+            if vars.len() != 2 || exprs.len() != 3 {
+                return Err(bug("reduce"));
+            }
+            let mut e = exprs.into_iter();
+            let mut v = vars.into_iter();
+            Expr::Reduce {
+                acc: v.next().ok_or_else(|| bug("reduce"))?,
+                init: Box::new(e.next().ok_or_else(|| bug("reduce"))?),
+                var: v.next().ok_or_else(|| bug("reduce"))?,
+                list: Box::new(e.next().ok_or_else(|| bug("reduce"))?),
+                expr: Box::new(e.next().ok_or_else(|| bug("reduce"))?),
+            }
+        }
+        Rule::exists_subquery => {
+            let mut pat = None;
+            let mut where_ = None;
+            let mut q = None;
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::pattern => pat = Some(pattern(x)?),
+                    Rule::where_clause => where_ = Some(where_clause(x)?),
+                    Rule::regular_query => q = Some(regular_query(x)?),
+                    _ => {}
+                }
+            }
+            let body = match (q, pat) {
+                (Some(q), _) => ExistsBody::Query(q),
+                (None, Some(p)) => ExistsBody::Pattern(p, where_),
+                _ => return Err(bug("exists")),
+            };
+            Expr::Exists(Box::new(body), sp)
+        }
+        Rule::shortest_path => Expr::Pattern(Box::new(shortest_path(p)?)),
+        Rule::pattern_expr => Expr::Pattern(Box::new(pattern_expr(p)?)),
+        Rule::function_call => {
+            let mut name = String::new();
+            let mut distinct = false;
+            let mut args = Vec::new();
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::function_name => {
+                        name = x.into_inner().map(symbolic_name).collect::<Vec<_>>().join(".")
+                    }
+                    Rule::distinct => distinct = true,
+                    Rule::expression => args.push(expression(x)?),
+                    _ => {}
+                }
+            }
+            Expr::Func {
+                name,
+                distinct,
+                args,
+                span: sp,
+            }
+        }
+        Rule::map_projection => {
+            let mut it = p.into_inner();
+            let v = variable(it.next().ok_or_else(|| bug("map projection"))?);
+            let mut items = Vec::new();
+            for x in it {
+                let y = x.into_inner().next().ok_or_else(|| bug("map projection"))?;
+                items.push(match y.as_rule() {
+                    Rule::map_proj_all => MapProjItem::All,
+                    Rule::map_proj_prop => MapProjItem::Prop(
+                        y.into_inner().next().map(symbolic_name).unwrap_or_default(),
+                    ),
+                    Rule::map_entry => {
+                        let (k, e) = map_entry(y)?;
+                        MapProjItem::Entry(k, e)
+                    }
+                    _ => MapProjItem::Var(variable(
+                        y.into_inner().next().ok_or_else(|| bug("map projection"))?,
+                    )),
+                });
+            }
+            Expr::MapProj(v, items)
+        }
+        Rule::paren_expr => expression(p.into_inner().next().ok_or_else(|| bug("paren"))?)?,
+        Rule::variable => Expr::Var(variable(p)),
+        _ => expression_fallback(p)?,
+    })
+}
+
+fn expression_fallback(p: P) -> Res<Expr> {
+    match p.as_rule() {
+        Rule::expression
+        | Rule::or_expr
+        | Rule::xor_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::comparison
+        | Rule::predicate_expr
+        | Rule::add_expr
+        | Rule::mul_expr
+        | Rule::pow_expr
+        | Rule::unary_expr
+        | Rule::postfix_expr => expression(p),
+        _ => Err(bug("atom")),
+    }
+}
+
+fn map_entry(p: P) -> Res<(String, Expr)> {
+    let mut it = p.into_inner();
+    let k = symbolic_name(it.next().ok_or_else(|| bug("map"))?);
+    let v = expression(it.next().ok_or_else(|| bug("map"))?)?;
+    Ok((k, v))
+}
+
