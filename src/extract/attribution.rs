@@ -258,6 +258,11 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                 i += 1;
                 continue;
             }
+            // "what he said was …": not a claim of its own
+            if i > s0 + 1 && cx.lw(i - 2) == "what" {
+                i += 1;
+                continue;
+            }
             let participle = lw.ends_with("ing");
             // speaker
             let mut speakers: Vec<Arg> = Vec::new();
@@ -276,8 +281,15 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                     subj_start = st;
                 }
             } else if i > s0
+                && matches!(cx.lw(i - 1).as_str(), "and" | "also")
+                && let Some(prev) = out[first_in_sentence..].last()
+            {
+                // "denied that A and said B": the same speaker
+                speakers.push(prev.speaker.clone());
+                subj_start = i;
+            } else if i > s0
                 && (cx.w(i - 1) == "," || is_close_quote(cx.w(i - 1)))
-                && let Some(sp) = cx.object(i, si)
+                && let Some(sp) = inverted_speaker(cx, i, si)
             {
                 // inversion: "…," said X
                 speakers.push(sp);
@@ -383,4 +395,28 @@ fn content_after_is_empty(cx: &Ctx, c: usize, s1: usize) -> bool {
 fn first_subject(cx: &Ctx, si: usize, limit: usize) -> Option<(Vec<Arg>, usize)> {
     let s0 = cx.sents[si].tok_start;
     (s0..limit).find_map(|k| cx.mention_at(k)).map(|m| (vec![cx.arg_of_mention(m)], m.t0))
+}
+
+/// Speaker after the cue in an inversion (`…," said Putin.`): a mention or a
+/// titled phrase, followed by the end of the sentence or a comma.
+fn inverted_speaker(cx: &Ctx, c: usize, si: usize) -> Option<Arg> {
+    let s1 = cx.sents[si].tok_end;
+    let sp = cx.object(c, si)?;
+    let mut k = c + 1;
+    while k < s1 && matches!(cx.lw(k).as_str(), "the" | "a" | "an") {
+        k += 1;
+    }
+    let end = match cx.mention_at(k) {
+        Some(m) => m.t1,
+        None => {
+            let mut e = k;
+            while e < s1 && cx.is_word(e) && e - k < 5 {
+                e += 1;
+            }
+            e
+        }
+    };
+    let ok_end = end >= s1 || matches!(cx.w(end), "." | "," | ";" | "in" | "on" | "at");
+    let named = sp.ent.is_some() || sp.text.split_whitespace().any(|w| tables().title_words.contains(w));
+    (ok_end && named).then_some(sp)
 }

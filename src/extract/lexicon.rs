@@ -55,7 +55,7 @@ impl Stance {
     }
     fn from_lexicon(s: &str) -> Option<Stance> {
         Some(match s {
-            "asserted" | "claimed" => Stance::Assert,
+            "asserted" | "claimed" | "hoped" => Stance::Assert,
             "denied" => Stance::Deny,
             "confirmed" => Stance::Confirm,
             "accused" => Stance::Accuse,
@@ -169,6 +169,16 @@ const CUE_SKIP: &[&str] = &[
     "blast", "slam", "hail_", "verify", "salute", "thank", "welcome", "express",
 ];
 
+/// Role nouns missing from `titles.tsv` that also introduce names.
+const EXTRA_TITLES: &[&str] = &[
+    "commissioner", "superintendent", "inspector", "constable", "detective", "officer", "advisor",
+    "adviser", "photojournalist", "journalist", "reporter", "correspondent", "activist", "lawyer",
+    "spokesperson", "leader", "candidate", "councillor", "chancellor", "first minister", "emperor",
+    "lord", "lady", "sir", "dame", "rev.", "father", "bishop", "rabbi", "coach", "striker",
+    "captain", "player", "singer", "actor", "author", "writer", "artist", "scientist", "researcher",
+    "economist", "editor", "founder", "owner", "president-elect", "premier", "nominee", "mp",
+];
+
 fn build() -> Tables {
     let mut countries = Vec::new();
     let mut gaz: Vec<(String, Gaz)> = Vec::new();
@@ -190,7 +200,7 @@ fn build() -> Tables {
         });
         gaz.push((col(&r, 2).to_string(), Gaz::Country(i)));
         for a in col(&r, 3).split(';').filter(|s| !s.is_empty()) {
-            if a != "US" && a != "America" {
+            if a != "America" {
                 gaz.push((a.to_string(), Gaz::Country(i)));
             }
         }
@@ -259,10 +269,16 @@ fn build() -> Tables {
     let mut title_words = HashSet::new();
     for r in rows(TITLES) {
         let t = col(&r, 0).to_lowercase();
-        for w in t.split(' ') {
-            title_words.insert(w.to_string());
+        if !t.contains(" of ") && !t.ends_with(" of") {
+            if let Some(last) = t.split(' ').next_back() {
+                title_words.insert(last.to_string());
+            }
         }
         titles.push(t);
+    }
+    for extra in EXTRA_TITLES {
+        title_words.insert(extra.to_string());
+        titles.push(extra.to_string());
     }
     titles.sort_by_key(|t| std::cmp::Reverse(t.len()));
     let abbrevs = rows(ABBREVS)
