@@ -368,7 +368,7 @@ fn classify(
             && !w.contains('.')
     };
     let mut ns = e;
-    while ns > a && name_like(b, ns - 1) {
+    while ns > a && name_like(b, ns - 1) && !(ns - 1 > a && b.w(ns - 2) == "of") {
         ns -= 1;
     }
     let before_is_title = ns > a && {
@@ -489,7 +489,10 @@ fn classify(
             b.entities[p].settlement = true;
             b.alias(p, &format!("{prew2} of {name}"));
             b.mention(p, si, pa, pe, false);
-        } else if n >= 2 && (pa..pe).all(|x| !CONNECTORS.contains(&b.w(x))) && !(pa..pe).any(|x| is_acronym(b.w(x))) {
+        } else if n >= 2
+            && (pa..pe).all(|x| !matches!(b.w(x), "of" | "the" | "for" | "and"))
+            && !(pa..pe).any(|x| is_acronym(b.w(x)))
+        {
             let p = b.entity(&name, EType::Person);
             b.mention(p, si, pa, pe, false);
         } else if n >= 2 {

@@ -24,6 +24,7 @@ const CITIES: &str = data!("gazetteers/cities.tsv");
 const REGIONS: &str = data!("gazetteers/regions.tsv");
 const ISO: &str = data!("gazetteers/countries_iso.tsv");
 const ORGS: &str = data!("gazetteers/organizations.tsv");
+const AGENTS: &str = data!("lexicons/agent-nouns.txt");
 
 /// A claim stance, as in FORMAT.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,7 +56,7 @@ impl Stance {
     }
     fn from_lexicon(s: &str) -> Option<Stance> {
         Some(match s {
-            "asserted" | "claimed" | "hoped" => Stance::Assert,
+            "asserted" | "claimed" | "hoped" | "requested" | "demanded" => Stance::Assert,
             "denied" => Stance::Deny,
             "confirmed" => Stance::Confirm,
             "accused" => Stance::Accuse,
@@ -124,6 +125,8 @@ pub struct Tables {
     pub multi_triggers: Vec<(Vec<String>, String)>,
     /// Known content words (verbs and lexicon words) for glued-word repair.
     pub vocab: HashSet<String>,
+    /// Nouns for people and groups that can speak or act (`officials`, `police`).
+    pub agent_nouns: HashSet<String>,
 }
 
 fn rows(s: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -295,6 +298,14 @@ fn build() -> Tables {
             triggers.insert(t, col(&r, 1).to_string());
         }
     }
+    for extra in ["ask", "asks", "asked", "plead", "call", "calls"] {
+        cues.remove(extra);
+    }
+    let agent_nouns: HashSet<String> = AGENTS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
+        .collect();
     let mut vocab: HashSet<String> = cues.keys().cloned().collect();
     vocab.extend(triggers.keys().cloned());
     Tables {
@@ -311,6 +322,7 @@ fn build() -> Tables {
         triggers,
         multi_triggers,
         vocab,
+        agent_nouns,
     }
 }
 

@@ -115,7 +115,7 @@ impl<'a> Ctx<'a> {
         let s0 = self.sents[sent].tok_start;
         let mut k = c;
         // skip adverbs / auxiliaries
-        while k > s0 && SKIP_BACK.contains(&self.lw(k - 1).as_str()) {
+        while k > s0 && (SKIP_BACK.contains(&self.lw(k - 1).as_str()) || self.lw(k - 1).ends_with("ly") && self.lw(k - 1).len() > 4) {
             k -= 1;
         }
         if k == s0 {
@@ -214,6 +214,10 @@ impl<'a> Ctx<'a> {
             && let Some(p) = self.titled_person(a, &head)
         {
             return Some((vec![p], a));
+        }
+        // only nouns for people and groups can speak or act
+        if !tables().agent_nouns.contains(head.as_str()) && !tables().title_words.contains(head.as_str()) {
+            return None;
         }
         // demonym inside ("Ukrainian officials") → the country entity
         let ent = (text_start..end).find_map(|x| self.mention_at(x)).map(|m| m.ent);
