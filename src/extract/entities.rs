@@ -187,6 +187,11 @@ impl<'a> Builder<'a> {
 }
 
 fn is_cap(w: &str) -> bool {
+    let w = w
+        .strip_prefix("al-")
+        .or_else(|| w.strip_prefix("el-"))
+        .or_else(|| w.strip_prefix("ad-"))
+        .unwrap_or(w);
     w.chars().next().is_some_and(|c| c.is_uppercase())
 }
 
@@ -660,8 +665,17 @@ fn resolve(b: &mut Builder) {
             }
         }
     }
-    // tentative single words that were not absorbed are dropped
+    // tentative single words that were not absorbed are dropped, unless the
+    // same name was typed elsewhere in the article
     let tentative: Vec<bool> = b.entities.iter().map(|e| e.titles.iter().any(|t| t == "\u{0}tentative")).collect();
+    for i in 0..n {
+        if tentative[i] && target[i] == i {
+            let name = b.entities[i].name.clone();
+            if let Some(j) = (0..n).find(|&j| j != i && !tentative[j] && b.entities[j].name == name) {
+                target[i] = target[j];
+            }
+        }
+    }
     let mut keep = vec![true; n];
     for i in 0..n {
         if target[i] != i {

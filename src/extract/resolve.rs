@@ -176,6 +176,14 @@ impl<'a> Ctx<'a> {
             return Some((args, start));
         }
         let last = self.lw(end - 1);
+        // relative clause: "Wiranto, who was visiting …"
+        if matches!(last.as_str(), "who" | "which")
+            && end >= s0 + 3
+            && self.w(end - 2) == ","
+            && let Some(m) = self.mention_at(end - 3)
+        {
+            return Some((vec![self.arg_of_mention(m)], m.t0));
+        }
         if let Some(p) = self.pronoun(end - 1, sent) {
             return Some((vec![p], end - 1));
         }
