@@ -31,6 +31,7 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
     let mut out: Vec<Event> = Vec::new();
     let mut article_types: Vec<String> = Vec::new();
     let mut para_time: Option<String> = None;
+    let main_place = main_place(cx);
     for (si, s) in cx.sents.iter().enumerate() {
         let (s0, s1) = (s.tok_start, s.tok_end.min(s.tok_start + 400));
         let words: Vec<&str> = (s0..s1).map(|k| cx.w(k)).collect();
@@ -119,7 +120,7 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                     && cx.ner.entities[m.ent].etype == EType::Place
                     && !m.metonym
                     && k > s0
-                    && matches!(cx.lw(k - 1).as_str(), "in" | "at" | "near" | "outside" | "from" | "the")
+                    && matches!(cx.lw(k - 1).as_str(), "in" | "at" | "near" | "outside" | "from")
                 {
                     let a = cx.arg_of_mention(m);
                     if Some(&a) == patient.as_ref() || Some(&a) == agent.as_ref() {
@@ -130,6 +131,9 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                         break;
                     }
                 }
+            }
+            if place.is_none() {
+                place = main_place.clone();
             }
             if place.is_none() {
                 place = (s0..s1).find_map(|k| {
@@ -202,4 +206,29 @@ fn event_object(cx: &Ctx, c: usize, sent: usize) -> Option<Arg> {
         e += 1;
     }
     None
+}
+
+/// The article's main place: the most mentioned city or region (first
+/// mentioned on ties), else the most mentioned country.
+fn main_place(cx: &Ctx) -> Option<Arg> {
+    let mut counts: Vec<(usize, usize, usize)> = Vec::new(); // (ent, count, first)
+    for (mi, m) in cx.ner.mentions.iter().enumerate() {
+        let e = &cx.ner.entities[m.ent];
+        if e.etype != EType::Place || m.metonym {
+            continue;
+        }
+        match counts.iter_mut().find(|c| c.0 == m.ent) {
+            Some(c) => c.1 += 1,
+            None => counts.push((m.ent, 1, mi)),
+        }
+    }
+    let best = |country: bool| {
+        counts
+            .iter()
+            .filter(|c| cx.ner.entities[c.0].country == country)
+            .max_by_key(|c| (c.1, std::cmp::Reverse(c.2)))
+            .map(|c| c.0)
+    };
+    let e = best(false).filter(|&e| counts.iter().any(|c| c.0 == e && c.1 >= 2)).or_else(|| best(true))?;
+    Some(Arg { text: cx.ner.entities[e].name.clone(), ent: Some(e) })
 }

@@ -121,6 +121,16 @@ impl<'a> Ctx<'a> {
         if k == s0 {
             return None;
         }
+        // parenthetical acronym: "the European Court of Justice (ECJ) ruled"
+        if self.w(k - 1) == ")" {
+            let mut p = k - 1;
+            while p > s0 && k - p < 8 && self.w(p) != "(" {
+                p -= 1;
+            }
+            if self.w(p) == "(" && p > s0 {
+                k = p;
+            }
+        }
         // appositive or parenthetical: ", a spokesperson for X," / ", speaking amid ...,"
         if self.w(k - 1) == "," {
             let mut p = k - 1;
