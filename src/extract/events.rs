@@ -87,7 +87,10 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 }
             } else {
                 agent = cx.subject(i, si).and_then(|(v, _)| v.into_iter().next());
-                patient = if lw.ends_with("ed") || len > 1 || matches!(lw.as_str(), "shot" | "struck" | "sent" | "met" | "fought" | "sold" | "won" | "fell") {
+                let gerund = lw.ends_with("ing")
+                    && i + len < s1
+                    && (cx.mention_at(i + len).is_some() || matches!(cx.lw(i + len).as_str(), "the" | "a" | "an" | "his" | "her" | "its" | "their"));
+                patient = if gerund || lw.ends_with("ed") || len > 1 || matches!(lw.as_str(), "shot" | "struck" | "sent" | "met" | "fought" | "sold" | "won" | "fell") {
                     event_object(cx, i + len - 1, si)
                 } else {
                     None
@@ -153,6 +156,15 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
             if patient.as_ref().is_some_and(|a| a.ent.is_none() && a.text.split_whitespace().count() > 5) {
                 patient = None;
             }
+            // a noun trigger without an agent: the sentence's subject
+            if agent.is_none() && !lw.ends_with("ed") && !passive {
+                agent = (s0..i).find_map(|k| {
+                    let m = cx.mention_at(k)?;
+                    let e = &cx.ner.entities[m.ent];
+                    (e.etype != EType::Place || e.country || m.metonym).then(|| cx.arg_of_mention(m))
+                })
+                .filter(|a| Some(a) != patient.as_ref());
+            }
             // a later noun mention of an event type already seen ("the attack") adds nothing
             let verbal = lw.ends_with("ed") || len > 1 || matches!(lw.as_str(), "shot" | "struck" | "sent" | "met" | "fought" | "sold" | "won");
             if !verbal && agent.is_none() && patient.is_none() && article_types.contains(&ty) {
@@ -187,7 +199,7 @@ fn event_object(cx: &Ctx, c: usize, sent: usize) -> Option<Arg> {
     if k >= s1 {
         return None;
     }
-    if let Some(m) = cx.mention_at(k) {
+    if let Some(m) = cx.mention_or_titled(k) {
         return Some(cx.arg_of_mention(m));
     }
     if let Some(p) = cx.pronoun(k, sent) {

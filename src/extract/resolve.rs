@@ -73,7 +73,9 @@ impl<'a> Ctx<'a> {
             k -= 1;
             if let Some(m) = self.mention_at(k) {
                 let e = &self.ner.entities[m.ent];
-                if ok(e.etype, e.country) {
+                // a speaker ("Moscow said they …") is not what "they" refers to
+                let speaker = m.t1 < self.toks.len() && tables().cues.contains_key(self.lw(m.t1).as_str());
+                if ok(e.etype, e.country) && !speaker {
                     return Some(Arg { text: e.name.clone(), ent: Some(m.ent) });
                 }
                 k = m.t0;
@@ -240,6 +242,25 @@ impl<'a> Ctx<'a> {
         // demonym inside ("Ukrainian officials") → the country entity
         let ent = (text_start..end).find_map(|x| self.mention_at(x)).map(|m| m.ent);
         Some((vec![Arg { text: self.span(text_start, end).to_string(), ent }], a))
+    }
+
+    /// The mention at `k`, preferring a titled person over a leading
+    /// affiliation (`U.S. President Donald Trump` → Donald Trump).
+    pub fn mention_or_titled(&self, k: usize) -> Option<&'a super::entities::Mention> {
+        let m = self.mention_at(k)?;
+        if self.ner.entities[m.ent].etype == EType::Place {
+            let mut q = m.t1;
+            while q < self.toks.len() && q < m.t1 + 4 && tables().title_words.contains(self.lw(q).as_str()) {
+                q += 1;
+            }
+            if q > m.t1
+                && let Some(p) = self.mention_at(q)
+                && self.ner.entities[p.ent].etype == EType::Person
+            {
+                return Some(p);
+            }
+        }
+        Some(m)
     }
 
     /// Object of a verb at `c`: the mention or short noun phrase right after it.
