@@ -33,15 +33,40 @@ fn is_close_quote(s: &str) -> bool {
     matches!(s, "”" | "\"" | "’")
 }
 
-/// Quote spans (token ranges of the inside) in a sentence.
-fn quotes(cx: &Ctx, s0: usize, s1: usize) -> Vec<(usize, usize)> {
+/// For each sentence, where the quote still open at its start began
+/// (sentence, first token inside), if any. Quotes do not cross paragraphs.
+fn open_quotes(cx: &Ctx) -> Vec<Option<(usize, usize)>> {
+    let mut out = Vec::with_capacity(cx.sents.len());
+    let mut open: Option<(usize, usize)> = None;
+    for (si, s) in cx.sents.iter().enumerate() {
+        if si > 0 && cx.text[cx.sents[si - 1].end..s.start].contains('\n') {
+            open = None;
+        }
+        out.push(open);
+        for i in s.tok_start..s.tok_end.min(s.tok_start + 400) {
+            let w = cx.w(i);
+            match open {
+                None if is_open_quote(w) && w != "’" => open = Some((si, i + 1)),
+                Some(_) if is_close_quote(w) && w != "‘" && (w != "’" || !cx.w(i.saturating_sub(1)).ends_with('s')) => {
+                    open = None
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Quote spans (token ranges of the inside) in a sentence; `carry` when a
+/// quote opened in an earlier sentence is still open.
+fn quotes(cx: &Ctx, s0: usize, s1: usize, carry: bool) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let mut open: Option<usize> = None;
+    let mut open: Option<usize> = carry.then_some(s0);
     for i in s0..s1 {
         let w = cx.w(i);
         match open {
             None if is_open_quote(w) && w != "’" => open = Some(i + 1),
-            Some(o) if is_close_quote(w) && w != "‘" && (w != "’" || cx.w(i.saturating_sub(1)) != "s") => {
+            Some(o) if is_close_quote(w) && w != "‘" && (w != "’" || !cx.w(i.saturating_sub(1)).ends_with('s')) => {
                 out.push((o, i));
                 open = None;
             }
@@ -155,13 +180,14 @@ fn negated(cx: &Ctx, c: usize, s0: usize) -> bool {
 pub fn claims(cx: &Ctx) -> Vec<Claim> {
     let t = tables();
     let mut out: Vec<Claim> = Vec::new();
+    let carried = open_quotes(cx);
     for (si, s) in cx.sents.iter().enumerate() {
         let (s0, s1) = (s.tok_start, s.tok_end);
         if s1 - s0 > 400 {
             // an endless "sentence": only its first part is analysed
         }
         let s1 = s1.min(s0 + 400);
-        let qs = quotes(cx, s0, s1);
+        let qs = quotes(cx, s0, s1, carried[si].is_some());
         let in_quote = |i: usize| qs.iter().any(|&(a, b)| i >= a && i < b);
         let first_in_sentence = out.len();
         let mut i = s0;
@@ -258,6 +284,11 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                 i += 1;
                 continue;
             }
+            // "what he said was …": not a claim of its own
+            if i > s0 + 1 && cx.lw(i - 2) == "what" {
+                i += 1;
+                continue;
+            }
             let participle = lw.ends_with("ing");
             // speaker
             let mut speakers: Vec<Arg> = Vec::new();
@@ -276,8 +307,15 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                     subj_start = st;
                 }
             } else if i > s0
+                && matches!(cx.lw(i - 1).as_str(), "and" | "also")
+                && let Some(prev) = out[first_in_sentence..].last()
+            {
+                // "denied that A and said B": the same speaker
+                speakers.push(prev.speaker.clone());
+                subj_start = i;
+            } else if i > s0
                 && (cx.w(i - 1) == "," || is_close_quote(cx.w(i - 1)))
-                && let Some(sp) = cx.object(i, si)
+                && let Some(sp) = inverted_speaker(cx, i, si)
             {
                 // inversion: "…," said X
                 speakers.push(sp);
@@ -293,9 +331,20 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             // content
             let before_subj = subj_start.saturating_sub(1);
             let quote_before = qs.iter().rev().find(|&&(_, b)| b < subj_start.min(i) && b + 3 >= subj_start.min(i)).copied();
-            let (c0, c1, is_quote) = if inverted || (!participle && quote_before.is_some() && content_after_is_empty(cx, i, s1)) {
+            let mut claim_sent = si;
+            let (c0, c1, is_quote) = if inverted || (!participle && quote_before.is_some() && no_complement(cx, i, s1)) {
                 if let Some((a, b)) = qs.iter().rev().find(|&&(_, b)| b < i).copied() {
-                    (a, b, true)
+                    if a == s0
+                        && let Some((os, ot)) = carried[si]
+                    {
+                        // a quote over several sentences: its first sentence
+                        claim_sent = os;
+                        let oe = cx.sents[os].tok_end;
+                        let oe = if oe > ot && is_close_quote(cx.w(oe - 1)) { oe - 1 } else { oe };
+                        (ot, oe, true)
+                    } else {
+                        (a, b, true)
+                    }
                 } else {
                     (s0, before_subj.max(s0), false)
                 }
@@ -355,7 +404,7 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                     verb: w.to_string(),
                     content: content.clone(),
                     quote: is_quote,
-                    sentence: si,
+                    sentence: claim_sent,
                     c0,
                     c1,
                 });
@@ -383,4 +432,36 @@ fn content_after_is_empty(cx: &Ctx, c: usize, s1: usize) -> bool {
 fn first_subject(cx: &Ctx, si: usize, limit: usize) -> Option<(Vec<Arg>, usize)> {
     let s0 = cx.sents[si].tok_start;
     (s0..limit).find_map(|k| cx.mention_at(k)).map(|m| (vec![cx.arg_of_mention(m)], m.t0))
+}
+
+/// Speaker after the cue in an inversion (`…," said Putin.`): a mention or a
+/// titled phrase, followed by the end of the sentence or a comma.
+fn inverted_speaker(cx: &Ctx, c: usize, si: usize) -> Option<Arg> {
+    let s1 = cx.sents[si].tok_end;
+    let sp = cx.object(c, si)?;
+    let mut k = c + 1;
+    while k < s1 && matches!(cx.lw(k).as_str(), "the" | "a" | "an") {
+        k += 1;
+    }
+    let end = match cx.mention_at(k) {
+        Some(m) => m.t1,
+        None => {
+            let mut e = k;
+            while e < s1 && cx.is_word(e) && e - k < 5 {
+                e += 1;
+            }
+            e
+        }
+    };
+    let ok_end = end >= s1 || matches!(cx.w(end), "." | "," | ";" | "in" | "on" | "at");
+    let named = sp.ent.is_some() || sp.text.split_whitespace().any(|w| tables().title_words.contains(w));
+    (ok_end && named).then_some(sp)
+}
+
+/// No clausal complement after the cue (`…," Pompeo told the press on Tuesday.`).
+fn no_complement(cx: &Ctx, c: usize, s1: usize) -> bool {
+    if content_after_is_empty(cx, c, s1) {
+        return true;
+    }
+    !(c + 1..s1.min(c + 8)).any(|k| cx.lw(k) == "that" || is_open_quote(cx.w(k)) || cx.w(k) == ":")
 }

@@ -90,10 +90,11 @@ const PLACE_HEADS: &[&str] = &[
     "Mountain", "Mountains", "Valley", "Bay", "Lake", "Gulf", "Strait", "Peninsula", "Road", "Avenue",
     "Hall", "Tower", "Building", "Prison", "Base", "District", "City", "Town", "Village", "Desert",
     "Coast", "Harbour", "Harbor", "Port", "Canal", "Beach", "Forest", "Oblast", "Governorate",
-    "Prefecture", "Territory", "State", "Republic", "Kingdom", "Highway", "Plaza", "Centre_",
+    "Prefecture", "Territory", "Republic", "Kingdom", "Highway", "Plaza", "Corner", "Complex",
+    "Embassy", "Consulate", "Camp", "Market", "Mall", "Hotel", "Temple", "Residence", "Castle",
 ];
 const REGION_NOUNS: &[&str] = &[
-    "region", "province", "oblast", "district", "governorate", "prefecture", "county", "state",
+    "region", "province", "oblast", "district", "governorate", "prefecture", "county",
 ];
 const SETTLEMENT_NOUNS: &[&str] = &["village", "town", "city", "hamlet", "settlement", "port", "suburb", "town"];
 const CONNECTORS: &[&str] = &["of", "the", "for", "de", "al", "bin", "van", "von", "du", "la", "and"];
@@ -186,6 +187,11 @@ impl<'a> Builder<'a> {
 }
 
 fn is_cap(w: &str) -> bool {
+    let w = w
+        .strip_prefix("al-")
+        .or_else(|| w.strip_prefix("el-"))
+        .or_else(|| w.strip_prefix("ad-"))
+        .unwrap_or(w);
     w.chars().next().is_some_and(|c| c.is_uppercase())
 }
 
@@ -236,6 +242,13 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
                 let wj = b.w(j);
                 if toks[j].kind == Kind::Word && is_cap(wj) && !NOT_NAMES.contains(&wj) {
                     j += 1;
+                } else if wj == "of"
+                    && j + 2 < s.tok_end
+                    && b.w(j + 1) == "the"
+                    && is_cap(b.w(j + 2))
+                    && !NOT_NAMES.contains(&b.w(j + 2))
+                {
+                    j += 2;
                 } else if CONNECTORS.contains(&wj)
                     && wj != "and"
                     && j + 1 < s.tok_end
@@ -288,6 +301,28 @@ fn classify(
     gaz_at: &HashMap<usize, (usize, usize)>,
     lower_words: &HashSet<&str>,
 ) {
+    // "Steve Peers of the University of Essex": a name, then its affiliation
+    if let Some(of) = (a..e).find(|&x| b.w(x) == "of")
+        && of >= a + 2
+        && (a..of).all(|x| {
+            let w = b.w(x);
+            is_cap(w)
+                && !ORG_HEADS.contains(&w)
+                && !PLACE_HEADS.contains(&w)
+                && !t.title_words.contains(&w.to_lowercase())
+                && !gaz_at.contains_key(&x)
+        })
+    {
+        classify(b, t, si, a, of, s, gaz_at, lower_words);
+        let mut r = of + 1;
+        if r < e && b.w(r) == "the" {
+            r += 1;
+        }
+        if r < e {
+            classify(b, t, si, r, e, s, gaz_at, lower_words);
+        }
+        return;
+    }
     // 1. emit gazetteer hits inside the run; remember the non-gazetteer parts
     let mut k = a;
     let mut leading_affil: Option<usize> = None; // country entity of a leading demonym / country
@@ -297,6 +332,7 @@ fn classify(
     while k < e {
         if let Some(&(ge, gi)) = gaz_at.get(&k)
             && ge <= e
+            && (!matches!(t.gaz[gi].1, Gaz::City(_) | Gaz::Region(_)) || (k == a && ge == e))
         {
             gaz_spans.push((k, ge, t.gaz[gi].1.clone()));
             if seg < k {
@@ -332,18 +368,20 @@ fn classify(
             && !ORG_HEADS.contains(&w)
             && !PLACE_HEADS.contains(&w)
             && !t.title_words.contains(&w.to_lowercase())
-            && !gaz_at.contains_key(&x)
+            && !gaz_at.get(&x).is_some_and(|&(_, gi)| !matches!(t.gaz[gi].1, Gaz::City(_) | Gaz::Region(_)))
             && !is_acronym(w)
             && !w.contains('.')
     };
     let mut ns = e;
-    while ns > a && name_like(b, ns - 1) {
+    while ns > a && name_like(b, ns - 1) && !(ns - 1 > a && b.w(ns - 2) == "of") {
         ns -= 1;
     }
     let before_is_title = ns > a && {
         let w = b.w(ns - 1).to_lowercase();
-        t.title_words.contains(&w) || ORG_HEADS.contains(&b.w(ns - 1))
-    };
+        t.title_words.contains(&w)
+            || ORG_HEADS.contains(&b.w(ns - 1))
+            || (a..ns).any(|x| t.title_words.contains(&b.w(x).to_lowercase()))
+    } && e - ns <= 4;
     let lower_title_before = ns == a && pre != "" && t.title_words.contains(pre) && pre.chars().all(|c| c.is_lowercase());
     if ns < e && (before_is_title || lower_title_before) && !PLACE_HEADS.contains(&last) {
         // gazetteer hits in the title part (affiliation)
@@ -420,7 +458,19 @@ fn classify(
         let next_g = if *ge < s.tok_end { b.w(*ge) } else { "" };
         emit_gaz(b, t, si, *ga, *ge, g.clone(), pre_g, next_g, lower_words);
     }
-    for (pa, pe) in parts {
+    for (pa, mut pe) in parts {
+        let mut pa = pa;
+        while pa < pe && CONNECTORS.contains(&b.w(pa)) {
+            pa += 1;
+        }
+        while pe > pa && CONNECTORS.contains(&b.w(pe - 1)) {
+            pe -= 1;
+        }
+        if pa >= pe
+            || (pa..pe).all(|x| t.title_words.contains(&b.w(x).to_lowercase()) || CONNECTORS.contains(&b.w(x)))
+        {
+            continue;
+        }
         let name = b.span(pa, pe).to_string();
         let lastw = b.w(pe - 1);
         let prew = if pa > s.tok_start { b.w(pa - 1) } else { "" };
@@ -444,7 +494,10 @@ fn classify(
             b.entities[p].settlement = true;
             b.alias(p, &format!("{prew2} of {name}"));
             b.mention(p, si, pa, pe, false);
-        } else if n >= 2 && (pa..pe).all(|x| !CONNECTORS.contains(&b.w(x))) && !(pa..pe).any(|x| is_acronym(b.w(x))) {
+        } else if n >= 2
+            && (pa..pe).all(|x| !matches!(b.w(x), "of" | "the" | "for" | "and"))
+            && !(pa..pe).any(|x| is_acronym(b.w(x)))
+        {
             let p = b.entity(&name, EType::Person);
             b.mention(p, si, pa, pe, false);
         } else if n >= 2 {
@@ -612,8 +665,17 @@ fn resolve(b: &mut Builder) {
             }
         }
     }
-    // tentative single words that were not absorbed are dropped
+    // tentative single words that were not absorbed are dropped, unless the
+    // same name was typed elsewhere in the article
     let tentative: Vec<bool> = b.entities.iter().map(|e| e.titles.iter().any(|t| t == "\u{0}tentative")).collect();
+    for i in 0..n {
+        if tentative[i] && target[i] == i {
+            let name = b.entities[i].name.clone();
+            if let Some(j) = (0..n).find(|&j| j != i && !tentative[j] && b.entities[j].name == name) {
+                target[i] = target[j];
+            }
+        }
+    }
     let mut keep = vec![true; n];
     for i in 0..n {
         if target[i] != i {

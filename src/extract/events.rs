@@ -29,10 +29,18 @@ const FUTURE: &[&str] = &["will", "would", "to", "could", "might", "may", "shoul
 pub fn events(cx: &Ctx) -> Vec<Event> {
     let t = tables();
     let mut out: Vec<Event> = Vec::new();
+    let mut article_types: Vec<String> = Vec::new();
+    let mut para_time: Option<String> = None;
+    let main_place = main_place(cx);
     for (si, s) in cx.sents.iter().enumerate() {
         let (s0, s1) = (s.tok_start, s.tok_end.min(s.tok_start + 400));
         let words: Vec<&str> = (s0..s1).map(|k| cx.w(k)).collect();
-        let tm = time::normalise(&words, cx.date);
+        // the narrative time: the last explicit time carries over to later sentences
+        let own = time::normalise(&words, cx.date);
+        let tm = own.clone().or_else(|| para_time.clone());
+        if own.is_some() {
+            para_time = own;
+        }
         let mut seen_types: Vec<String> = Vec::new();
         let mut i = s0;
         while i < s1 {
@@ -79,7 +87,24 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 }
             } else {
                 agent = cx.subject(i, si).and_then(|(v, _)| v.into_iter().next());
-                patient = cx.object(i + len - 1, si);
+                let gerund = lw.ends_with("ing")
+                    && i + len < s1
+                    && (cx.mention_at(i + len).is_some() || matches!(cx.lw(i + len).as_str(), "the" | "a" | "an" | "his" | "her" | "its" | "their"));
+                patient = if gerund || lw.ends_with("ed") || len > 1 || matches!(lw.as_str(), "shot" | "struck" | "sent" | "met" | "fought" | "sold" | "won" | "fell") {
+                    event_object(cx, i + len - 1, si)
+                } else {
+                    None
+                };
+                if agent.is_none() {
+                    let mut k = i + len;
+                    while k < s1 && k < i + len + 8 {
+                        if cx.lw(k) == "by" {
+                            agent = cx.object(k, si).filter(|a| a.ent.is_some());
+                            break;
+                        }
+                        k += 1;
+                    }
+                }
             }
             // a noun trigger: "X's invasion of Y" / "the attack on Y"
             if !lw.ends_with("ed") && agent.is_none() && i > s0 + 1 && matches!(cx.w(i - 1), "'s" | "’s")
@@ -87,8 +112,8 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
             {
                 agent = Some(cx.arg_of_mention(m));
             }
-            if patient.is_none() && i + len + 1 < s1 && matches!(cx.lw(i + len).as_str(), "of" | "on" | "against") {
-                patient = cx.object(i + len, si);
+            if patient.is_none() && i + len + 1 < s1 && matches!(cx.lw(i + len).as_str(), "of" | "on" | "against" | "with") {
+                patient = event_object(cx, i + len, si);
             }
             // place: "in/at X" after the trigger, else any non-country place in the sentence
             let mut place = None;
@@ -98,7 +123,7 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                     && cx.ner.entities[m.ent].etype == EType::Place
                     && !m.metonym
                     && k > s0
-                    && matches!(cx.lw(k - 1).as_str(), "in" | "at" | "near" | "outside" | "from" | "the")
+                    && matches!(cx.lw(k - 1).as_str(), "in" | "at" | "near" | "outside" | "from")
                 {
                     let a = cx.arg_of_mention(m);
                     if Some(&a) == patient.as_ref() || Some(&a) == agent.as_ref() {
@@ -110,12 +135,43 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                     }
                 }
             }
+            if place.is_none() {
+                place = main_place.clone();
+            }
+            if place.is_none() {
+                place = (s0..s1).find_map(|k| {
+                    let m = cx.mention_at(k)?;
+                    let a = cx.arg_of_mention(m);
+                    (cx.ner.entities[m.ent].etype == EType::Place
+                        && !m.metonym
+                        && !cx.ner.entities[m.ent].country
+                        && Some(&a) != patient.as_ref()
+                        && Some(&a) != agent.as_ref())
+                    .then_some(a)
+                });
+            }
             if agent.as_ref().is_some_and(|a| a.ent.is_none() && a.text.split_whitespace().count() > 4) {
                 agent = None;
             }
             if patient.as_ref().is_some_and(|a| a.ent.is_none() && a.text.split_whitespace().count() > 5) {
                 patient = None;
             }
+            // a noun trigger without an agent: the sentence's subject
+            if agent.is_none() && !lw.ends_with("ed") && !passive {
+                agent = (s0..i).find_map(|k| {
+                    let m = cx.mention_at(k)?;
+                    let e = &cx.ner.entities[m.ent];
+                    (e.etype != EType::Place || e.country || m.metonym).then(|| cx.arg_of_mention(m))
+                })
+                .filter(|a| Some(a) != patient.as_ref());
+            }
+            // a later noun mention of an event type already seen ("the attack") adds nothing
+            let verbal = lw.ends_with("ed") || len > 1 || matches!(lw.as_str(), "shot" | "struck" | "sent" | "met" | "fought" | "sold" | "won");
+            if !verbal && agent.is_none() && patient.is_none() && article_types.contains(&ty) {
+                i += len;
+                continue;
+            }
+            article_types.push(ty.clone());
             seen_types.push(ty.clone());
             out.push(Event {
                 etype: ty,
@@ -130,4 +186,61 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
         }
     }
     out
+}
+
+/// Patient after a verb: a mention, or a short phrase headed by a person /
+/// group noun or a number (`two suspects`, `14,000 troops`).
+fn event_object(cx: &Ctx, c: usize, sent: usize) -> Option<Arg> {
+    let s1 = cx.sents[sent].tok_end;
+    let mut k = c + 1;
+    while k < s1 && matches!(cx.lw(k).as_str(), "the" | "a" | "an" | "down" | "out" | "off" | "up") {
+        k += 1;
+    }
+    if k >= s1 {
+        return None;
+    }
+    if let Some(m) = cx.mention_or_titled(k) {
+        return Some(cx.arg_of_mention(m));
+    }
+    if let Some(p) = cx.pronoun(k, sent) {
+        return Some(p);
+    }
+    let mut e = k;
+    while e < s1 && e - k < 5 && cx.is_word(e) && !super::entities::is_func(cx.w(e)) {
+        if tables().agent_nouns.contains(cx.lw(e).as_str()) {
+            let ent = (k..=e).find_map(|x| cx.mention_at(x)).map(|m| m.ent);
+            return Some(Arg { text: cx.span(k, e + 1).to_string(), ent });
+        }
+        if let Some(m) = cx.mention_at(e) {
+            e = m.t1;
+            continue;
+        }
+        e += 1;
+    }
+    None
+}
+
+/// The article's main place: the most mentioned city or region (first
+/// mentioned on ties), else the most mentioned country.
+fn main_place(cx: &Ctx) -> Option<Arg> {
+    let mut counts: Vec<(usize, usize, usize)> = Vec::new(); // (ent, count, first)
+    for (mi, m) in cx.ner.mentions.iter().enumerate() {
+        let e = &cx.ner.entities[m.ent];
+        if e.etype != EType::Place || m.metonym {
+            continue;
+        }
+        match counts.iter_mut().find(|c| c.0 == m.ent) {
+            Some(c) => c.1 += 1,
+            None => counts.push((m.ent, 1, mi)),
+        }
+    }
+    let best = |country: bool| {
+        counts
+            .iter()
+            .filter(|c| cx.ner.entities[c.0].country == country)
+            .max_by_key(|c| (c.1, std::cmp::Reverse(c.2)))
+            .map(|c| c.0)
+    };
+    let e = best(false).filter(|&e| counts.iter().any(|c| c.0 == e && c.1 >= 2)).or_else(|| best(true))?;
+    Some(Arg { text: cx.ner.entities[e].name.clone(), ent: Some(e) })
 }

@@ -24,6 +24,7 @@ const CITIES: &str = data!("gazetteers/cities.tsv");
 const REGIONS: &str = data!("gazetteers/regions.tsv");
 const ISO: &str = data!("gazetteers/countries_iso.tsv");
 const ORGS: &str = data!("gazetteers/organizations.tsv");
+const AGENTS: &str = data!("lexicons/agent-nouns.txt");
 
 /// A claim stance, as in FORMAT.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,7 +56,7 @@ impl Stance {
     }
     fn from_lexicon(s: &str) -> Option<Stance> {
         Some(match s {
-            "asserted" | "claimed" => Stance::Assert,
+            "asserted" | "claimed" | "hoped" | "requested" | "demanded" => Stance::Assert,
             "denied" => Stance::Deny,
             "confirmed" => Stance::Confirm,
             "accused" => Stance::Accuse,
@@ -124,6 +125,8 @@ pub struct Tables {
     pub multi_triggers: Vec<(Vec<String>, String)>,
     /// Known content words (verbs and lexicon words) for glued-word repair.
     pub vocab: HashSet<String>,
+    /// Nouns for people and groups that can speak or act (`officials`, `police`).
+    pub agent_nouns: HashSet<String>,
 }
 
 fn rows(s: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -169,6 +172,16 @@ const CUE_SKIP: &[&str] = &[
     "blast", "slam", "hail_", "verify", "salute", "thank", "welcome", "express",
 ];
 
+/// Role nouns missing from `titles.tsv` that also introduce names.
+const EXTRA_TITLES: &[&str] = &[
+    "commissioner", "superintendent", "inspector", "constable", "detective", "officer", "advisor",
+    "adviser", "photojournalist", "journalist", "reporter", "correspondent", "activist", "lawyer",
+    "spokesperson", "leader", "candidate", "councillor", "chancellor", "first minister", "emperor",
+    "lord", "lady", "sir", "dame", "rev.", "father", "bishop", "rabbi", "coach", "striker",
+    "captain", "player", "singer", "actor", "author", "writer", "artist", "scientist", "researcher",
+    "economist", "editor", "founder", "owner", "president-elect", "premier", "nominee", "mp",
+];
+
 fn build() -> Tables {
     let mut countries = Vec::new();
     let mut gaz: Vec<(String, Gaz)> = Vec::new();
@@ -190,7 +203,7 @@ fn build() -> Tables {
         });
         gaz.push((col(&r, 2).to_string(), Gaz::Country(i)));
         for a in col(&r, 3).split(';').filter(|s| !s.is_empty()) {
-            if a != "US" && a != "America" {
+            if a != "America" {
                 gaz.push((a.to_string(), Gaz::Country(i)));
             }
         }
@@ -259,10 +272,16 @@ fn build() -> Tables {
     let mut title_words = HashSet::new();
     for r in rows(TITLES) {
         let t = col(&r, 0).to_lowercase();
-        for w in t.split(' ') {
-            title_words.insert(w.to_string());
+        if !t.contains(" of ") && !t.ends_with(" of") {
+            if let Some(last) = t.split(' ').next_back() {
+                title_words.insert(last.to_string());
+            }
         }
         titles.push(t);
+    }
+    for extra in EXTRA_TITLES {
+        title_words.insert(extra.to_string());
+        titles.push(extra.to_string());
     }
     titles.sort_by_key(|t| std::cmp::Reverse(t.len()));
     let abbrevs = rows(ABBREVS)
@@ -279,6 +298,14 @@ fn build() -> Tables {
             triggers.insert(t, col(&r, 1).to_string());
         }
     }
+    for extra in ["ask", "asks", "asked", "plead", "call", "calls"] {
+        cues.remove(extra);
+    }
+    let agent_nouns: HashSet<String> = AGENTS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
+        .collect();
     let mut vocab: HashSet<String> = cues.keys().cloned().collect();
     vocab.extend(triggers.keys().cloned());
     Tables {
@@ -295,6 +322,7 @@ fn build() -> Tables {
         triggers,
         multi_triggers,
         vocab,
+        agent_nouns,
     }
 }
 

@@ -151,9 +151,16 @@ impl Extraction {
 
     /// The FORMAT.md JSON shape.
     pub fn to_json(&self) -> Value {
+        let mut mentioned = vec![false; self.entities.len()];
+        for m in &self.mentions {
+            mentioned[m.ent] = true;
+        }
         let entities: Vec<Value> = self
             .entities
             .iter()
+            .zip(mentioned)
+            .filter(|(_, m)| *m)
+            .map(|(e, _)| e)
             .map(|e| json!({"name": e.name, "type": e.etype.as_str(), "aliases": e.aliases}))
             .collect();
         let claims: Vec<Value> = self

@@ -74,6 +74,7 @@ fn is_credit(line: &str) -> bool {
             || low.starts_with("photo by")
             || low.starts_with("file photo")))
         || (words <= 4 && l.ends_with("REUTERS"))
+        || (words <= 25 && (l.contains("Image: ") || l.contains("Photo: ") || l.contains("Credit: ")))
 }
 
 fn is_heading(line: &str) -> bool {

@@ -73,7 +73,9 @@ impl<'a> Ctx<'a> {
             k -= 1;
             if let Some(m) = self.mention_at(k) {
                 let e = &self.ner.entities[m.ent];
-                if ok(e.etype, e.country) {
+                // a speaker ("Moscow said they …") is not what "they" refers to
+                let speaker = m.t1 < self.toks.len() && tables().cues.contains_key(self.lw(m.t1).as_str());
+                if ok(e.etype, e.country) && !speaker {
                     return Some(Arg { text: e.name.clone(), ent: Some(m.ent) });
                 }
                 k = m.t0;
@@ -115,11 +117,21 @@ impl<'a> Ctx<'a> {
         let s0 = self.sents[sent].tok_start;
         let mut k = c;
         // skip adverbs / auxiliaries
-        while k > s0 && SKIP_BACK.contains(&self.lw(k - 1).as_str()) {
+        while k > s0 && (SKIP_BACK.contains(&self.lw(k - 1).as_str()) || self.lw(k - 1).ends_with("ly") && self.lw(k - 1).len() > 4) {
             k -= 1;
         }
         if k == s0 {
             return None;
+        }
+        // parenthetical acronym: "the European Court of Justice (ECJ) ruled"
+        if self.w(k - 1) == ")" {
+            let mut p = k - 1;
+            while p > s0 && k - p < 8 && self.w(p) != "(" {
+                p -= 1;
+            }
+            if self.w(p) == "(" && p > s0 {
+                k = p;
+            }
         }
         // appositive or parenthetical: ", a spokesperson for X," / ", speaking amid ...,"
         if self.w(k - 1) == "," {
@@ -176,6 +188,14 @@ impl<'a> Ctx<'a> {
             return Some((args, start));
         }
         let last = self.lw(end - 1);
+        // relative clause: "Wiranto, who was visiting …"
+        if matches!(last.as_str(), "who" | "which")
+            && end >= s0 + 3
+            && self.w(end - 2) == ","
+            && let Some(m) = self.mention_at(end - 3)
+        {
+            return Some((vec![self.arg_of_mention(m)], m.t0));
+        }
         if let Some(p) = self.pronoun(end - 1, sent) {
             return Some((vec![p], end - 1));
         }
@@ -215,9 +235,32 @@ impl<'a> Ctx<'a> {
         {
             return Some((vec![p], a));
         }
+        // only nouns for people and groups can speak or act
+        if !tables().agent_nouns.contains(head.as_str()) && !tables().title_words.contains(head.as_str()) {
+            return None;
+        }
         // demonym inside ("Ukrainian officials") → the country entity
         let ent = (text_start..end).find_map(|x| self.mention_at(x)).map(|m| m.ent);
         Some((vec![Arg { text: self.span(text_start, end).to_string(), ent }], a))
+    }
+
+    /// The mention at `k`, preferring a titled person over a leading
+    /// affiliation (`U.S. President Donald Trump` → Donald Trump).
+    pub fn mention_or_titled(&self, k: usize) -> Option<&'a super::entities::Mention> {
+        let m = self.mention_at(k)?;
+        if self.ner.entities[m.ent].etype == EType::Place {
+            let mut q = m.t1;
+            while q < self.toks.len() && q < m.t1 + 4 && tables().title_words.contains(self.lw(q).as_str()) {
+                q += 1;
+            }
+            if q > m.t1
+                && let Some(p) = self.mention_at(q)
+                && self.ner.entities[p.ent].etype == EType::Person
+            {
+                return Some(p);
+            }
+        }
+        Some(m)
     }
 
     /// Object of a verb at `c`: the mention or short noun phrase right after it.
