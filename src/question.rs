@@ -186,7 +186,7 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
             }
             q.push_str(&format!(
                 "WITH DISTINCT e OPTIONAL MATCH (ag)-[:{}]->(e) \
-                 RETURN e.time AS time, e.type AS event, collect(ag.name) AS by, e.text AS sentence, e AS _why \
+                 RETURN e.time AS time, e.type AS event, collect(ag.name) AS actors, e.text AS sentence, e AS _why \
                  ORDER BY time, event",
                 rel::PERFORMED
             ));
