@@ -153,7 +153,7 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
                 q.push_str(&about_filter(x));
             }
             q.push_str(
-                "RETURN a.name AS who, type(r) AS stance, c.text AS what ORDER BY who, what",
+                "RETURN a.name AS who, type(r) AS stance, c.text AS what, r AS _why ORDER BY who, what",
             );
             q
         }

@@ -20,7 +20,7 @@ fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
     cmd.arg("repl").arg(&snap);
     cmd.env("NEWSGRAPH_HISTORY", dir.path().join("history.txt"));
     cmd.env("PAGER", "cat");
-    cmd.env("TERM", "dumb");
+    cmd.env("TERM", "xterm");
     let mut p = spawn_command(cmd, Some(20_000))?;
     p.exp_string("newsgraph> ")?;
 
