@@ -11,13 +11,19 @@ fn main() {
     std::fs::create_dir_all(out).expect("out dir");
     let ex = Extractor::new();
     let articles = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles");
-    let mut files: Vec<_> = std::fs::read_dir(gold).expect("gold dir").flatten().map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(gold)
+        .expect("gold dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.sort();
     for gf in files {
         if gf.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }
-        let g: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&gf).expect("read gold")).expect("gold json");
+        let g: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&gf).expect("read gold"))
+                .expect("gold json");
         let art = g["article"].as_str().unwrap_or("").to_string();
         let bytes = match std::fs::read(articles.join(&art)) {
             Ok(b) => b,
@@ -29,7 +35,8 @@ fn main() {
         match ex.extract(&art, &bytes) {
             Ok(x) => {
                 let s = serde_json::to_string_pretty(&x.to_json()).expect("json");
-                std::fs::write(Path::new(out).join(gf.file_name().expect("name")), s).expect("write");
+                std::fs::write(Path::new(out).join(gf.file_name().expect("name")), s)
+                    .expect("write");
             }
             Err(e) => eprintln!("{art}: {e}"),
         }

@@ -41,10 +41,10 @@ fn stance_rel(s: Stance) -> &'static str {
 }
 
 const STOP: &[&str] = &[
-    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but",
-    "that", "this", "it", "its", "is", "are", "was", "were", "be", "been", "has", "have", "had",
-    "will", "would", "could", "they", "their", "them", "he", "she", "his", "her", "not", "no", "as",
-    "also", "said", "which", "who", "all", "any", "some", "there",
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or",
+    "but", "that", "this", "it", "its", "is", "are", "was", "were", "be", "been", "has", "have",
+    "had", "will", "would", "could", "they", "their", "them", "he", "she", "his", "her", "not",
+    "no", "as", "also", "said", "which", "who", "all", "any", "some", "there",
 ];
 
 /// Content words, lower-cased and lightly stemmed.
@@ -103,14 +103,22 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
     // idempotence: one Article node per file
     let art_l = g.intern(label::ARTICLE);
     let file_k = g.intern("file");
-    let existing = g
-        .nodes_with_label(art_l)
-        .find(|&n| g.node(n).and_then(|x| x.prop(file_k)).and_then(|v| v.as_str()) == Some(ex.article.as_str()));
+    let existing = g.nodes_with_label(art_l).find(|&n| {
+        g.node(n)
+            .and_then(|x| x.prop(file_k))
+            .and_then(|v| v.as_str())
+            == Some(ex.article.as_str())
+    });
     if existing.is_some() {
         sum.already_present = true;
         return sum;
     }
-    let date = ex.date.as_deref().and_then(Date::parse).map(PropValue::Date).unwrap_or(PropValue::Null);
+    let date = ex
+        .date
+        .as_deref()
+        .and_then(Date::parse)
+        .map(PropValue::Date)
+        .unwrap_or(PropValue::Null);
     let source = if ex.article.starts_with("wikinews") {
         "Wikinews"
     } else if ex.article.starts_with("gum") {
@@ -124,7 +132,13 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
         g,
         vec![
             ("file", ex.article.as_str().into()),
-            ("title", ex.title.clone().map(PropValue::from).unwrap_or(PropValue::Null)),
+            (
+                "title",
+                ex.title
+                    .clone()
+                    .map(PropValue::from)
+                    .unwrap_or(PropValue::Null),
+            ),
             ("date", date.clone()),
             ("text", ex.text.as_str().into()),
             ("source", source.into()),
@@ -133,9 +147,22 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
     let art = g.add_node(vec![art_l], ap, None);
     let prov = |s: usize| -> Option<Provenance> {
         let sp = ex.sentences.get(s)?;
-        Some(Provenance { article: art, sentence: s as u32, start: sp.start as u32, end: sp.end as u32 })
+        Some(Provenance {
+            article: art,
+            sentence: s as u32,
+            start: sp.start as u32,
+            end: sp.end as u32,
+        })
     };
-    let _ = g.set_node_provenance(art, Provenance { article: art, sentence: 0, start: 0, end: ex.text.len() as u32 });
+    let _ = g.set_node_provenance(
+        art,
+        Provenance {
+            article: art,
+            sentence: 0,
+            start: 0,
+            end: ex.text.len() as u32,
+        },
+    );
 
     // first mention sentence per entity
     let mut first_sent: HashMap<usize, usize> = HashMap::new();
@@ -156,7 +183,13 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
         let n = match found {
             Some(n) => n,
             None => {
-                let pm = props(g, vec![(key::NAME, e.name.as_str().into()), ("type", e.etype.as_str().into())]);
+                let pm = props(
+                    g,
+                    vec![
+                        (key::NAME, e.name.as_str().into()),
+                        ("type", e.etype.as_str().into()),
+                    ],
+                );
                 g.add_node(vec![tl], pm, p)
             }
         };
@@ -172,16 +205,29 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
         // aliases: union
         let ak = g.intern(key::ALIASES);
         let mut aliases: Vec<String> = match g.node(n).and_then(|x| x.prop(ak)) {
-            Some(PropValue::List(v)) => v.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+            Some(PropValue::List(v)) => v
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect(),
             _ => Vec::new(),
         };
-        let cur_name = g.node(n).and_then(|x| x.prop(name_k)).and_then(|v| v.as_str()).unwrap_or("").to_lowercase();
+        let cur_name = g
+            .node(n)
+            .and_then(|x| x.prop(name_k))
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_lowercase();
         for a in &e.aliases {
             if a.to_lowercase() != cur_name && !aliases.iter().any(|x| x.eq_ignore_ascii_case(a)) {
                 aliases.push(a.clone());
             }
         }
-        set(g, n, key::ALIASES, PropValue::List(aliases.into_iter().map(PropValue::from).collect()));
+        set(
+            g,
+            n,
+            key::ALIASES,
+            PropValue::List(aliases.into_iter().map(PropValue::from).collect()),
+        );
         let mt = g.intern(rel::MENTIONED_IN);
         if g.add_edge(n, art, mt, PropMap::new(), p).is_ok() {
             sum.relationships += 1;
@@ -204,7 +250,9 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
             let tk = g.intern("title");
             let exists = g.edges_at(node_of[i], Direction::Outgoing).any(|(ed, o)| {
                 o == node_of[*c]
-                    && g.edge(ed).is_some_and(|x| x.rel_type() == t && x.prop(tk).and_then(|v| v.as_str()) == Some(title))
+                    && g.edge(ed).is_some_and(|x| {
+                        x.rel_type() == t && x.prop(tk).and_then(|v| v.as_str()) == Some(title)
+                    })
             });
             if !exists {
                 let pm = props(g, vec![("title", title.as_str().into())]);
@@ -224,9 +272,19 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
             return n;
         }
         let al = g.intern(label::ACTOR);
-        let found = g.nodes_by_name(&a.text).iter().copied().find(|&n| g.node(n).is_some_and(|x| x.has_label(al)));
+        let found = g
+            .nodes_by_name(&a.text)
+            .iter()
+            .copied()
+            .find(|&n| g.node(n).is_some_and(|x| x.has_label(al)));
         let n = found.unwrap_or_else(|| {
-            let pm = props(g, vec![(key::NAME, a.text.as_str().into()), ("type", "group".into())]);
+            let pm = props(
+                g,
+                vec![
+                    (key::NAME, a.text.as_str().into()),
+                    ("type", "group".into()),
+                ],
+            );
             g.add_node(vec![al], pm, prov(s))
         });
         anon.insert(key_s, n);
@@ -247,7 +305,10 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
         let rts = g.intern(rt);
         let same = g.edges_at(sp, Direction::Outgoing).find_map(|(ed, o)| {
             let ok = g.edge(ed).is_some_and(|x| x.rel_type() == rts);
-            let t = g.node(o).and_then(|x| x.prop(text_k)).and_then(|v| v.as_str())?;
+            let t = g
+                .node(o)
+                .and_then(|x| x.prop(text_k))
+                .and_then(|v| v.as_str())?;
             let w2 = content_words(t);
             let inter = words.intersection(&w2).count();
             let uni = words.union(&w2).count().max(1);
@@ -270,7 +331,11 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
                 // ABOUT: entities mentioned in the content
                 let mut about = HashSet::new();
                 for m in &ex.mentions {
-                    if m.t0 >= c.c0 && m.t1 <= c.c1 && Some(m.ent) != c.speaker.ent && about.insert(m.ent) {
+                    if m.t0 >= c.c0
+                        && m.t1 <= c.c1
+                        && Some(m.ent) != c.speaker.ent
+                        && about.insert(m.ent)
+                    {
                         let t = g.intern(rel::ABOUT);
                         let _ = g.add_edge(n, node_of[m.ent], t, PropMap::new(), p);
                         sum.relationships += 1;
@@ -315,8 +380,21 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
                 ("type", e.etype.as_str().into()),
                 ("trigger", e.trigger.as_str().into()),
                 ("text", ex.sentence_text(e.sentence).into()),
-                ("time", e.time.clone().map(PropValue::from).unwrap_or(PropValue::Null)),
-                ("date", e.time.as_deref().and_then(Date::parse).map(PropValue::Date).unwrap_or(PropValue::Null)),
+                (
+                    "time",
+                    e.time
+                        .clone()
+                        .map(PropValue::from)
+                        .unwrap_or(PropValue::Null),
+                ),
+                (
+                    "date",
+                    e.time
+                        .as_deref()
+                        .and_then(Date::parse)
+                        .map(PropValue::Date)
+                        .unwrap_or(PropValue::Null),
+                ),
             ],
         );
         let en = g.add_node(vec![ev_l], pm, p);

@@ -16,8 +16,8 @@ use crate::store::schema::rel;
 struct QuestionParser;
 
 /// The forms a question can take, for help and error messages.
-pub const FORMS: &str = "\
-  who denied what                      (or said, confirmed, accused, praised, criticized,
+pub const FORMS: &str =
+    "  who denied what                      (or said, confirmed, accused, praised, criticized,
                                         warned, promised, questioned) [about X]
   what did X say                       (or deny, confirm, accuse, praise, …) [about Y]
   what happened in PLACE [since DATE]

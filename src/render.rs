@@ -120,8 +120,16 @@ fn table(g: &Graph, out: &QueryOutput, width: Option<u16>) -> String {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
     t.set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(w) = width {
-        t.set_width(w);
+    // A terminal that reports no usable width (a bare pseudo-terminal says 0)
+    // gets a conventional one rather than a table one character wide.
+    match width.or_else(|| t.width()) {
+        Some(w) if w >= 20 => {
+            t.set_width(w);
+        }
+        Some(_) => {
+            t.set_width(120);
+        }
+        None => {}
     }
     t.set_header(out.columns.clone());
     for r in &out.rows {

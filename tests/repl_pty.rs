@@ -13,7 +13,13 @@ fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
     let snap = dir.path().join("seed.ngs");
     let bin = env!("CARGO_BIN_EXE_newsgraph");
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles/2025-04-26-kursk.txt");
-    let ok = Command::new(bin).arg("ingest").arg(&seed).arg("--out").arg(&snap).status().unwrap();
+    let ok = Command::new(bin)
+        .arg("ingest")
+        .arg(&seed)
+        .arg("--out")
+        .arg(&snap)
+        .status()
+        .unwrap();
     assert!(ok.success());
 
     let mut cmd = Command::new(bin);

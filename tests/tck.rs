@@ -937,7 +937,7 @@ fn main() {
         .enumerate()
         .map(|(i, (_, d))| (*d, i))
         .collect();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|b| std::cmp::Reverse(b.0));
     let reports: Vec<Report> = reports.into_iter().map(|(r, _)| r).collect();
 
     // Per folder: (passed, failed, skipped).

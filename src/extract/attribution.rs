@@ -47,7 +47,11 @@ fn open_quotes(cx: &Ctx) -> Vec<Option<(usize, usize)>> {
             let w = cx.w(i);
             match open {
                 None if is_open_quote(w) && w != "’" => open = Some((si, i + 1)),
-                Some(_) if is_close_quote(w) && w != "‘" && (w != "’" || !cx.w(i.saturating_sub(1)).ends_with('s')) => {
+                Some(_)
+                    if is_close_quote(w)
+                        && w != "‘"
+                        && (w != "’" || !cx.w(i.saturating_sub(1)).ends_with('s')) =>
+                {
                     open = None
                 }
                 _ => {}
@@ -66,7 +70,11 @@ fn quotes(cx: &Ctx, s0: usize, s1: usize, carry: bool) -> Vec<(usize, usize)> {
         let w = cx.w(i);
         match open {
             None if is_open_quote(w) && w != "’" => open = Some(i + 1),
-            Some(o) if is_close_quote(w) && w != "‘" && (w != "’" || !cx.w(i.saturating_sub(1)).ends_with('s')) => {
+            Some(o)
+                if is_close_quote(w)
+                    && w != "‘"
+                    && (w != "’" || !cx.w(i.saturating_sub(1)).ends_with('s')) =>
+            {
                 out.push((o, i));
                 open = None;
             }
@@ -79,11 +87,18 @@ fn quotes(cx: &Ctx, s0: usize, s1: usize, carry: bool) -> Vec<(usize, usize)> {
     out
 }
 
-const SUBORD: &[&str] = &["after", "before", "while", "as", "because", "when", "although", "since"];
+const SUBORD: &[&str] = &[
+    "after", "before", "while", "as", "because", "when", "although", "since",
+];
 
 fn clean(s: &str) -> String {
-    let s = s.trim().trim_matches(|c: char| c == ',' || c == '.' || c == ':' || c == ';' || c.is_whitespace());
-    let s: String = s.chars().filter(|c| !matches!(c, '“' | '”' | '"')).collect();
+    let s = s
+        .trim()
+        .trim_matches(|c: char| c == ',' || c == '.' || c == ':' || c == ';' || c.is_whitespace());
+    let s: String = s
+        .chars()
+        .filter(|c| !matches!(c, '“' | '”' | '"'))
+        .collect();
     s.trim().to_string()
 }
 
@@ -94,14 +109,24 @@ fn skip_intro(cx: &Ctx, mut k: usize, s1: usize) -> usize {
         let start = k;
         if k < s1 && matches!(cx.lw(k).as_str(), "on" | "last" | "late" | "early") && k + 1 < s1 {
             let nx = cx.w(k + 1);
-            if nx.ends_with("day") || super::reader::month_of(nx).is_some() || matches!(nx, "week" | "month" | "year" | "Monday") {
+            if nx.ends_with("day")
+                || super::reader::month_of(nx).is_some()
+                || matches!(nx, "week" | "month" | "year" | "Monday")
+            {
                 k += 2;
             }
         }
         if k + 3 < s1 && cx.lw(k) == "for" && cx.lw(k + 1) == "the" && cx.lw(k + 3) == "time" {
             k += 4;
         }
-        if k + 2 < s1 && cx.lw(k) == "in" && matches!(cx.lw(k + 1).as_str(), "a" | "an" | "the") && matches!(cx.lw(k + 2).as_str(), "statement" | "interview" | "speech" | "letter" | "post" | "tweet") {
+        if k + 2 < s1
+            && cx.lw(k) == "in"
+            && matches!(cx.lw(k + 1).as_str(), "a" | "an" | "the")
+            && matches!(
+                cx.lw(k + 2).as_str(),
+                "statement" | "interview" | "speech" | "letter" | "post" | "tweet"
+            )
+        {
             k += 3;
         }
         if k < s1 && cx.lw(k) == "what" {
@@ -139,8 +164,10 @@ fn content_end(cx: &Ctx, k: usize, s1: usize) -> usize {
             let lw = cx.lw(i);
             if w == "," && i + 1 < s1 {
                 let nx = cx.lw(i + 1);
-                if matches!(nx.as_str(), "which" | "saying" | "adding" | "according" | "while")
-                    || (nx.ends_with("ing") && t.cues.contains_key(nx.as_str()))
+                if matches!(
+                    nx.as_str(),
+                    "which" | "saying" | "adding" | "according" | "while"
+                ) || (nx.ends_with("ing") && t.cues.contains_key(nx.as_str()))
                 {
                     return i;
                 }
@@ -173,7 +200,12 @@ fn content_end(cx: &Ctx, k: usize, s1: usize) -> usize {
 
 fn negated(cx: &Ctx, c: usize, s0: usize) -> bool {
     let lo = c.saturating_sub(3).max(s0);
-    (lo..c).any(|k| matches!(cx.lw(k).as_str(), "not" | "n't" | "never" | "neither" | "nor" | "no"))
+    (lo..c).any(|k| {
+        matches!(
+            cx.lw(k).as_str(),
+            "not" | "n't" | "never" | "neither" | "nor" | "no"
+        )
+    })
 }
 
 /// Extracts the claims of every sentence.
@@ -204,7 +236,14 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                         }
                         (c + 1, s1)
                     } else {
-                        (s0, if i > s0 && cx.w(i - 1) == "," { i - 1 } else { i })
+                        (
+                            s0,
+                            if i > s0 && cx.w(i - 1) == "," {
+                                i - 1
+                            } else {
+                                i
+                            },
+                        )
                     };
                     if c1 > c0 {
                         out.push(Claim {
@@ -225,7 +264,8 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             // could not (independently) verify
             if lw == "could" && i + 2 < s1 && matches!(cx.lw(i + 1).as_str(), "not" | "n't") {
                 let mut v = i + 2;
-                while v < s1 && matches!(cx.lw(v).as_str(), "independently" | "immediately" | "yet") {
+                while v < s1 && matches!(cx.lw(v).as_str(), "independently" | "immediately" | "yet")
+                {
                     v += 1;
                 }
                 if v < s1 && matches!(cx.lw(v).as_str(), "verify" | "confirm") {
@@ -275,12 +315,29 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                 continue;
             };
             let w = cx.w(i);
-            if in_quote(i) || w.chars().next().is_some_and(|c| c.is_uppercase()) && i != s0 || negated(cx, i, s0) {
+            if in_quote(i)
+                || w.chars().next().is_some_and(|c| c.is_uppercase()) && i != s0
+                || negated(cx, i, s0)
+            {
                 i += 1;
                 continue;
             }
             // nouns that look like verbs: "a report", "the claims"
-            if i > s0 && matches!(cx.lw(i - 1).as_str(), "a" | "an" | "the" | "this" | "that" | "his" | "her" | "its" | "their" | "to" | "of") {
+            if i > s0
+                && matches!(
+                    cx.lw(i - 1).as_str(),
+                    "a" | "an"
+                        | "the"
+                        | "this"
+                        | "that"
+                        | "his"
+                        | "her"
+                        | "its"
+                        | "their"
+                        | "to"
+                        | "of"
+                )
+            {
                 i += 1;
                 continue;
             }
@@ -330,9 +387,15 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             }
             // content
             let before_subj = subj_start.saturating_sub(1);
-            let quote_before = qs.iter().rev().find(|&&(_, b)| b < subj_start.min(i) && b + 3 >= subj_start.min(i)).copied();
+            let quote_before = qs
+                .iter()
+                .rev()
+                .find(|&&(_, b)| b < subj_start.min(i) && b + 3 >= subj_start.min(i))
+                .copied();
             let mut claim_sent = si;
-            let (c0, c1, is_quote) = if inverted || (!participle && quote_before.is_some() && no_complement(cx, i, s1)) {
+            let (c0, c1, is_quote) = if inverted
+                || (!participle && quote_before.is_some() && no_complement(cx, i, s1))
+            {
                 if let Some((a, b)) = qs.iter().rev().find(|&&(_, b)| b < i).copied() {
                     if a == s0
                         && let Some((os, ot)) = carried[si]
@@ -340,7 +403,11 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                         // a quote over several sentences: its first sentence
                         claim_sent = os;
                         let oe = cx.sents[os].tok_end;
-                        let oe = if oe > ot && is_close_quote(cx.w(oe - 1)) { oe - 1 } else { oe };
+                        let oe = if oe > ot && is_close_quote(cx.w(oe - 1)) {
+                            oe - 1
+                        } else {
+                            oe
+                        };
                         (ot, oe, true)
                     } else {
                         (a, b, true)
@@ -358,9 +425,23 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             } else {
                 let mut k = i + 1;
                 // told X that / warned X that
-                if matches!(lw.as_str(), "told" | "tells" | "telling" | "tell" | "warned" | "assured" | "informed" | "reminded") {
+                if matches!(
+                    lw.as_str(),
+                    "told"
+                        | "tells"
+                        | "telling"
+                        | "tell"
+                        | "warned"
+                        | "assured"
+                        | "informed"
+                        | "reminded"
+                ) {
                     let mut q = k;
-                    while q < s1 && q - k < 10 && cx.lw(q) != "that" && !matches!(cx.w(q), ":" | "“" | "\"") {
+                    while q < s1
+                        && q - k < 10
+                        && cx.lw(q) != "that"
+                        && !matches!(cx.w(q), ":" | "“" | "\"")
+                    {
                         q += 1;
                     }
                     if q < s1 && q - k < 10 && (cx.lw(q) == "that" || q - k <= 4) {
@@ -422,7 +503,23 @@ fn content_after_is_empty(cx: &Ctx, c: usize, s1: usize) -> bool {
         return true;
     }
     let w = cx.lw(k);
-    if matches!(w.as_str(), "." | "in" | "on" | "at" | "during" | "after" | "late" | "earlier" | "last" | "told" | "," | "to" | "when" | "while" | "according") {
+    if matches!(
+        w.as_str(),
+        "." | "in"
+            | "on"
+            | "at"
+            | "during"
+            | "after"
+            | "late"
+            | "earlier"
+            | "last"
+            | "told"
+            | ","
+            | "to"
+            | "when"
+            | "while"
+            | "according"
+    ) {
         return !matches!(w.as_str(), "that");
     }
     false
@@ -431,7 +528,9 @@ fn content_after_is_empty(cx: &Ctx, c: usize, s1: usize) -> bool {
 /// Subject of the sentence's main clause: the first mention before `limit`.
 fn first_subject(cx: &Ctx, si: usize, limit: usize) -> Option<(Vec<Arg>, usize)> {
     let s0 = cx.sents[si].tok_start;
-    (s0..limit).find_map(|k| cx.mention_at(k)).map(|m| (vec![cx.arg_of_mention(m)], m.t0))
+    (s0..limit)
+        .find_map(|k| cx.mention_at(k))
+        .map(|m| (vec![cx.arg_of_mention(m)], m.t0))
 }
 
 /// Speaker after the cue in an inversion (`…," said Putin.`): a mention or a
@@ -454,7 +553,11 @@ fn inverted_speaker(cx: &Ctx, c: usize, si: usize) -> Option<Arg> {
         }
     };
     let ok_end = end >= s1 || matches!(cx.w(end), "." | "," | ";" | "in" | "on" | "at");
-    let named = sp.ent.is_some() || sp.text.split_whitespace().any(|w| tables().title_words.contains(w));
+    let named = sp.ent.is_some()
+        || sp
+            .text
+            .split_whitespace()
+            .any(|w| tables().title_words.contains(w));
     (ok_end && named).then_some(sp)
 }
 

@@ -71,49 +71,351 @@ pub struct Ner {
 }
 
 const ORG_HEADS: &[&str] = &[
-    "Ministry", "Police", "Agency", "Court", "Party", "Council", "University", "Company", "Inc",
-    "Inc.", "Corp", "Corp.", "Corporation", "Network", "Army", "Forces", "Force", "Navy", "Committee",
-    "Commission", "Union", "Bank", "Department", "Office", "News", "Times", "Group", "Association",
-    "Institute", "Church", "Government", "Parliament", "Congress", "Senate", "Assembly", "Organization",
-    "Organisation", "League", "Federation", "Service", "Services", "Staff", "Foundation", "Post",
-    "Guard", "Guards", "Authority", "Board", "Bureau", "College", "School", "Club", "Team", "Press",
-    "Ltd", "Ltd.", "LLC", "Airlines", "Airways", "Society", "Museum", "Project", "Brotherhood", "Movement",
-    "Front", "Brigade", "Battalion", "Cabinet", "Administration", "Tribunal", "Centre", "Center",
-    "Laboratory", "Observatory", "Journal", "Magazine", "Herald", "Telegraph", "Gazette", "Review",
-    "Institution", "Trust", "Fund", "Alliance", "Coalition", "Nations", "Ministries", "Academy",
-    "Unit", "Commons", "Lords", "Legislature", "Mission", "Secretariat", "Media", "Channel", "Radio",
-    "Television", "TV", "Broadcasting", "Records", "Studios", "Entertainment", "Festival", "Expo",
+    "Ministry",
+    "Police",
+    "Agency",
+    "Court",
+    "Party",
+    "Council",
+    "University",
+    "Company",
+    "Inc",
+    "Inc.",
+    "Corp",
+    "Corp.",
+    "Corporation",
+    "Network",
+    "Army",
+    "Forces",
+    "Force",
+    "Navy",
+    "Committee",
+    "Commission",
+    "Union",
+    "Bank",
+    "Department",
+    "Office",
+    "News",
+    "Times",
+    "Group",
+    "Association",
+    "Institute",
+    "Church",
+    "Government",
+    "Parliament",
+    "Congress",
+    "Senate",
+    "Assembly",
+    "Organization",
+    "Organisation",
+    "League",
+    "Federation",
+    "Service",
+    "Services",
+    "Staff",
+    "Foundation",
+    "Post",
+    "Guard",
+    "Guards",
+    "Authority",
+    "Board",
+    "Bureau",
+    "College",
+    "School",
+    "Club",
+    "Team",
+    "Press",
+    "Ltd",
+    "Ltd.",
+    "LLC",
+    "Airlines",
+    "Airways",
+    "Society",
+    "Museum",
+    "Project",
+    "Brotherhood",
+    "Movement",
+    "Front",
+    "Brigade",
+    "Battalion",
+    "Cabinet",
+    "Administration",
+    "Tribunal",
+    "Centre",
+    "Center",
+    "Laboratory",
+    "Observatory",
+    "Journal",
+    "Magazine",
+    "Herald",
+    "Telegraph",
+    "Gazette",
+    "Review",
+    "Institution",
+    "Trust",
+    "Fund",
+    "Alliance",
+    "Coalition",
+    "Nations",
+    "Ministries",
+    "Academy",
+    "Unit",
+    "Commons",
+    "Lords",
+    "Legislature",
+    "Mission",
+    "Secretariat",
+    "Media",
+    "Channel",
+    "Radio",
+    "Television",
+    "TV",
+    "Broadcasting",
+    "Records",
+    "Studios",
+    "Entertainment",
+    "Festival",
+    "Expo",
 ];
 const PLACE_HEADS: &[&str] = &[
-    "Street", "Hospital", "Airport", "Square", "Island", "Islands", "River", "Sea", "Ocean", "Province",
-    "Region", "County", "Palace", "Mosque", "Cathedral", "Stadium", "Park", "Station", "Bridge",
-    "Mountain", "Mountains", "Valley", "Bay", "Lake", "Gulf", "Strait", "Peninsula", "Road", "Avenue",
-    "Hall", "Tower", "Building", "Prison", "Base", "District", "City", "Town", "Village", "Desert",
-    "Coast", "Harbour", "Harbor", "Port", "Canal", "Beach", "Forest", "Oblast", "Governorate",
-    "Prefecture", "Territory", "Republic", "Kingdom", "Highway", "Plaza", "Corner", "Complex",
-    "Embassy", "Consulate", "Camp", "Market", "Mall", "Hotel", "Temple", "Residence", "Castle",
+    "Street",
+    "Hospital",
+    "Airport",
+    "Square",
+    "Island",
+    "Islands",
+    "River",
+    "Sea",
+    "Ocean",
+    "Province",
+    "Region",
+    "County",
+    "Palace",
+    "Mosque",
+    "Cathedral",
+    "Stadium",
+    "Park",
+    "Station",
+    "Bridge",
+    "Mountain",
+    "Mountains",
+    "Valley",
+    "Bay",
+    "Lake",
+    "Gulf",
+    "Strait",
+    "Peninsula",
+    "Road",
+    "Avenue",
+    "Hall",
+    "Tower",
+    "Building",
+    "Prison",
+    "Base",
+    "District",
+    "City",
+    "Town",
+    "Village",
+    "Desert",
+    "Coast",
+    "Harbour",
+    "Harbor",
+    "Port",
+    "Canal",
+    "Beach",
+    "Forest",
+    "Oblast",
+    "Governorate",
+    "Prefecture",
+    "Territory",
+    "Republic",
+    "Kingdom",
+    "Highway",
+    "Plaza",
+    "Corner",
+    "Complex",
+    "Embassy",
+    "Consulate",
+    "Camp",
+    "Market",
+    "Mall",
+    "Hotel",
+    "Temple",
+    "Residence",
+    "Castle",
 ];
 const REGION_NOUNS: &[&str] = &[
-    "region", "province", "oblast", "district", "governorate", "prefecture", "county",
+    "region",
+    "province",
+    "oblast",
+    "district",
+    "governorate",
+    "prefecture",
+    "county",
 ];
-const SETTLEMENT_NOUNS: &[&str] = &["village", "town", "city", "hamlet", "settlement", "port", "suburb", "town"];
-const CONNECTORS: &[&str] = &["of", "the", "for", "de", "al", "bin", "van", "von", "du", "la", "and"];
+const SETTLEMENT_NOUNS: &[&str] = &[
+    "village",
+    "town",
+    "city",
+    "hamlet",
+    "settlement",
+    "port",
+    "suburb",
+    "town",
+];
+const CONNECTORS: &[&str] = &[
+    "of", "the", "for", "de", "al", "bin", "van", "von", "du", "la", "and",
+];
 const FUNC: &[&str] = &[
-    "the", "a", "an", "this", "that", "these", "those", "it", "he", "she", "they", "we", "i", "you",
-    "in", "on", "at", "for", "from", "with", "by", "after", "before", "however", "but", "and", "or",
-    "as", "when", "while", "if", "although", "since", "during", "thus", "so", "also", "yet", "his",
-    "her", "its", "their", "our", "my", "there", "here", "what", "who", "which", "where", "why", "how",
-    "all", "some", "many", "most", "more", "no", "not", "one", "two", "three", "both", "each", "every",
-    "other", "another", "such", "last", "next", "first", "according", "despite", "until", "over",
-    "under", "about", "into", "through", "then", "now", "today", "yesterday", "meanwhile", "still",
-    "earlier", "later", "instead", "because", "to", "of", "is", "was", "were", "are", "be", "has",
-    "had", "have", "will", "would", "can", "could", "should", "may", "might", "must", "do", "did",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "in",
+    "on",
+    "at",
+    "for",
+    "from",
+    "with",
+    "by",
+    "after",
+    "before",
+    "however",
+    "but",
+    "and",
+    "or",
+    "as",
+    "when",
+    "while",
+    "if",
+    "although",
+    "since",
+    "during",
+    "thus",
+    "so",
+    "also",
+    "yet",
+    "his",
+    "her",
+    "its",
+    "their",
+    "our",
+    "my",
+    "there",
+    "here",
+    "what",
+    "who",
+    "which",
+    "where",
+    "why",
+    "how",
+    "all",
+    "some",
+    "many",
+    "most",
+    "more",
+    "no",
+    "not",
+    "one",
+    "two",
+    "three",
+    "both",
+    "each",
+    "every",
+    "other",
+    "another",
+    "such",
+    "last",
+    "next",
+    "first",
+    "according",
+    "despite",
+    "until",
+    "over",
+    "under",
+    "about",
+    "into",
+    "through",
+    "then",
+    "now",
+    "today",
+    "yesterday",
+    "meanwhile",
+    "still",
+    "earlier",
+    "later",
+    "instead",
+    "because",
+    "to",
+    "of",
+    "is",
+    "was",
+    "were",
+    "are",
+    "be",
+    "has",
+    "had",
+    "have",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "may",
+    "might",
+    "must",
+    "do",
+    "did",
 ];
 const NOT_NAMES: &[&str] = &[
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
-    "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December", "I", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "God",
-    "Internet", "English", "Christmas", "Easter", "OK", "TV", "Jr", "Jr.", "Sr.",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "I",
+    "Mr",
+    "Mr.",
+    "Mrs",
+    "Mrs.",
+    "Ms",
+    "Ms.",
+    "Dr",
+    "Dr.",
+    "God",
+    "Internet",
+    "English",
+    "Christmas",
+    "Easter",
+    "OK",
+    "TV",
+    "Jr",
+    "Jr.",
+    "Sr.",
 ];
 
 /// Pronouns and other words never starting a name.
@@ -131,7 +433,10 @@ struct Builder<'a> {
 
 fn norm_key(s: &str) -> String {
     let s = s.replace('’', "'");
-    let s = s.strip_prefix("the ").or_else(|| s.strip_prefix("The ")).unwrap_or(&s);
+    let s = s
+        .strip_prefix("the ")
+        .or_else(|| s.strip_prefix("The "))
+        .unwrap_or(&s);
     s.to_lowercase()
 }
 
@@ -182,7 +487,13 @@ impl<'a> Builder<'a> {
         e
     }
     fn mention(&mut self, ent: usize, sent: usize, t0: usize, t1: usize, metonym: bool) {
-        self.mentions.push(Mention { ent, sent, t0, t1, metonym });
+        self.mentions.push(Mention {
+            ent,
+            sent,
+            t0,
+            t1,
+            metonym,
+        });
     }
 }
 
@@ -203,7 +514,13 @@ fn is_acronym(w: &str) -> bool {
 /// Runs recognition and resolution over the whole body.
 pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
     let t = tables();
-    let mut b = Builder { text, toks, entities: Vec::new(), by_key: HashMap::new(), mentions: Vec::new() };
+    let mut b = Builder {
+        text,
+        toks,
+        entities: Vec::new(),
+        by_key: HashMap::new(),
+        mentions: Vec::new(),
+    };
     // token boundary lookup
     let mut start_ix: HashMap<usize, usize> = HashMap::with_capacity(toks.len());
     let mut end_ix: HashMap<usize, usize> = HashMap::with_capacity(toks.len());
@@ -263,7 +580,12 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
             }
             let mut a = i;
             // sentence-initial common word
-            while a < j && (is_func(b.w(a)) || (a == s.tok_start && lower_words.contains(b.w(a).to_lowercase().as_str()) && !gaz_at.contains_key(&a))) {
+            while a < j
+                && (is_func(b.w(a))
+                    || (a == s.tok_start
+                        && lower_words.contains(b.w(a).to_lowercase().as_str())
+                        && !gaz_at.contains_key(&a)))
+            {
                 a += 1;
             }
             let mut e = j;
@@ -287,7 +609,11 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
             }
         }
     }
-    Ner { entities: b.entities, mentions: b.mentions, tok_mention }
+    Ner {
+        entities: b.entities,
+        mentions: b.mentions,
+        tok_mention,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -368,7 +694,9 @@ fn classify(
             && !ORG_HEADS.contains(&w)
             && !PLACE_HEADS.contains(&w)
             && !t.title_words.contains(&w.to_lowercase())
-            && !gaz_at.get(&x).is_some_and(|&(_, gi)| !matches!(t.gaz[gi].1, Gaz::City(_) | Gaz::Region(_)))
+            && !gaz_at
+                .get(&x)
+                .is_some_and(|&(_, gi)| !matches!(t.gaz[gi].1, Gaz::City(_) | Gaz::Region(_)))
             && !is_acronym(w)
             && !w.contains('.')
     };
@@ -376,13 +704,18 @@ fn classify(
     while ns > a && name_like(b, ns - 1) && !(ns - 1 > a && b.w(ns - 2) == "of") {
         ns -= 1;
     }
-    let before_is_title = ns > a && {
-        let w = b.w(ns - 1).to_lowercase();
-        t.title_words.contains(&w)
-            || ORG_HEADS.contains(&b.w(ns - 1))
-            || (a..ns).any(|x| t.title_words.contains(&b.w(x).to_lowercase()))
-    } && e - ns <= 4;
-    let lower_title_before = ns == a && pre != "" && t.title_words.contains(pre) && pre.chars().all(|c| c.is_lowercase());
+    let before_is_title = ns > a
+        && {
+            let w = b.w(ns - 1).to_lowercase();
+            t.title_words.contains(&w)
+                || ORG_HEADS.contains(&b.w(ns - 1))
+                || (a..ns).any(|x| t.title_words.contains(&b.w(x).to_lowercase()))
+        }
+        && e - ns <= 4;
+    let lower_title_before = ns == a
+        && !pre.is_empty()
+        && t.title_words.contains(pre)
+        && pre.chars().all(|c| c.is_lowercase());
     if ns < e && (before_is_title || lower_title_before) && !PLACE_HEADS.contains(&last) {
         // gazetteer hits in the title part (affiliation)
         for (ga, ge, g) in &gaz_spans {
@@ -393,13 +726,32 @@ fn classify(
                 }
             }
         }
-        let religious = ns > a && matches!(b.w(ns - 1), "Pope" | "King" | "Queen" | "Prince" | "Princess" | "Sheikh" | "Emir" | "Sultan" | "Cardinal" | "Archbishop");
+        let religious = ns > a
+            && matches!(
+                b.w(ns - 1),
+                "Pope"
+                    | "King"
+                    | "Queen"
+                    | "Prince"
+                    | "Princess"
+                    | "Sheikh"
+                    | "Emir"
+                    | "Sultan"
+                    | "Cardinal"
+                    | "Archbishop"
+            );
         let name_start = if religious { ns - 1 } else { ns };
         let name = b.span(name_start, e).to_string();
         let p = b.entity(&name, EType::Person);
         b.mention(p, si, name_start, e, false);
-        let mut title = if ns > a { b.span(a, ns).to_string() } else { pre.to_string() };
-        if lower_title_before && (pre2.ends_with("'s") || pre2.ends_with("’s") || t.title_words.contains(pre2)) {
+        let mut title = if ns > a {
+            b.span(a, ns).to_string()
+        } else {
+            pre.to_string()
+        };
+        if lower_title_before
+            && (pre2.ends_with("'s") || pre2.ends_with("’s") || t.title_words.contains(pre2))
+        {
             title = format!("{pre2} {title}");
         }
         let tl = title.to_lowercase();
@@ -430,11 +782,17 @@ fn classify(
                     .split(' ')
                     .map(|w| {
                         let mut c = w.chars();
-                        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+                        c.next()
+                            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                            .unwrap_or_default()
                     })
                     .collect::<Vec<_>>()
                     .join(" ");
-                if !b.entities[p].roles.iter().any(|(r, x)| *r == title_case && *x == tg) {
+                if !b.entities[p]
+                    .roles
+                    .iter()
+                    .any(|(r, x)| *r == title_case && *x == tg)
+                {
                     b.entities[p].roles.push((title_case, tg));
                 }
             }
@@ -442,7 +800,9 @@ fn classify(
         return;
     }
     // organisation by head noun (keeps a leading demonym: "Russian Armed Forces")
-    if has_org_head && !PLACE_HEADS.contains(&last) || (e - a == 1 && is_acronym(last) && gaz_spans.is_empty()) {
+    if has_org_head && !PLACE_HEADS.contains(&last)
+        || (e - a == 1 && is_acronym(last) && gaz_spans.is_empty())
+    {
         for (ga, ge, g) in &gaz_spans {
             if matches!(g, Gaz::Demonym(_) | Gaz::Country(_)) {
                 emit_gaz(b, t, si, *ga, *ge, g.clone(), "", "", lower_words);
@@ -467,14 +827,20 @@ fn classify(
             pe -= 1;
         }
         if pa >= pe
-            || (pa..pe).all(|x| t.title_words.contains(&b.w(x).to_lowercase()) || CONNECTORS.contains(&b.w(x)))
+            || (pa..pe).all(|x| {
+                t.title_words.contains(&b.w(x).to_lowercase()) || CONNECTORS.contains(&b.w(x))
+            })
         {
             continue;
         }
         let name = b.span(pa, pe).to_string();
         let lastw = b.w(pe - 1);
         let prew = if pa > s.tok_start { b.w(pa - 1) } else { "" };
-        let prew2 = if pa > s.tok_start + 1 { b.w(pa - 2) } else { "" };
+        let prew2 = if pa > s.tok_start + 1 {
+            b.w(pa - 2)
+        } else {
+            ""
+        };
         let nextw = if pe < s.tok_end { b.w(pe) } else { "" };
         let n = pe - pa;
         if n == 1 && (is_func(&name) || name.len() < 2) {
@@ -500,26 +866,31 @@ fn classify(
         {
             let p = b.entity(&name, EType::Person);
             b.mention(p, si, pa, pe, false);
-        } else if n >= 2 {
-            let o = b.entity(&name, EType::Organization);
-            b.mention(o, si, pa, pe, false);
-        } else if is_acronym(&name) {
+        } else if n >= 2 || is_acronym(&name) {
             let o = b.entity(&name, EType::Organization);
             b.mention(o, si, pa, pe, false);
         } else {
             // single unknown capitalised word: decided in resolution
             let lw = prew.to_lowercase();
-            let ty = if t.title_words.contains(lw.as_str()) && prew.chars().all(|c| c.is_lowercase()) {
-                Some(EType::Person)
-            } else if matches!(lw.as_str(), "in" | "at" | "near" | "outside" | "across" | "from" | "to" | "into")
-                && !t.cues.contains_key(nextw)
-            {
-                Some(EType::Place)
-            } else if t.cues.contains_key(nextw) || nextw == "has" || nextw == "had" || nextw == "was" || nextw == "is" {
-                Some(EType::Person)
-            } else {
-                None
-            };
+            let ty =
+                if t.title_words.contains(lw.as_str()) && prew.chars().all(|c| c.is_lowercase()) {
+                    Some(EType::Person)
+                } else if matches!(
+                    lw.as_str(),
+                    "in" | "at" | "near" | "outside" | "across" | "from" | "to" | "into"
+                ) && !t.cues.contains_key(nextw)
+                {
+                    Some(EType::Place)
+                } else if t.cues.contains_key(nextw)
+                    || nextw == "has"
+                    || nextw == "had"
+                    || nextw == "was"
+                    || nextw == "is"
+                {
+                    Some(EType::Person)
+                } else {
+                    None
+                };
             let unknown = b.entity(&name, ty.unwrap_or(EType::Organization));
             if ty.is_none() {
                 // tentative: dropped in resolution unless it joins a person
@@ -565,12 +936,14 @@ fn emit_gaz(
         Gaz::Capital(c) => {
             // government metonym by default; a locative use also makes a city
             let ce = b.country_entity(c);
-            let locative = matches!(pre, "in" | "at" | "near" | "outside" | "to" | "from" | "into" | "of")
-                || next == ","
-                    && b.toks.get(e + 1).is_some_and(|tk| {
-                        let w = &b.text[tk.start..tk.end];
-                        w == t.countries[c].name
-                    });
+            let locative = matches!(
+                pre,
+                "in" | "at" | "near" | "outside" | "to" | "from" | "into" | "of"
+            ) || next == ","
+                && b.toks.get(e + 1).is_some_and(|tk| {
+                    let w = &b.text[tk.start..tk.end];
+                    w == t.countries[c].name
+                });
             if locative {
                 let city = b.entity(&surface, EType::Place);
                 b.entities[city].settlement = true;
@@ -592,7 +965,11 @@ fn emit_gaz(
             if lower_words.contains(surface.to_lowercase().as_str()) {
                 return;
             }
-            let name = if REGION_NOUNS.contains(&next) { format!("{surface} {next}") } else { surface.clone() };
+            let name = if REGION_NOUNS.contains(&next) {
+                format!("{surface} {next}")
+            } else {
+                surface.clone()
+            };
             let p = b.entity(&name, EType::Place);
             b.alias(p, &surface);
             b.entities[p].settlement = true;
@@ -634,8 +1011,12 @@ fn resolve(b: &mut Builder) {
     let mut target: Vec<usize> = (0..n).collect();
     // person last / first names
     let persons: Vec<usize> = (0..n)
-        .filter(|&i| b.entities[i].etype == EType::Person && b.entities[i].name.split_whitespace().count() >= 2)
+        .filter(|&i| {
+            b.entities[i].etype == EType::Person
+                && b.entities[i].name.split_whitespace().count() >= 2
+        })
         .collect();
+    #[allow(clippy::needless_range_loop)] // the body reads other entities by index too
     for i in 0..n {
         let e = &b.entities[i];
         if e.name.contains(' ') {
@@ -667,11 +1048,16 @@ fn resolve(b: &mut Builder) {
     }
     // tentative single words that were not absorbed are dropped, unless the
     // same name was typed elsewhere in the article
-    let tentative: Vec<bool> = b.entities.iter().map(|e| e.titles.iter().any(|t| t == "\u{0}tentative")).collect();
+    let tentative: Vec<bool> = b
+        .entities
+        .iter()
+        .map(|e| e.titles.iter().any(|t| t == "\u{0}tentative"))
+        .collect();
     for i in 0..n {
         if tentative[i] && target[i] == i {
             let name = b.entities[i].name.clone();
-            if let Some(j) = (0..n).find(|&j| j != i && !tentative[j] && b.entities[j].name == name) {
+            if let Some(j) = (0..n).find(|&j| j != i && !tentative[j] && b.entities[j].name == name)
+            {
                 target[i] = target[j];
             }
         }
@@ -719,8 +1105,18 @@ fn resolve(b: &mut Builder) {
         new_ix[tg]
     };
     for e in &mut ents {
-        e.part_of = e.part_of.iter().map(|&p| map(p)).filter(|&p| p != usize::MAX).collect();
-        e.roles = e.roles.iter().map(|(r, x)| (r.clone(), map(*x))).filter(|(_, x)| *x != usize::MAX).collect();
+        e.part_of = e
+            .part_of
+            .iter()
+            .map(|&p| map(p))
+            .filter(|&p| p != usize::MAX)
+            .collect();
+        e.roles = e
+            .roles
+            .iter()
+            .map(|(r, x)| (r.clone(), map(*x)))
+            .filter(|(_, x)| *x != usize::MAX)
+            .collect();
     }
     for (i, e) in ents.iter_mut().enumerate() {
         e.part_of.retain(|&p| p != i);
@@ -758,19 +1154,26 @@ mod tests {
 
     #[test]
     fn titles_and_names() {
-        let n = run("Chief of the General Staff of Russian Armed Forces Valery Gerasimov spoke. U.S. President Donald Trump met Gerasimov.");
+        let n = run(
+            "Chief of the General Staff of Russian Armed Forces Valery Gerasimov spoke. U.S. President Donald Trump met Gerasimov.",
+        );
         let g = find(&n, "Valery Gerasimov").expect("gerasimov");
         assert_eq!(g.etype, EType::Person);
         assert!(g.aliases.contains(&"Gerasimov".to_string()));
         let t = find(&n, "Donald Trump").expect("trump");
         assert!(t.roles.iter().any(|(r, _)| r == "President"));
         assert!(find(&n, "United States").is_some());
-        assert_eq!(find(&n, "Russian Armed Forces").map(|e| e.etype), Some(EType::Organization));
+        assert_eq!(
+            find(&n, "Russian Armed Forces").map(|e| e.etype),
+            Some(EType::Organization)
+        );
     }
 
     #[test]
     fn places_and_regions() {
-        let n = run("They fought in the Kursk region, the village of Gornal. Later Kursk was calm. He was in Belgorod.");
+        let n = run(
+            "They fought in the Kursk region, the village of Gornal. Later Kursk was calm. He was in Belgorod.",
+        );
         let k = find(&n, "Kursk region").expect("kursk region");
         assert!(k.aliases.contains(&"Kursk".to_string()));
         assert_eq!(find(&n, "Gornal").map(|e| e.etype), Some(EType::Place));

@@ -24,7 +24,22 @@ pub struct Event {
 }
 
 const PASSIVE_AUX: &[&str] = &["was", "were", "been", "being", "be", "is", "are", "got"];
-const FUTURE: &[&str] = &["will", "would", "to", "could", "might", "may", "should", "shall", "plans", "planned", "threatened", "not", "n't", "never"];
+const FUTURE: &[&str] = &[
+    "will",
+    "would",
+    "to",
+    "could",
+    "might",
+    "may",
+    "should",
+    "shall",
+    "plans",
+    "planned",
+    "threatened",
+    "not",
+    "n't",
+    "never",
+];
 
 pub fn events(cx: &Ctx) -> Vec<Event> {
     let t = tables();
@@ -66,11 +81,16 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 continue;
             }
             let prev = if i > s0 { cx.lw(i - 1) } else { String::new() };
-            if FUTURE.contains(&prev.as_str()) || (i > s0 + 1 && FUTURE.contains(&cx.lw(i - 2).as_str()) && PASSIVE_AUX.contains(&prev.as_str())) {
+            if FUTURE.contains(&prev.as_str())
+                || (i > s0 + 1
+                    && FUTURE.contains(&cx.lw(i - 2).as_str())
+                    && PASSIVE_AUX.contains(&prev.as_str()))
+            {
                 i += len;
                 continue;
             }
-            let passive = PASSIVE_AUX.contains(&prev.as_str()) && lw.ends_with("ed") || matches!(lw.as_str(), "shot" | "struck" | "sent");
+            let passive = PASSIVE_AUX.contains(&prev.as_str()) && lw.ends_with("ed")
+                || matches!(lw.as_str(), "shot" | "struck" | "sent");
             let passive = passive && PASSIVE_AUX.contains(&prev.as_str());
             let (mut agent, mut patient);
             if passive {
@@ -89,8 +109,18 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 agent = cx.subject(i, si).and_then(|(v, _)| v.into_iter().next());
                 let gerund = lw.ends_with("ing")
                     && i + len < s1
-                    && (cx.mention_at(i + len).is_some() || matches!(cx.lw(i + len).as_str(), "the" | "a" | "an" | "his" | "her" | "its" | "their"));
-                patient = if gerund || lw.ends_with("ed") || len > 1 || matches!(lw.as_str(), "shot" | "struck" | "sent" | "met" | "fought" | "sold" | "won" | "fell") {
+                    && (cx.mention_at(i + len).is_some()
+                        || matches!(
+                            cx.lw(i + len).as_str(),
+                            "the" | "a" | "an" | "his" | "her" | "its" | "their"
+                        ));
+                patient = if gerund
+                    || lw.ends_with("ed")
+                    || len > 1
+                    || matches!(
+                        lw.as_str(),
+                        "shot" | "struck" | "sent" | "met" | "fought" | "sold" | "won" | "fell"
+                    ) {
                     event_object(cx, i + len - 1, si)
                 } else {
                     None
@@ -107,12 +137,18 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 }
             }
             // a noun trigger: "X's invasion of Y" / "the attack on Y"
-            if !lw.ends_with("ed") && agent.is_none() && i > s0 + 1 && matches!(cx.w(i - 1), "'s" | "’s")
+            if !lw.ends_with("ed")
+                && agent.is_none()
+                && i > s0 + 1
+                && matches!(cx.w(i - 1), "'s" | "’s")
                 && let Some(m) = cx.mention_at(i - 2)
             {
                 agent = Some(cx.arg_of_mention(m));
             }
-            if patient.is_none() && i + len + 1 < s1 && matches!(cx.lw(i + len).as_str(), "of" | "on" | "against" | "with") {
+            if patient.is_none()
+                && i + len + 1 < s1
+                && matches!(cx.lw(i + len).as_str(), "of" | "on" | "against" | "with")
+            {
                 patient = event_object(cx, i + len, si);
             }
             // place: "in/at X" after the trigger, else any non-country place in the sentence
@@ -123,7 +159,10 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                     && cx.ner.entities[m.ent].etype == EType::Place
                     && !m.metonym
                     && k > s0
-                    && matches!(cx.lw(k - 1).as_str(), "in" | "at" | "near" | "outside" | "from")
+                    && matches!(
+                        cx.lw(k - 1).as_str(),
+                        "in" | "at" | "near" | "outside" | "from"
+                    )
                 {
                     let a = cx.arg_of_mention(m);
                     if Some(&a) == patient.as_ref() || Some(&a) == agent.as_ref() {
@@ -150,23 +189,36 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                     .then_some(a)
                 });
             }
-            if agent.as_ref().is_some_and(|a| a.ent.is_none() && a.text.split_whitespace().count() > 4) {
+            if agent
+                .as_ref()
+                .is_some_and(|a| a.ent.is_none() && a.text.split_whitespace().count() > 4)
+            {
                 agent = None;
             }
-            if patient.as_ref().is_some_and(|a| a.ent.is_none() && a.text.split_whitespace().count() > 5) {
+            if patient
+                .as_ref()
+                .is_some_and(|a| a.ent.is_none() && a.text.split_whitespace().count() > 5)
+            {
                 patient = None;
             }
             // a noun trigger without an agent: the sentence's subject
             if agent.is_none() && !lw.ends_with("ed") && !passive {
-                agent = (s0..i).find_map(|k| {
-                    let m = cx.mention_at(k)?;
-                    let e = &cx.ner.entities[m.ent];
-                    (e.etype != EType::Place || e.country || m.metonym).then(|| cx.arg_of_mention(m))
-                })
-                .filter(|a| Some(a) != patient.as_ref());
+                agent = (s0..i)
+                    .find_map(|k| {
+                        let m = cx.mention_at(k)?;
+                        let e = &cx.ner.entities[m.ent];
+                        (e.etype != EType::Place || e.country || m.metonym)
+                            .then(|| cx.arg_of_mention(m))
+                    })
+                    .filter(|a| Some(a) != patient.as_ref());
             }
             // a later noun mention of an event type already seen ("the attack") adds nothing
-            let verbal = lw.ends_with("ed") || len > 1 || matches!(lw.as_str(), "shot" | "struck" | "sent" | "met" | "fought" | "sold" | "won");
+            let verbal = lw.ends_with("ed")
+                || len > 1
+                || matches!(
+                    lw.as_str(),
+                    "shot" | "struck" | "sent" | "met" | "fought" | "sold" | "won"
+                );
             if !verbal && agent.is_none() && patient.is_none() && article_types.contains(&ty) {
                 i += len;
                 continue;
@@ -193,7 +245,12 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
 fn event_object(cx: &Ctx, c: usize, sent: usize) -> Option<Arg> {
     let s1 = cx.sents[sent].tok_end;
     let mut k = c + 1;
-    while k < s1 && matches!(cx.lw(k).as_str(), "the" | "a" | "an" | "down" | "out" | "off" | "up") {
+    while k < s1
+        && matches!(
+            cx.lw(k).as_str(),
+            "the" | "a" | "an" | "down" | "out" | "off" | "up"
+        )
+    {
         k += 1;
     }
     if k >= s1 {
@@ -209,7 +266,10 @@ fn event_object(cx: &Ctx, c: usize, sent: usize) -> Option<Arg> {
     while e < s1 && e - k < 5 && cx.is_word(e) && !super::entities::is_func(cx.w(e)) {
         if tables().agent_nouns.contains(cx.lw(e).as_str()) {
             let ent = (k..=e).find_map(|x| cx.mention_at(x)).map(|m| m.ent);
-            return Some(Arg { text: cx.span(k, e + 1).to_string(), ent });
+            return Some(Arg {
+                text: cx.span(k, e + 1).to_string(),
+                ent,
+            });
         }
         if let Some(m) = cx.mention_at(e) {
             e = m.t1;
@@ -241,6 +301,11 @@ fn main_place(cx: &Ctx) -> Option<Arg> {
             .max_by_key(|c| (c.1, std::cmp::Reverse(c.2)))
             .map(|c| c.0)
     };
-    let e = best(false).filter(|&e| counts.iter().any(|c| c.0 == e && c.1 >= 2)).or_else(|| best(true))?;
-    Some(Arg { text: cx.ner.entities[e].name.clone(), ent: Some(e) })
+    let e = best(false)
+        .filter(|&e| counts.iter().any(|c| c.0 == e && c.1 >= 2))
+        .or_else(|| best(true))?;
+    Some(Arg {
+        text: cx.ner.entities[e].name.clone(),
+        ent: Some(e),
+    })
 }

@@ -130,7 +130,10 @@ pub struct Tables {
 }
 
 fn rows(s: &str) -> impl Iterator<Item = Vec<&str>> {
-    s.lines().skip(1).filter(|l| !l.trim().is_empty()).map(|l| l.split('\t').collect())
+    s.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split('\t').collect())
 }
 
 fn col<'a>(r: &[&'a str], i: usize) -> &'a str {
@@ -151,7 +154,8 @@ pub fn verb_forms(lemma: &str) -> Vec<String> {
         v.push(format!("{stem}ies"));
         v.push(format!("{stem}ied"));
         v.push(format!("{lemma}ing"));
-    } else if lemma.ends_with('s') || lemma.ends_with("sh") || lemma.ends_with("ch") || last == b'x' {
+    } else if lemma.ends_with('s') || lemma.ends_with("sh") || lemma.ends_with("ch") || last == b'x'
+    {
         v.push(format!("{lemma}es"));
         v.push(format!("{lemma}ed"));
         v.push(format!("{lemma}ing"));
@@ -165,21 +169,103 @@ pub fn verb_forms(lemma: &str) -> Vec<String> {
 
 /// Reporting verbs that are too ambiguous without a parser.
 const CUE_SKIP: &[&str] = &[
-    "post", "back", "support", "press", "call", "term", "find", "charge", "protest", "object",
-    "challenge", "publish", "unveil", "maintain", "observe", "answer", "repeat", "brief", "tout",
-    "agree", "concur", "defend", "endorse", "label", "dub", "note", "comment", "state", "add_",
-    "mention", "respond", "reply", "indicate", "fault", "implicate", "question", "counter",
-    "blast", "slam", "hail_", "verify", "salute", "thank", "welcome", "express",
+    "post",
+    "back",
+    "support",
+    "press",
+    "call",
+    "term",
+    "find",
+    "charge",
+    "protest",
+    "object",
+    "challenge",
+    "publish",
+    "unveil",
+    "maintain",
+    "observe",
+    "answer",
+    "repeat",
+    "brief",
+    "tout",
+    "agree",
+    "concur",
+    "defend",
+    "endorse",
+    "label",
+    "dub",
+    "note",
+    "comment",
+    "state",
+    "add_",
+    "mention",
+    "respond",
+    "reply",
+    "indicate",
+    "fault",
+    "implicate",
+    "question",
+    "counter",
+    "blast",
+    "slam",
+    "hail_",
+    "verify",
+    "salute",
+    "thank",
+    "welcome",
+    "express",
 ];
 
 /// Role nouns missing from `titles.tsv` that also introduce names.
 const EXTRA_TITLES: &[&str] = &[
-    "commissioner", "superintendent", "inspector", "constable", "detective", "officer", "advisor",
-    "adviser", "photojournalist", "journalist", "reporter", "correspondent", "activist", "lawyer",
-    "spokesperson", "leader", "candidate", "councillor", "chancellor", "first minister", "emperor",
-    "lord", "lady", "sir", "dame", "rev.", "father", "bishop", "rabbi", "coach", "striker",
-    "captain", "player", "singer", "actor", "author", "writer", "artist", "scientist", "researcher",
-    "economist", "editor", "founder", "owner", "president-elect", "premier", "nominee", "mp",
+    "commissioner",
+    "superintendent",
+    "inspector",
+    "constable",
+    "detective",
+    "officer",
+    "advisor",
+    "adviser",
+    "photojournalist",
+    "journalist",
+    "reporter",
+    "correspondent",
+    "activist",
+    "lawyer",
+    "spokesperson",
+    "leader",
+    "candidate",
+    "councillor",
+    "chancellor",
+    "first minister",
+    "emperor",
+    "lord",
+    "lady",
+    "sir",
+    "dame",
+    "rev.",
+    "father",
+    "bishop",
+    "rabbi",
+    "coach",
+    "striker",
+    "captain",
+    "player",
+    "singer",
+    "actor",
+    "author",
+    "writer",
+    "artist",
+    "scientist",
+    "researcher",
+    "economist",
+    "editor",
+    "founder",
+    "owner",
+    "president-elect",
+    "premier",
+    "nominee",
+    "mp",
 ];
 
 fn build() -> Tables {
@@ -207,7 +293,11 @@ fn build() -> Tables {
                 gaz.push((a.to_string(), Gaz::Country(i)));
             }
         }
-        for d in col(&r, 4).split(';').chain(col(&r, 5).split(';')).filter(|s| !s.is_empty()) {
+        for d in col(&r, 4)
+            .split(';')
+            .chain(col(&r, 5).split(';'))
+            .filter(|s| !s.is_empty())
+        {
             if d == "U.S." {
                 continue;
             }
@@ -223,7 +313,9 @@ fn build() -> Tables {
     let mut orgs = Vec::new();
     for r in rows(ORGS) {
         let i = orgs.len();
-        orgs.push(Org { name: col(&r, 0).to_string() });
+        orgs.push(Org {
+            name: col(&r, 0).to_string(),
+        });
         gaz.push((col(&r, 0).to_string(), Gaz::Org(i)));
         for a in col(&r, 1).split('|').filter(|s| !s.is_empty()) {
             gaz.push((a.to_string(), Gaz::Org(i)));
@@ -239,7 +331,10 @@ fn build() -> Tables {
         gaz.push((col(&r, 0).to_string(), Gaz::City(i)));
     }
     for r in rows(REGIONS) {
-        gaz.push((col(&r, 0).to_string(), Gaz::Region(iso2_idx.get(col(&r, 1)).copied())));
+        gaz.push((
+            col(&r, 0).to_string(),
+            Gaz::Region(iso2_idx.get(col(&r, 1)).copied()),
+        ));
     }
     // First entry of a surface form wins (countries before cities).
     let mut seen = HashSet::new();
@@ -253,11 +348,18 @@ fn build() -> Tables {
     let mut noun_cues = HashMap::new();
     for r in rows(REPORTING) {
         let lemma = col(&r, 0);
-        let Some(stance) = Stance::from_lexicon(col(&r, 4)) else { continue };
+        let Some(stance) = Stance::from_lexicon(col(&r, 4)) else {
+            continue;
+        };
         match col(&r, 2) {
             "v" if !CUE_SKIP.contains(&lemma) => {
                 let mut forms = verb_forms(lemma);
-                forms.extend(col(&r, 1).split(';').filter(|s| !s.is_empty()).map(String::from));
+                forms.extend(
+                    col(&r, 1)
+                        .split(';')
+                        .filter(|s| !s.is_empty())
+                        .map(String::from),
+                );
                 for f in forms {
                     cues.entry(f).or_insert((lemma.to_string(), stance));
                 }
@@ -272,10 +374,11 @@ fn build() -> Tables {
     let mut title_words = HashSet::new();
     for r in rows(TITLES) {
         let t = col(&r, 0).to_lowercase();
-        if !t.contains(" of ") && !t.ends_with(" of") {
-            if let Some(last) = t.split(' ').next_back() {
-                title_words.insert(last.to_string());
-            }
+        if !t.contains(" of ")
+            && !t.ends_with(" of")
+            && let Some(last) = t.split(' ').next_back()
+        {
+            title_words.insert(last.to_string());
         }
         titles.push(t);
     }
@@ -293,7 +396,10 @@ fn build() -> Tables {
     for r in rows(EVENTS) {
         let t = col(&r, 0).to_string();
         if t.contains(' ') {
-            multi_triggers.push((t.split(' ').map(String::from).collect(), col(&r, 1).to_string()));
+            multi_triggers.push((
+                t.split(' ').map(String::from).collect(),
+                col(&r, 1).to_string(),
+            ));
         } else {
             triggers.insert(t, col(&r, 1).to_string());
         }
@@ -343,7 +449,11 @@ mod tests {
         assert_eq!(t.cues["said"].1, Stance::Assert);
         assert_eq!(t.cues["praising"].1, Stance::Praise);
         assert!(t.countries.iter().any(|c| c.name == "Russia"));
-        assert!(t.gaz.iter().any(|(s, g)| s == "Kremlin" && matches!(g, Gaz::Seat(_))));
+        assert!(
+            t.gaz
+                .iter()
+                .any(|(s, g)| s == "Kremlin" && matches!(g, Gaz::Seat(_)))
+        );
         assert!(t.abbrevs.contains("Gen."));
     }
 

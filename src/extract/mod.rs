@@ -74,7 +74,9 @@ pub struct Extraction {
 
 impl Extractor {
     pub fn new() -> Extractor {
-        Extractor { tables: lexicon::tables() }
+        Extractor {
+            tables: lexicon::tables(),
+        }
     }
 
     /// Extracts one article; `file_name` is its file name, `bytes` its content.
@@ -84,7 +86,13 @@ impl Extractor {
         let toks = sentences::tokenize(&doc.body);
         let sents = sentences::split(&doc.body, &toks);
         let ner = entities::recognise(&doc.body, &toks, &sents);
-        let cx = resolve::Ctx { text: &doc.body, toks: &toks, sents: &sents, ner: &ner, date: doc.date };
+        let cx = resolve::Ctx {
+            text: &doc.body,
+            toks: &toks,
+            sents: &sents,
+            ner: &ner,
+            date: doc.date,
+        };
         let claims = attribution::claims(&cx);
         let events = events::events(&cx);
         let mut entities = ner.entities.clone();
@@ -101,7 +109,11 @@ impl Extractor {
         let sentences = sents
             .iter()
             .enumerate()
-            .map(|(index, s)| SentenceSpan { index, start: s.start, end: s.end })
+            .map(|(index, s)| SentenceSpan {
+                index,
+                start: s.start,
+                end: s.end,
+            })
             .collect();
         let mentions = ner.mentions.clone();
         Ok(Extraction {
@@ -132,7 +144,11 @@ impl Extraction {
                 v.push(lexicon::tables().countries[ci].name.clone());
             }
         }
-        let t = a.text.trim_start_matches("the ").trim_start_matches("The ").to_string();
+        let t = a
+            .text
+            .trim_start_matches("the ")
+            .trim_start_matches("The ")
+            .to_string();
         if !v.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
             v.push(t);
         }
@@ -194,6 +210,8 @@ impl Extraction {
 
     /// The text of sentence `i`.
     pub fn sentence_text(&self, i: usize) -> &str {
-        self.sentences.get(i).map_or("", |s| &self.text[s.start..s.end])
+        self.sentences
+            .get(i)
+            .map_or("", |s| &self.text[s.start..s.end])
     }
 }

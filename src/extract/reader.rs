@@ -33,8 +33,18 @@ pub fn month_of(w: &str) -> Option<u32> {
         return None;
     }
     let full = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     for (i, m) in full.iter().enumerate() {
         if *m == w || (w.len() <= 4 && (m.starts_with(&w) || (w == "sept" && i == 8))) {
@@ -74,7 +84,8 @@ fn is_credit(line: &str) -> bool {
             || low.starts_with("photo by")
             || low.starts_with("file photo")))
         || (words <= 4 && l.ends_with("REUTERS"))
-        || (words <= 25 && (l.contains("Image: ") || l.contains("Photo: ") || l.contains("Credit: ")))
+        || (words <= 25
+            && (l.contains("Image: ") || l.contains("Photo: ") || l.contains("Credit: ")))
 }
 
 fn is_heading(line: &str) -> bool {
@@ -102,7 +113,9 @@ fn strip_dateline(p: &str) -> Option<(usize, u32, u32)> {
         return None;
     }
     let place = &p[..comma];
-    if !place.chars().all(|c| c.is_uppercase() || c == ' ' || c == '.' || c == '-' || c == '\'')
+    if !place
+        .chars()
+        .all(|c| c.is_uppercase() || c == ' ' || c == '.' || c == '-' || c == '\'')
         || !place.chars().any(|c| c.is_alphabetic())
     {
         return None;
@@ -112,7 +125,10 @@ fn strip_dateline(p: &str) -> Option<(usize, u32, u32)> {
     let m = month_of(it.next()?)?;
     let d: u32 = it.next()?.trim_end_matches(',').parse().ok()?;
     // find the dash
-    let dash_pos = rest.char_indices().take(60).find(|(_, c)| matches!(c, '–' | '—' | '-'))?;
+    let dash_pos = rest
+        .char_indices()
+        .take(60)
+        .find(|(_, c)| matches!(c, '–' | '—' | '-'))?;
     let after = comma + 1 + dash_pos.0 + dash_pos.1.len_utf8();
     let after = after + p[after..].len() - p[after..].trim_start().len();
     Some((after, m, d))
@@ -122,11 +138,13 @@ fn strip_dateline(p: &str) -> Option<(usize, u32, u32)> {
 /// is a known word (lexicon or elsewhere in the article).
 fn repair_glued(text: &str) -> String {
     const PREFIXES: &[&str] = &[
-        "been", "have", "has", "had", "the", "was", "were", "will", "would", "that", "with", "from",
-        "and", "being", "their", "they",
+        "been", "have", "has", "had", "the", "was", "were", "will", "would", "that", "with",
+        "from", "and", "being", "their", "they",
     ];
-    let words: std::collections::HashSet<&str> =
-        text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).collect();
+    let words: std::collections::HashSet<&str> = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
     let t = tables();
     let mut out = String::with_capacity(text.len() + 8);
     let mut last = 0;
@@ -221,9 +239,7 @@ pub fn read(bytes: &[u8]) -> Result<Doc, ExtractError> {
             continue;
         }
         let mut p = p.as_str();
-        if !dateline_done
-            && let Some((after, m, d)) = strip_dateline(p)
-        {
+        if !dateline_done && let Some((after, m, d)) = strip_dateline(p) {
             dateline_done = true;
             let y = header_date.map(|h| if m > h.m + 1 { h.y - 1 } else { h.y });
             if let Some(y) = y {
@@ -252,7 +268,13 @@ pub fn read(bytes: &[u8]) -> Result<Doc, ExtractError> {
         }
         body = repaired;
     }
-    Ok(Doc { date, header_date, title, body, paragraphs: spans })
+    Ok(Doc {
+        date,
+        header_date,
+        title,
+        body,
+        paragraphs: spans,
+    })
 }
 
 #[cfg(test)]
@@ -266,7 +288,14 @@ mod tests {
                 .as_bytes(),
         )
         .unwrap();
-        assert_eq!(d.date, Some(Ymd { y: 2025, m: 4, d: 26 }));
+        assert_eq!(
+            d.date,
+            Some(Ymd {
+                y: 2025,
+                m: 4,
+                d: 26
+            })
+        );
         assert_eq!(d.title.as_deref(), Some("A title"));
         assert!(d.body.starts_with("Putin said hi."));
         assert!(!d.body.contains("NORTH KOREANS"));
@@ -274,7 +303,9 @@ mod tests {
 
     #[test]
     fn glued_words() {
-        let d = read(b"date 2020-01-01\n\nT\n\nThey had been expelled. They had beenexpelled again.").unwrap();
+        let d =
+            read(b"date 2020-01-01\n\nT\n\nThey had been expelled. They had beenexpelled again.")
+                .unwrap();
         assert!(d.body.contains("had been expelled again"));
     }
 

@@ -29,13 +29,56 @@ pub struct Ctx<'a> {
 }
 
 const SKIP_BACK: &[&str] = &[
-    "also", "has", "have", "had", "was", "were", "is", "are", "previously", "later", "again",
-    "repeatedly", "publicly", "officially", "earlier", "now", "then", "already", "firmly",
-    "strongly", "reportedly", "allegedly", "once", "since", "long", "recently", "today", "quickly",
-    "immediately", "subsequently", "initially", "further", "too", "had", "been", "being", "be",
-    "will", "would", "did", "does", "do", "flatly", "vehemently", "categorically",
+    "also",
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "is",
+    "are",
+    "previously",
+    "later",
+    "again",
+    "repeatedly",
+    "publicly",
+    "officially",
+    "earlier",
+    "now",
+    "then",
+    "already",
+    "firmly",
+    "strongly",
+    "reportedly",
+    "allegedly",
+    "once",
+    "since",
+    "long",
+    "recently",
+    "today",
+    "quickly",
+    "immediately",
+    "subsequently",
+    "initially",
+    "further",
+    "too",
+    "had",
+    "been",
+    "being",
+    "be",
+    "will",
+    "would",
+    "did",
+    "does",
+    "do",
+    "flatly",
+    "vehemently",
+    "categorically",
 ];
-const DETS: &[&str] = &["the", "a", "an", "its", "his", "her", "their", "some", "several", "two", "three", "many", "other"];
+const DETS: &[&str] = &[
+    "the", "a", "an", "its", "his", "her", "their", "some", "several", "two", "three", "many",
+    "other",
+];
 
 impl<'a> Ctx<'a> {
     pub fn w(&self, i: usize) -> &'a str {
@@ -61,12 +104,20 @@ impl<'a> Ctx<'a> {
 
     /// Argument for an entity mention (metonyms become the government).
     pub fn arg_of_mention(&self, m: &super::entities::Mention) -> Arg {
-        Arg { text: self.span(m.t0, m.t1).to_string(), ent: Some(m.ent) }
+        Arg {
+            text: self.span(m.t0, m.t1).to_string(),
+            ent: Some(m.ent),
+        }
     }
 
     /// The last mention before token `i` (within the previous two sentences)
     /// whose entity satisfies `ok`.
-    pub fn last_mention(&self, i: usize, sent: usize, ok: impl Fn(EType, bool) -> bool) -> Option<Arg> {
+    pub fn last_mention(
+        &self,
+        i: usize,
+        sent: usize,
+        ok: impl Fn(EType, bool) -> bool,
+    ) -> Option<Arg> {
         let lo = self.sents[sent.saturating_sub(2)].tok_start;
         let mut k = i;
         while k > lo {
@@ -74,9 +125,13 @@ impl<'a> Ctx<'a> {
             if let Some(m) = self.mention_at(k) {
                 let e = &self.ner.entities[m.ent];
                 // a speaker ("Moscow said they …") is not what "they" refers to
-                let speaker = m.t1 < self.toks.len() && tables().cues.contains_key(self.lw(m.t1).as_str());
+                let speaker =
+                    m.t1 < self.toks.len() && tables().cues.contains_key(self.lw(m.t1).as_str());
                 if ok(e.etype, e.country) && !speaker {
-                    return Some(Arg { text: e.name.clone(), ent: Some(m.ent) });
+                    return Some(Arg {
+                        text: e.name.clone(),
+                        ent: Some(m.ent),
+                    });
                 }
                 k = m.t0;
             }
@@ -87,7 +142,9 @@ impl<'a> Ctx<'a> {
     /// Resolves a pronoun at token `i`.
     pub fn pronoun(&self, i: usize, sent: usize) -> Option<Arg> {
         match self.lw(i).as_str() {
-            "he" | "she" | "him" | "his" | "her" => self.last_mention(i, sent, |t, _| t == EType::Person),
+            "he" | "she" | "him" | "his" | "her" => {
+                self.last_mention(i, sent, |t, _| t == EType::Person)
+            }
             "they" | "their" | "it" | "its" | "them" => {
                 self.last_mention(i, sent, |t, c| t == EType::Organization || c)
             }
@@ -102,8 +159,13 @@ impl<'a> Ctx<'a> {
             k -= 1;
             if let Some(m) = self.mention_at(k) {
                 let e = &self.ner.entities[m.ent];
-                if e.etype == EType::Person && e.titles.iter().any(|t| t.split(' ').any(|w| w == title)) {
-                    return Some(Arg { text: e.name.clone(), ent: Some(m.ent) });
+                if e.etype == EType::Person
+                    && e.titles.iter().any(|t| t.split(' ').any(|w| w == title))
+                {
+                    return Some(Arg {
+                        text: e.name.clone(),
+                        ent: Some(m.ent),
+                    });
                 }
                 k = m.t0;
             }
@@ -117,7 +179,10 @@ impl<'a> Ctx<'a> {
         let s0 = self.sents[sent].tok_start;
         let mut k = c;
         // skip adverbs / auxiliaries
-        while k > s0 && (SKIP_BACK.contains(&self.lw(k - 1).as_str()) || self.lw(k - 1).ends_with("ly") && self.lw(k - 1).len() > 4) {
+        while k > s0
+            && (SKIP_BACK.contains(&self.lw(k - 1).as_str())
+                || self.lw(k - 1).ends_with("ly") && self.lw(k - 1).len() > 4)
+        {
             k -= 1;
         }
         if k == s0 {
@@ -146,7 +211,11 @@ impl<'a> Ctx<'a> {
             }
             let p = found?;
             let first = self.lw(p + 1);
-            let lower = self.w(p + 1).chars().next().is_some_and(|ch| ch.is_lowercase());
+            let lower = self
+                .w(p + 1)
+                .chars()
+                .next()
+                .is_some_and(|ch| ch.is_lowercase());
             if !(lower || DETS.contains(&first.as_str())) {
                 return None;
             }
@@ -199,7 +268,10 @@ impl<'a> Ctx<'a> {
         if let Some(p) = self.pronoun(end - 1, sent) {
             return Some((vec![p], end - 1));
         }
-        if matches!(last.as_str(), "he" | "she" | "they" | "it" | "we" | "i" | "you" | "who" | "which" | "that") {
+        if matches!(
+            last.as_str(),
+            "he" | "she" | "they" | "it" | "we" | "i" | "you" | "who" | "which" | "that"
+        ) {
             return None;
         }
         // common-noun phrase: up to 5 words back to a determiner
@@ -236,12 +308,22 @@ impl<'a> Ctx<'a> {
             return Some((vec![p], a));
         }
         // only nouns for people and groups can speak or act
-        if !tables().agent_nouns.contains(head.as_str()) && !tables().title_words.contains(head.as_str()) {
+        if !tables().agent_nouns.contains(head.as_str())
+            && !tables().title_words.contains(head.as_str())
+        {
             return None;
         }
         // demonym inside ("Ukrainian officials") → the country entity
-        let ent = (text_start..end).find_map(|x| self.mention_at(x)).map(|m| m.ent);
-        Some((vec![Arg { text: self.span(text_start, end).to_string(), ent }], a))
+        let ent = (text_start..end)
+            .find_map(|x| self.mention_at(x))
+            .map(|m| m.ent);
+        Some((
+            vec![Arg {
+                text: self.span(text_start, end).to_string(),
+                ent,
+            }],
+            a,
+        ))
     }
 
     /// The mention at `k`, preferring a titled person over a leading
@@ -250,7 +332,10 @@ impl<'a> Ctx<'a> {
         let m = self.mention_at(k)?;
         if self.ner.entities[m.ent].etype == EType::Place {
             let mut q = m.t1;
-            while q < self.toks.len() && q < m.t1 + 4 && tables().title_words.contains(self.lw(q).as_str()) {
+            while q < self.toks.len()
+                && q < m.t1 + 4
+                && tables().title_words.contains(self.lw(q).as_str())
+            {
                 q += 1;
             }
             if q > m.t1
@@ -267,7 +352,12 @@ impl<'a> Ctx<'a> {
     pub fn object(&self, c: usize, sent: usize) -> Option<Arg> {
         let s1 = self.sents[sent].tok_end;
         let mut k = c + 1;
-        while k < s1 && matches!(self.lw(k).as_str(), "the" | "a" | "an" | "by" | "off" | "out" | "down" | "up") {
+        while k < s1
+            && matches!(
+                self.lw(k).as_str(),
+                "the" | "a" | "an" | "by" | "off" | "out" | "down" | "up"
+            )
+        {
             k += 1;
         }
         if k >= s1 {
@@ -291,6 +381,9 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let ent = (k..e).find_map(|x| self.mention_at(x)).map(|m| m.ent);
-        Some(Arg { text: self.span(k, e).to_string(), ent })
+        Some(Arg {
+            text: self.span(k, e).to_string(),
+            ent,
+        })
     }
 }

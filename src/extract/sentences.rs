@@ -76,8 +76,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     }
                     '\'' | '’' => {
                         // keep O'Brien, split possessive 's and n't
-                        let after = if nj + 1 <= n { at(nj + 1) } else { None };
-                        !(matches!(next, Some('s') | Some('t')) && !after.is_some_and(|x| x.is_alphanumeric()))
+                        let after = if nj < n { at(nj + 1) } else { None };
+                        !matches!(next, Some('s') | Some('t'))
+                            || after.is_some_and(|x| x.is_alphanumeric())
                     }
                     _ => false,
                 };
@@ -100,17 +101,35 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     j += 1;
                 }
             }
-            out.push(Token { start: s, end: j, kind: if numeric { Kind::Num } else { Kind::Word } });
+            out.push(Token {
+                start: s,
+                end: j,
+                kind: if numeric { Kind::Num } else { Kind::Word },
+            });
             i = j;
             continue;
         }
         let cl = c.len_utf8();
-        if is_apos(c) && text[i + cl..].starts_with('s') && !text[i + cl + 1..].chars().next().is_some_and(|x| x.is_alphanumeric()) {
-            out.push(Token { start: s, end: i + cl + 1, kind: Kind::Word });
+        if is_apos(c)
+            && text[i + cl..].starts_with('s')
+            && !text[i + cl + 1..]
+                .chars()
+                .next()
+                .is_some_and(|x| x.is_alphanumeric())
+        {
+            out.push(Token {
+                start: s,
+                end: i + cl + 1,
+                kind: Kind::Word,
+            });
             i += cl + 1;
             continue;
         }
-        out.push(Token { start: s, end: i + cl, kind: Kind::Punct });
+        out.push(Token {
+            start: s,
+            end: i + cl,
+            kind: Kind::Punct,
+        });
         i += cl;
     }
     out
@@ -127,7 +146,12 @@ pub fn split(text: &str, toks: &[Token]) -> Vec<Sentence> {
     let mut first = 0usize;
     let push = |out: &mut Vec<Sentence>, a: usize, b: usize| {
         if b > a {
-            out.push(Sentence { start: toks[a].start, end: toks[b - 1].end, tok_start: a, tok_end: b });
+            out.push(Sentence {
+                start: toks[a].start,
+                end: toks[b - 1].end,
+                tok_start: a,
+                tok_end: b,
+            });
         }
     };
     let mut i = 0;
@@ -150,18 +174,42 @@ pub fn split(text: &str, toks: &[Token]) -> Vec<Sentence> {
                 // U.S. / U.N. end a sentence only before a non-name word
                 let next_cap = toks
                     .get(i + 1)
-                    .map(|n| text[n.start..n.end].chars().next().is_some_and(|c| c.is_uppercase()))
+                    .map(|n| {
+                        text[n.start..n.end]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_uppercase())
+                    })
                     .unwrap_or(true);
                 let next_is_func = toks
                     .get(i + 1)
-                    .map(|n| matches!(&text[n.start..n.end], "The" | "It" | "He" | "She" | "They" | "But" | "In" | "A" | "On" | "This" | "We" | "I"))
+                    .map(|n| {
+                        matches!(
+                            &text[n.start..n.end],
+                            "The"
+                                | "It"
+                                | "He"
+                                | "She"
+                                | "They"
+                                | "But"
+                                | "In"
+                                | "A"
+                                | "On"
+                                | "This"
+                                | "We"
+                                | "I"
+                        )
+                    })
                     .unwrap_or(true);
                 boundary = !next_cap || next_is_func;
                 boundary = boundary && next_cap;
             }
         }
         if boundary {
-            while end < toks.len() && is_closer(&text[toks[end].start..toks[end].end]) && toks[end].start == toks[end - 1].end {
+            while end < toks.len()
+                && is_closer(&text[toks[end].start..toks[end].end])
+                && toks[end].start == toks[end - 1].end
+            {
                 end += 1;
             }
             let next_ok = match toks.get(end) {
@@ -170,7 +218,9 @@ pub fn split(text: &str, toks: &[Token]) -> Vec<Sentence> {
                     let ns = &text[n.start..n.end];
                     let c = ns.chars().next().unwrap_or('a');
                     n.start > toks[end - 1].end
-                        && (c.is_uppercase() || c.is_ascii_digit() || matches!(c, '“' | '"' | '‘' | '(' | '\''))
+                        && (c.is_uppercase()
+                            || c.is_ascii_digit()
+                            || matches!(c, '“' | '"' | '‘' | '(' | '\''))
                 }
             };
             if next_ok {
@@ -192,12 +242,17 @@ mod tests {
 
     fn sents(s: &str) -> Vec<String> {
         let t = tokenize(s);
-        split(s, &t).iter().map(|x| s[x.start..x.end].to_string()).collect()
+        split(s, &t)
+            .iter()
+            .map(|x| s[x.start..x.end].to_string())
+            .collect()
     }
 
     #[test]
     fn abbreviations_and_decimals() {
-        let v = sents("U.S. President Donald Trump met Gen. Smith. It cost 3.5 billion. Mr. J. Doe left.");
+        let v = sents(
+            "U.S. President Donald Trump met Gen. Smith. It cost 3.5 billion. Mr. J. Doe left.",
+        );
         assert_eq!(v.len(), 3, "{v:?}");
         assert!(v[0].ends_with("Smith."));
     }
@@ -205,7 +260,15 @@ mod tests {
     #[test]
     fn quotes_close_sentences() {
         let v = sents("“It failed.” Putin said so. He left the U.N. The end.");
-        assert_eq!(v, vec!["“It failed.”", "Putin said so.", "He left the U.N.", "The end."]);
+        assert_eq!(
+            v,
+            vec![
+                "“It failed.”",
+                "Putin said so.",
+                "He left the U.N.",
+                "The end."
+            ]
+        );
     }
 
     #[test]

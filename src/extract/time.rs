@@ -42,7 +42,15 @@ impl Ymd {
     }
 }
 
-const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 
 fn year_of(w: &str) -> Option<i32> {
     let w = w.trim_end_matches(['.', ',', 's']);
@@ -82,7 +90,13 @@ pub fn normalise(words: &[&str], anchor: Option<Ymd>) -> Option<String> {
                 return None;
             }
             if nx == "month" {
-                let (y, m) = if w == "this" { (a.y, a.m) } else if a.m == 1 { (a.y - 1, 12) } else { (a.y, a.m - 1) };
+                let (y, m) = if w == "this" {
+                    (a.y, a.m)
+                } else if a.m == 1 {
+                    (a.y - 1, 12)
+                } else {
+                    (a.y, a.m - 1)
+                };
                 return Some(format!("{y:04}-{m:02}"));
             }
             if nx == "year" {
@@ -114,7 +128,13 @@ pub fn normalise(words: &[&str], anchor: Option<Ymd>) -> Option<String> {
                     return Some(format!("{y:04}-{m:02}"));
                 }
             }
-            if orig == "May" && i > 0 && !matches!(lw[i - 1].as_str(), "in" | "since" | "early" | "late" | "mid") {
+            if orig == "May"
+                && i > 0
+                && !matches!(
+                    lw[i - 1].as_str(),
+                    "in" | "since" | "early" | "late" | "mid"
+                )
+            {
                 continue;
             }
             if let Some(a) = anchor {
@@ -126,8 +146,12 @@ pub fn normalise(words: &[&str], anchor: Option<Ymd>) -> Option<String> {
         if let Ok(d) = w.parse::<u32>()
             && (1..=31).contains(&d)
             && i + 1 < n
-            && words[i + 1].chars().next().is_some_and(|c| c.is_uppercase())
-            && let Some(m) = month_of(&lw[i + 1]).filter(|_| lw[i + 1].len() > 3 || lw[i + 1] == "may")
+            && words[i + 1]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase())
+            && let Some(m) =
+                month_of(&lw[i + 1]).filter(|_| lw[i + 1].len() > 3 || lw[i + 1] == "may")
         {
             let y = if i + 2 < n { year_of(&lw[i + 2]) } else { None };
             if let Some(y) = y.or_else(|| anchor.map(|a| if m > a.m { a.y - 1 } else { a.y })) {
@@ -137,7 +161,10 @@ pub fn normalise(words: &[&str], anchor: Option<Ymd>) -> Option<String> {
         if let Some(y) = year_of(w)
             && !w.ends_with('s')
             && i > 0
-            && matches!(lw[i - 1].as_str(), "in" | "of" | "since" | "until" | "by" | "during" | "early" | "late" | "mid")
+            && matches!(
+                lw[i - 1].as_str(),
+                "in" | "of" | "since" | "until" | "by" | "during" | "early" | "late" | "mid"
+            )
         {
             return Some(format!("{y:04}"));
         }
@@ -149,7 +176,11 @@ pub fn normalise(words: &[&str], anchor: Option<Ymd>) -> Option<String> {
 mod tests {
     use super::*;
 
-    const A: Ymd = Ymd { y: 2025, m: 4, d: 26 };
+    const A: Ymd = Ymd {
+        y: 2025,
+        m: 4,
+        d: 26,
+    };
 
     fn n(s: &str) -> Option<String> {
         let w: Vec<&str> = s.split_whitespace().collect();

@@ -289,11 +289,49 @@ fn name(f: &mut Formatter<'_>, s: &str) -> fmt::Result {
 
 fn is_reserved(s: &str) -> bool {
     const R: &[&str] = &[
-        "MATCH", "OPTIONAL", "WHERE", "RETURN", "WITH", "UNWIND", "AS", "CREATE", "MERGE", "SET",
-        "DELETE", "DETACH", "REMOVE", "ON", "ORDER", "BY", "SKIP", "LIMIT", "ASCENDING", "ASC",
-        "DESCENDING", "DESC", "AND", "OR", "XOR", "NOT", "IN", "IS", "NULL", "TRUE", "FALSE",
-        "STARTS", "ENDS", "CONTAINS", "CASE", "WHEN", "THEN", "ELSE", "END", "UNION", "DISTINCT",
-        "CALL", "YIELD",
+        "MATCH",
+        "OPTIONAL",
+        "WHERE",
+        "RETURN",
+        "WITH",
+        "UNWIND",
+        "AS",
+        "CREATE",
+        "MERGE",
+        "SET",
+        "DELETE",
+        "DETACH",
+        "REMOVE",
+        "ON",
+        "ORDER",
+        "BY",
+        "SKIP",
+        "LIMIT",
+        "ASCENDING",
+        "ASC",
+        "DESCENDING",
+        "DESC",
+        "AND",
+        "OR",
+        "XOR",
+        "NOT",
+        "IN",
+        "IS",
+        "NULL",
+        "TRUE",
+        "FALSE",
+        "STARTS",
+        "ENDS",
+        "CONTAINS",
+        "CASE",
+        "WHEN",
+        "THEN",
+        "ELSE",
+        "END",
+        "UNION",
+        "DISTINCT",
+        "CALL",
+        "YIELD",
     ];
     R.iter().any(|r| r.eq_ignore_ascii_case(s))
 }
@@ -830,7 +868,9 @@ impl Display for Atom<'_> {
             | Expr::Unary(..)
             | Expr::IsNull(..)
             | Expr::MapProj(..) => write!(f, "{}", self.0),
-            Expr::Lit(Literal::Str(_) | Literal::Bool(_) | Literal::Null) => write!(f, "{}", self.0),
+            Expr::Lit(Literal::Str(_) | Literal::Bool(_) | Literal::Null) => {
+                write!(f, "{}", self.0)
+            }
             e => write!(f, "({e})"),
         }
     }

@@ -92,7 +92,7 @@ pub fn equals(a: &Value, b: &Value) -> Option<bool> {
 }
 
 fn int_float_eq(i: i64, f: f64) -> bool {
-    f.fract() == 0.0 && f >= -9.223372036854776e18 && f < 9.223372036854776e18 && f as i64 == i
+    f.fract() == 0.0 && (-9.223372036854776e18..9.223372036854776e18).contains(&f) && f as i64 == i
 }
 
 /// Comparison for `<`, `>`, …: `None` when not comparable (null result).
@@ -154,13 +154,16 @@ pub fn order(a: &Value, b: &Value) -> Ordering {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
-                _ => fx.partial_cmp(&fy).unwrap_or(Ordering::Equal).then_with(|| match (a, b) {
-                    (Int(x), Float(_)) if int_float_eq(*x, fy) => Ordering::Equal,
-                    (Float(_), Int(y)) if int_float_eq(*y, fx) => Ordering::Equal,
-                    (Int(x), Float(_)) => (*x as i128).cmp(&(fy as i128)),
-                    (Float(_), Int(y)) => (fx as i128).cmp(&(*y as i128)),
-                    _ => Ordering::Equal,
-                }),
+                _ => fx
+                    .partial_cmp(&fy)
+                    .unwrap_or(Ordering::Equal)
+                    .then_with(|| match (a, b) {
+                        (Int(x), Float(_)) if int_float_eq(*x, fy) => Ordering::Equal,
+                        (Float(_), Int(y)) if int_float_eq(*y, fx) => Ordering::Equal,
+                        (Int(x), Float(_)) => (*x as i128).cmp(&(fy as i128)),
+                        (Float(_), Int(y)) => (fx as i128).cmp(&(*y as i128)),
+                        _ => Ordering::Equal,
+                    }),
             }
         }
         (Str(x), Str(y)) => x.cmp(y),
@@ -251,7 +254,10 @@ pub fn truthy(v: &Value) -> Res<Option<bool>> {
     match v {
         Value::Null => Ok(None),
         Value::Bool(b) => Ok(Some(*b)),
-        other => Err(type_err(format!("expected a boolean, got {}", type_name(other)))),
+        other => Err(type_err(format!(
+            "expected a boolean, got {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -359,16 +365,18 @@ impl Exec<'_> {
                 let b = b.as_ref().map(|b| self.eval(b, row)).transpose()?;
                 slice(&v, a, b)?
             }
-            CExpr::HasLabels(x, ls) => match self.eval(x, row)? {
-                Value::Null => Value::Null,
-                Value::Node(n) => {
-                    let node = self.g().node(n);
-                    Value::Bool(node.is_some_and(|nd| {
-                        ls.iter().all(|l| l.is_some_and(|l| nd.has_label(l)))
-                    }))
+            CExpr::HasLabels(x, ls) => {
+                match self.eval(x, row)? {
+                    Value::Null => Value::Null,
+                    Value::Node(n) => {
+                        let node = self.g().node(n);
+                        Value::Bool(node.is_some_and(|nd| {
+                            ls.iter().all(|l| l.is_some_and(|l| nd.has_label(l)))
+                        }))
+                    }
+                    other => return Err(type_err(format!("label check on {}", type_name(&other)))),
                 }
-                other => return Err(type_err(format!("label check on {}", type_name(&other)))),
-            },
+            }
             CExpr::Not(x) => match truthy(&self.eval(x, row)?)? {
                 None => Value::Null,
                 Some(b) => Value::Bool(!b),
@@ -410,7 +418,10 @@ impl Exec<'_> {
                 }
             }
             CExpr::Func(name, args) => {
-                let vals = args.iter().map(|a| self.eval(a, row)).collect::<Res<Vec<_>>>()?;
+                let vals = args
+                    .iter()
+                    .map(|a| self.eval(a, row))
+                    .collect::<Res<Vec<_>>>()?;
                 self.call(name, vals)?
             }
             CExpr::ListComp {
@@ -423,7 +434,12 @@ impl Exec<'_> {
                 let items = match l {
                     Value::Null => return Ok(Value::Null),
                     Value::List(l) => l,
-                    other => return Err(type_err(format!("expected a list, got {}", type_name(&other)))),
+                    other => {
+                        return Err(type_err(format!(
+                            "expected a list, got {}",
+                            type_name(&other)
+                        )));
+                    }
                 };
                 let mut r = row.clone();
                 let mut out = Vec::new();
@@ -451,7 +467,12 @@ impl Exec<'_> {
                 let items = match l {
                     Value::Null => return Ok(Value::Null),
                     Value::List(l) => l,
-                    other => return Err(type_err(format!("expected a list, got {}", type_name(&other)))),
+                    other => {
+                        return Err(type_err(format!(
+                            "expected a list, got {}",
+                            type_name(&other)
+                        )));
+                    }
                 };
                 let mut r = row.clone();
                 let (mut t, mut n) = (0usize, 0usize);
@@ -525,7 +546,12 @@ impl Exec<'_> {
                             r[*acc] = self.eval(expr, &r)?;
                         }
                     }
-                    other => return Err(type_err(format!("expected a list, got {}", type_name(&other)))),
+                    other => {
+                        return Err(type_err(format!(
+                            "expected a list, got {}",
+                            type_name(&other)
+                        )));
+                    }
                 }
                 std::mem::replace(&mut r[*acc], Value::Null)
             }
@@ -666,9 +692,18 @@ pub fn binary_values(op: BinOp, x: &Value, y: &Value) -> Res<Value> {
                         Some(false) => {}
                     }
                 }
-                if unknown { Value::Null } else { Value::Bool(false) }
+                if unknown {
+                    Value::Null
+                } else {
+                    Value::Bool(false)
+                }
             }
-            other => return Err(type_err(format!("IN expects a list, got {}", type_name(other)))),
+            other => {
+                return Err(type_err(format!(
+                    "IN expects a list, got {}",
+                    type_name(other)
+                )));
+            }
         },
         _ => arith(op, x, y)?,
     })
@@ -678,7 +713,10 @@ fn as_index(i: &Value) -> Res<Option<i64>> {
     match i {
         Value::Null => Ok(None),
         Value::Int(i) => Ok(Some(*i)),
-        other => Err(type_err(format!("list index must be an integer, got {}", type_name(other)))),
+        other => Err(type_err(format!(
+            "list index must be an integer, got {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -691,14 +729,23 @@ pub fn index(v: &Value, i: &Value) -> Res<Value> {
             };
             let len = l.len() as i64;
             let j = if i < 0 { len + i } else { i };
-            Ok(if j < 0 || j >= len { Value::Null } else { l[j as usize].clone() })
+            Ok(if j < 0 || j >= len {
+                Value::Null
+            } else {
+                l[j as usize].clone()
+            })
         }
         Value::Map(m) => match i {
             Value::Null => Ok(Value::Null),
             Value::Str(k) => Ok(m.get(&**k).cloned().unwrap_or(Value::Null)),
-            other => Err(type_err(format!("map key must be a string, got {}", type_name(other)))),
+            other => Err(type_err(format!(
+                "map key must be a string, got {}",
+                type_name(other)
+            ))),
         },
-        Value::Node(_) | Value::Rel(_) => Err(rt("TypeError", "NeedsDynamicProperty", "use exec index")),
+        Value::Node(_) | Value::Rel(_) => {
+            Err(rt("TypeError", "NeedsDynamicProperty", "use exec index"))
+        }
         other => Err(type_err(format!("cannot index {}", type_name(other)))),
     }
 }
@@ -725,7 +772,11 @@ pub fn slice(v: &Value, a: Option<Value>, b: Option<Value>) -> Res<Value> {
             Some(i) => norm(i),
         },
     };
-    Ok(Value::List(if lo >= hi { Vec::new() } else { l[lo as usize..hi as usize].to_vec() }))
+    Ok(Value::List(if lo >= hi {
+        Vec::new()
+    } else {
+        l[lo as usize..hi as usize].to_vec()
+    }))
 }
 
 pub fn prop_value(p: Option<&PropValue>) -> Value {

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::Instant;
 
 use super::ast::Dir;
-use super::eval::{GroupKey, Res, equals, group_key, order, prop_value, rt, truthy, type_err, type_name};
+use super::eval::{
+    GroupKey, Res, equals, group_key, order, prop_value, rt, truthy, type_err, type_name,
+};
 use super::plan::*;
 use super::value::Path;
 use super::{QueryOptions, Value, WriteStats};
@@ -68,7 +70,7 @@ impl<'a> Exec<'a> {
     pub fn tick(&self) -> Res<()> {
         let t = self.ticks.get().wrapping_add(1);
         self.ticks.set(t);
-        if t % 4096 != 0 {
+        if !t.is_multiple_of(4096) {
             return Ok(());
         }
         if let Some(c) = &self.opts.cancel
@@ -90,20 +92,31 @@ impl<'a> Exec<'a> {
             Value::Node(n) => match (key.sym, self.g.node(*n)) {
                 (Some(k), Some(node)) => prop_value(node.prop(k)),
                 (_, None) => {
-                    return Err(rt("EntityNotFound", "DeletedEntityAccess", "node was deleted"));
+                    return Err(rt(
+                        "EntityNotFound",
+                        "DeletedEntityAccess",
+                        "node was deleted",
+                    ));
                 }
                 _ => Value::Null,
             },
             Value::Rel(e) => match (key.sym, self.g.edge(*e)) {
                 (Some(k), Some(edge)) => prop_value(edge.prop(k)),
                 (_, None) => {
-                    return Err(rt("EntityNotFound", "DeletedEntityAccess", "relationship was deleted"));
+                    return Err(rt(
+                        "EntityNotFound",
+                        "DeletedEntityAccess",
+                        "relationship was deleted",
+                    ));
                 }
                 _ => Value::Null,
             },
             Value::Map(m) => m.get(key.name.as_str()).cloned().unwrap_or(Value::Null),
             other => {
-                return Err(type_err(format!("cannot read property of {}", type_name(other))));
+                return Err(type_err(format!(
+                    "cannot read property of {}",
+                    type_name(other)
+                )));
             }
         })
     }
@@ -129,12 +142,23 @@ impl<'a> Exec<'a> {
 
     /// Calls `f` with every extension of `row` that matches `m`; `f`
     /// returns false to stop early.
-    pub fn match_rows(&self, m: &MatchPlan, mut row: Row, f: &mut dyn FnMut(&Row) -> bool) -> Res<()> {
+    pub fn match_rows(
+        &self,
+        m: &MatchPlan,
+        mut row: Row,
+        f: &mut dyn FnMut(&Row) -> bool,
+    ) -> Res<()> {
         self.steps(m, 0, &mut row, f)?;
         Ok(())
     }
 
-    fn steps(&self, m: &MatchPlan, i: usize, row: &mut Row, f: &mut dyn FnMut(&Row) -> bool) -> Res<bool> {
+    fn steps(
+        &self,
+        m: &MatchPlan,
+        i: usize,
+        row: &mut Row,
+        f: &mut dyn FnMut(&Row) -> bool,
+    ) -> Res<bool> {
         self.tick()?;
         let Some(step) = m.steps.get(i) else {
             for p in &m.paths {
@@ -148,7 +172,11 @@ impl<'a> Exec<'a> {
             return Ok(f(row));
         };
         match step {
-            Step::Scan { slot, source, check } => {
+            Step::Scan {
+                slot,
+                source,
+                check,
+            } => {
                 let cands: Vec<NodeId> = match source {
                     Source::All => self.g.node_ids().collect(),
                     Source::Label(None) => Vec::new(),
@@ -184,7 +212,11 @@ impl<'a> Exec<'a> {
                     return Ok(true);
                 };
                 if let Some((lo, hi, _)) = spec.var {
-                    let hi = if hi == usize::MAX { self.opts.max_var_length.max(lo) } else { hi };
+                    let hi = if hi == usize::MAX {
+                        self.opts.max_var_length.max(lo)
+                    } else {
+                        hi
+                    };
                     let mut path = Vec::new();
                     return self.var_expand(m, i, spec, lo, hi, from, &mut path, row, f);
                 }
@@ -196,7 +228,7 @@ impl<'a> Exec<'a> {
                                 if a == from && spec.dir != Dir::Left {
                                     v.push((*e, b));
                                 }
-                                if b == from && spec.dir != Dir::Right && !(a == b && !v.is_empty()) {
+                                if b == from && spec.dir != Dir::Right && (a != b || v.is_empty()) {
                                     v.push((*e, a));
                                 }
                                 v
@@ -209,10 +241,10 @@ impl<'a> Exec<'a> {
                     self.g.edges_at(from, dir_of(spec.dir)).collect()
                 };
                 for (e, other) in edges {
-                    if !spec.rel_bound {
-                        if !self.rel_ok(e, spec, row)? || self.rel_used(m, row, e, spec.rel) {
-                            continue;
-                        }
+                    if !spec.rel_bound
+                        && (!self.rel_ok(e, spec, row)? || self.rel_used(m, row, e, spec.rel))
+                    {
+                        continue;
                     }
                     if !self.bind_target(spec, other, row)? {
                         continue;
@@ -280,7 +312,10 @@ impl<'a> Exec<'a> {
         }
         let edges: Vec<(EdgeId, NodeId)> = self.g.edges_at(cur, dir_of(spec.dir)).collect();
         for (e, other) in edges {
-            if path.contains(&e) || !self.rel_ok(e, spec, row)? || self.rel_used(m, row, e, spec.rel) {
+            if path.contains(&e)
+                || !self.rel_ok(e, spec, row)?
+                || self.rel_used(m, row, e, spec.rel)
+            {
                 continue;
             }
             path.push(e);
@@ -295,9 +330,16 @@ impl<'a> Exec<'a> {
 
     fn shortest(&self, spec: &ExpandSpec, a: NodeId, b: NodeId, all: bool) -> Res<Vec<Path>> {
         let (lo, hi, _) = spec.var.unwrap_or((1, 1, false));
-        let hi = if hi == usize::MAX { self.opts.max_var_length.max(lo) } else { hi };
+        let hi = if hi == usize::MAX {
+            self.opts.max_var_length.max(lo)
+        } else {
+            hi
+        };
         if a == b && lo == 0 {
-            return Ok(vec![Path { nodes: vec![a], rels: vec![] }]);
+            return Ok(vec![Path {
+                nodes: vec![a],
+                rels: vec![],
+            }]);
         }
         let empty: Row = Vec::new();
         // BFS keeping all parents at the shortest depth
@@ -360,7 +402,9 @@ impl<'a> Exec<'a> {
     }
 
     fn rel_ok(&self, e: EdgeId, spec: &ExpandSpec, row: &Row) -> Res<bool> {
-        let Some(edge) = self.g.edge(e) else { return Ok(false) };
+        let Some(edge) = self.g.edge(e) else {
+            return Ok(false);
+        };
         if let Some(ts) = &spec.types
             && !ts.contains(&edge.rel_type())
         {
@@ -368,7 +412,10 @@ impl<'a> Exec<'a> {
         }
         for (k, v) in &spec.rel_props {
             let want = self.eval(v, row)?;
-            let have = k.sym.and_then(|s| edge.prop(s)).map_or(Value::Null, Value::from);
+            let have = k
+                .sym
+                .and_then(|s| edge.prop(s))
+                .map_or(Value::Null, Value::from);
             if equals(&have, &want) != Some(true) {
                 return Ok(false);
             }
@@ -403,7 +450,9 @@ impl<'a> Exec<'a> {
         if c.is_empty() {
             return Ok(true);
         }
-        let Some(node) = self.g.node(n) else { return Ok(false) };
+        let Some(node) = self.g.node(n) else {
+            return Ok(false);
+        };
         for l in &c.labels {
             match l {
                 Some(l) if node.has_label(*l) => {}
@@ -412,7 +461,10 @@ impl<'a> Exec<'a> {
         }
         for (k, v) in &c.props {
             let want = self.eval(v, row)?;
-            let have = k.sym.and_then(|s| node.prop(s)).map_or(Value::Null, Value::from);
+            let have = k
+                .sym
+                .and_then(|s| node.prop(s))
+                .map_or(Value::Null, Value::from);
             if equals(&have, &want) != Some(true) {
                 return Ok(false);
             }
@@ -422,7 +474,10 @@ impl<'a> Exec<'a> {
 
     fn build_path(&self, p: &PathBuild, row: &Row) -> Path {
         let Value::Node(start) = row[p.start] else {
-            return Path { nodes: vec![], rels: vec![] };
+            return Path {
+                nodes: vec![],
+                rels: vec![],
+            };
         };
         let mut rels = Vec::new();
         for (s, var) in &p.segs {
@@ -509,7 +564,10 @@ impl<'a> Exec<'a> {
                 let mut out = Vec::with_capacity(rows.len());
                 for mut row in rows {
                     self.tick()?;
-                    let vals = items.iter().map(|(_, e)| self.eval(e, &row)).collect::<Res<Vec<_>>>()?;
+                    let vals = items
+                        .iter()
+                        .map(|(_, e)| self.eval(e, &row))
+                        .collect::<Res<Vec<_>>>()?;
                     for ((s, _), v) in items.iter().zip(vals) {
                         row[*s] = v;
                     }
@@ -521,14 +579,19 @@ impl<'a> Exec<'a> {
             Op::Distinct(slots) => {
                 let mut seen = HashSet::new();
                 rows.into_iter()
-                    .filter(|r| seen.insert(slots.iter().map(|s| group_key(&r[*s])).collect::<Vec<_>>()))
+                    .filter(|r| {
+                        seen.insert(slots.iter().map(|s| group_key(&r[*s])).collect::<Vec<_>>())
+                    })
                     .collect()
             }
             Op::Sort(keys) => {
                 let mut keyed = Vec::with_capacity(rows.len());
                 for row in rows {
                     self.tick()?;
-                    let k = keys.iter().map(|(e, _)| self.eval(e, &row)).collect::<Res<Vec<_>>>()?;
+                    let k = keys
+                        .iter()
+                        .map(|(e, _)| self.eval(e, &row))
+                        .collect::<Res<Vec<_>>>()?;
                     keyed.push((k, row));
                 }
                 keyed.sort_by(|a, b| {
@@ -609,7 +672,10 @@ impl<'a> Exec<'a> {
                                 rels.extend(p.rels);
                             }
                             other => {
-                                return Err(type_err(format!("cannot delete {}", type_name(&other))));
+                                return Err(type_err(format!(
+                                    "cannot delete {}",
+                                    type_name(&other)
+                                )));
                             }
                         }
                     }
@@ -655,11 +721,16 @@ impl<'a> Exec<'a> {
         rows: Vec<Row>,
     ) -> Res<Vec<Row>> {
         let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::new();
+        // per group: its key row, each aggregate's inputs, each DISTINCT aggregate's seen keys
+        #[allow(clippy::type_complexity)]
         let mut groups: Vec<(Row, Vec<Vec<Value>>, Vec<HashSet<GroupKey>>)> = Vec::new();
         let nslots = rows.first().map_or(0, |r| r.len());
         for mut row in rows {
             self.tick()?;
-            let kv = keys.iter().map(|(_, e)| self.eval(e, &row)).collect::<Res<Vec<_>>>()?;
+            let kv = keys
+                .iter()
+                .map(|(_, e)| self.eval(e, &row))
+                .collect::<Res<Vec<_>>>()?;
             let gk: Vec<GroupKey> = kv.iter().map(group_key).collect();
             let gi = match index.get(&gk) {
                 Some(i) => *i,
@@ -667,7 +738,11 @@ impl<'a> Exec<'a> {
                     for ((s, _), v) in keys.iter().zip(kv) {
                         row[*s] = v;
                     }
-                    groups.push((row.clone(), vec![Vec::new(); aggs.len()], vec![HashSet::new(); aggs.len()]));
+                    groups.push((
+                        row.clone(),
+                        vec![Vec::new(); aggs.len()],
+                        vec![HashSet::new(); aggs.len()],
+                    ));
                     index.insert(gk, groups.len() - 1);
                     groups.len() - 1
                 }
@@ -687,7 +762,11 @@ impl<'a> Exec<'a> {
             }
         }
         if groups.is_empty() && keys.is_empty() {
-            groups.push((vec![Value::Null; nslots.max(max_slot(keys, aggs, post))], vec![Vec::new(); aggs.len()], Vec::new()));
+            groups.push((
+                vec![Value::Null; nslots.max(max_slot(keys, aggs, post))],
+                vec![Vec::new(); aggs.len()],
+                Vec::new(),
+            ));
         }
         let mut out = Vec::with_capacity(groups.len());
         for (mut row, vals, _) in groups {
@@ -702,7 +781,10 @@ impl<'a> Exec<'a> {
                 };
                 row[a.slot] = finish_agg(a.func, vs, p)?;
             }
-            let pv = post.iter().map(|(_, e)| self.eval(e, &row)).collect::<Res<Vec<_>>>()?;
+            let pv = post
+                .iter()
+                .map(|(_, e)| self.eval(e, &row))
+                .collect::<Res<Vec<_>>>()?;
             for ((s, _), v) in post.iter().zip(pv) {
                 row[*s] = v;
             }
@@ -713,7 +795,12 @@ impl<'a> Exec<'a> {
 
     // ------------------------------------------------------ writes
 
-    fn props_of(&self, fixed: &[(crate::store::Symbol, CExpr)], dynamic: &Option<CExpr>, row: &Row) -> Res<Vec<(crate::store::Symbol, PropValue)>> {
+    fn props_of(
+        &self,
+        fixed: &[(crate::store::Symbol, CExpr)],
+        dynamic: &Option<CExpr>,
+        row: &Row,
+    ) -> Res<Vec<(crate::store::Symbol, PropValue)>> {
         let mut out = Vec::new();
         for (k, e) in fixed {
             let v = self.eval(e, row)?;
@@ -728,7 +815,12 @@ impl<'a> Exec<'a> {
                     }
                 }
                 Value::Null => {}
-                other => return Err(type_err(format!("properties must be a map, got {}", type_name(&other)))),
+                other => {
+                    return Err(type_err(format!(
+                        "properties must be a map, got {}",
+                        type_name(&other)
+                    )));
+                }
             }
         }
         Ok(out)
@@ -750,11 +842,18 @@ impl<'a> Exec<'a> {
         }
         for r in &cp.rels {
             let (Value::Node(a), Value::Node(b)) = (&row[r.from], &row[r.to]) else {
-                return Err(rt("SemanticError", "CreateOnNull", "cannot create a relationship with a null endpoint"));
+                return Err(rt(
+                    "SemanticError",
+                    "CreateOnNull",
+                    "cannot create a relationship with a null endpoint",
+                ));
             };
             let (a, b) = (*a, *b);
             let props = self.props_of(&r.props, &r.props_expr, row)?;
-            let id = self.g.add_edge(a, b, r.typ, PropMap::new(), None).map_err(store_err)?;
+            let id = self
+                .g
+                .add_edge(a, b, r.typ, PropMap::new(), None)
+                .map_err(store_err)?;
             self.stats.relationships_created += 1;
             for (k, v) in props {
                 if v != PropValue::Null {
@@ -775,7 +874,12 @@ impl<'a> Exec<'a> {
             Value::Node(n) => self.g.set_node_prop(*n, k, v.clone()).map_err(store_err)?,
             Value::Rel(e) => self.g.set_edge_prop(*e, k, v.clone()).map_err(store_err)?,
             Value::Null => return Ok(()),
-            other => return Err(type_err(format!("cannot set a property on {}", type_name(other)))),
+            other => {
+                return Err(type_err(format!(
+                    "cannot set a property on {}",
+                    type_name(other)
+                )));
+            }
         };
         if v != PropValue::Null || old.is_some() {
             self.stats.properties_set += 1;
@@ -805,12 +909,25 @@ impl<'a> Exec<'a> {
                             Value::Map(m) => m,
                             _ => BTreeMap::new(),
                         },
-                        other => return Err(type_err(format!("SET expects a map, got {}", type_name(&other)))),
+                        other => {
+                            return Err(type_err(format!(
+                                "SET expects a map, got {}",
+                                type_name(&other)
+                            )));
+                        }
                     };
                     if matches!(it, SetC::Replace(..)) {
                         let existing: Vec<crate::store::Symbol> = match &o {
-                            Value::Node(n) => self.g.node(*n).map(|x| x.props().iter().map(|p| p.0).collect()).unwrap_or_default(),
-                            Value::Rel(e) => self.g.edge(*e).map(|x| x.props().iter().map(|p| p.0).collect()).unwrap_or_default(),
+                            Value::Node(n) => self
+                                .g
+                                .node(*n)
+                                .map(|x| x.props().iter().map(|p| p.0).collect())
+                                .unwrap_or_default(),
+                            Value::Rel(e) => self
+                                .g
+                                .edge(*e)
+                                .map(|x| x.props().iter().map(|p| p.0).collect())
+                                .unwrap_or_default(),
                             _ => Vec::new(),
                         };
                         for k in existing {
@@ -835,7 +952,12 @@ impl<'a> Exec<'a> {
                         }
                     }
                     Value::Null => {}
-                    other => return Err(type_err(format!("cannot set labels on {}", type_name(&other)))),
+                    other => {
+                        return Err(type_err(format!(
+                            "cannot set labels on {}",
+                            type_name(&other)
+                        )));
+                    }
                 },
                 SetC::RemoveLabels(obj, ls) => match self.eval(obj, row)? {
                     Value::Node(n) => {
@@ -846,16 +968,32 @@ impl<'a> Exec<'a> {
                         }
                     }
                     Value::Null => {}
-                    other => return Err(type_err(format!("cannot remove labels from {}", type_name(&other)))),
+                    other => {
+                        return Err(type_err(format!(
+                            "cannot remove labels from {}",
+                            type_name(&other)
+                        )));
+                    }
                 },
                 SetC::RemoveProp(obj, key) => {
                     let o = self.eval(obj, row)?;
                     let Some(k) = key.sym else { continue };
                     let old = match &o {
-                        Value::Node(n) => self.g.set_node_prop(*n, k, PropValue::Null).map_err(store_err)?,
-                        Value::Rel(e) => self.g.set_edge_prop(*e, k, PropValue::Null).map_err(store_err)?,
+                        Value::Node(n) => self
+                            .g
+                            .set_node_prop(*n, k, PropValue::Null)
+                            .map_err(store_err)?,
+                        Value::Rel(e) => self
+                            .g
+                            .set_edge_prop(*e, k, PropValue::Null)
+                            .map_err(store_err)?,
                         Value::Null => None,
-                        other => return Err(type_err(format!("cannot remove a property from {}", type_name(other)))),
+                        other => {
+                            return Err(type_err(format!(
+                                "cannot remove a property from {}",
+                                type_name(other)
+                            )));
+                        }
                     };
                     if old.is_some() {
                         self.stats.properties_set += 1;
@@ -882,7 +1020,10 @@ fn store_err(e: crate::store::StoreError) -> super::QueryError {
 
 fn to_prop(v: &Value) -> Res<PropValue> {
     match v {
-        Value::List(l) if l.iter().any(|x| matches!(x, Value::List(_) | Value::Map(_) | Value::Null)) => {
+        Value::List(l)
+            if l.iter()
+                .any(|x| matches!(x, Value::List(_) | Value::Map(_) | Value::Null)) =>
+        {
             Err(type_err("property lists must hold simple values"))
         }
         Value::Map(_) => Err(type_err("a map cannot be stored as a property")),
@@ -897,7 +1038,10 @@ fn nums(vs: &[Value], f: &str) -> Res<Vec<f64>> {
         .map(|v| match v {
             Value::Int(i) => Ok(*i as f64),
             Value::Float(x) => Ok(*x),
-            other => Err(type_err(format!("{f}() expects numbers, got {}", type_name(other)))),
+            other => Err(type_err(format!(
+                "{f}() expects numbers, got {}",
+                type_name(other)
+            ))),
         })
         .collect()
 }
@@ -910,7 +1054,10 @@ fn finish_agg(func: &str, vs: Vec<Value>, p: Option<Value>) -> Res<Value> {
             let mut acc = Value::Int(0);
             for v in &vs {
                 if !matches!(v, Value::Int(_) | Value::Float(_)) {
-                    return Err(type_err(format!("sum() expects numbers, got {}", type_name(v))));
+                    return Err(type_err(format!(
+                        "sum() expects numbers, got {}",
+                        type_name(v)
+                    )));
                 }
                 acc = super::eval::arith(super::ast::BinOp::Add, &acc, v)?;
             }
@@ -940,7 +1087,11 @@ fn finish_agg(func: &str, vs: Vec<Value>, p: Option<Value>) -> Res<Value> {
         "stdev" | "stdevp" => {
             let xs = nums(&vs, func)?;
             let n = xs.len();
-            let d = if func == "stdev" { n.saturating_sub(1) } else { n };
+            let d = if func == "stdev" {
+                n.saturating_sub(1)
+            } else {
+                n
+            };
             if n == 0 || d == 0 {
                 return Ok(Value::Float(0.0));
             }
@@ -953,10 +1104,19 @@ fn finish_agg(func: &str, vs: Vec<Value>, p: Option<Value>) -> Res<Value> {
                 Some(Value::Int(i)) => i as f64,
                 Some(Value::Float(f)) => f,
                 Some(Value::Null) | None => return Ok(Value::Null),
-                Some(other) => return Err(type_err(format!("percentile must be a number, got {}", type_name(&other)))),
+                Some(other) => {
+                    return Err(type_err(format!(
+                        "percentile must be a number, got {}",
+                        type_name(&other)
+                    )));
+                }
             };
             if !(0.0..=1.0).contains(&p) {
-                return Err(rt("ArgumentError", "NumberOutOfRange", "percentile must be between 0.0 and 1.0"));
+                return Err(rt(
+                    "ArgumentError",
+                    "NumberOutOfRange",
+                    "percentile must be between 0.0 and 1.0",
+                ));
             }
             if vs.is_empty() {
                 return Ok(Value::Null);
@@ -965,7 +1125,11 @@ fn finish_agg(func: &str, vs: Vec<Value>, p: Option<Value>) -> Res<Value> {
             xs.sort_by(order);
             let n = xs.len();
             if func == "percentiledisc" {
-                let idx = if p == 0.0 { 0 } else { ((p * n as f64).ceil() as usize).saturating_sub(1) };
+                let idx = if p == 0.0 {
+                    0
+                } else {
+                    ((p * n as f64).ceil() as usize).saturating_sub(1)
+                };
                 xs[idx.min(n - 1)].clone()
             } else {
                 let fl = nums(&xs, func)?;
@@ -975,6 +1139,12 @@ fn finish_agg(func: &str, vs: Vec<Value>, p: Option<Value>) -> Res<Value> {
                 Value::Float(fl[lo] + (fl[hi] - fl[lo]) * (pos - lo as f64))
             }
         }
-        _ => return Err(rt("SyntaxError", "UnknownFunction", format!("unknown aggregate {func}"))),
+        _ => {
+            return Err(rt(
+                "SyntaxError",
+                "UnknownFunction",
+                format!("unknown aggregate {func}"),
+            ));
+        }
     })
 }

@@ -2,10 +2,9 @@
 //! known function names (aggregates included) with their arities.
 
 use super::Value;
-use super::eval::{Res, equals, rt, type_err, type_name};
+use super::eval::{Res, rt, type_err, type_name};
 use super::exec::Exec;
 use super::value::Path;
-use crate::store::Direction;
 
 /// Known functions: lower-case name, min and max argument count.
 pub const FUNCTIONS: &[(&str, usize, usize)] = &[
@@ -85,8 +84,16 @@ pub const FUNCTIONS: &[(&str, usize, usize)] = &[
 pub fn is_aggregate(name: &str) -> bool {
     matches!(
         name,
-        "count" | "collect" | "sum" | "avg" | "min" | "max" | "percentilecont" | "percentiledisc"
-            | "stdev" | "stdevp"
+        "count"
+            | "collect"
+            | "sum"
+            | "avg"
+            | "min"
+            | "max"
+            | "percentilecont"
+            | "percentiledisc"
+            | "stdev"
+            | "stdevp"
     )
 }
 
@@ -94,7 +101,10 @@ fn arg_int(v: &Value, f: &str) -> Res<Option<i64>> {
     match v {
         Value::Null => Ok(None),
         Value::Int(i) => Ok(Some(*i)),
-        other => Err(type_err(format!("{f}() expects an integer, got {}", type_name(other)))),
+        other => Err(type_err(format!(
+            "{f}() expects an integer, got {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -103,7 +113,10 @@ fn arg_num(v: &Value, f: &str) -> Res<Option<f64>> {
         Value::Null => Ok(None),
         Value::Int(i) => Ok(Some(*i as f64)),
         Value::Float(x) => Ok(Some(*x)),
-        other => Err(type_err(format!("{f}() expects a number, got {}", type_name(other)))),
+        other => Err(type_err(format!(
+            "{f}() expects a number, got {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -111,7 +124,10 @@ fn arg_str<'a>(v: &'a Value, f: &str) -> Res<Option<&'a str>> {
     match v {
         Value::Null => Ok(None),
         Value::Str(s) => Ok(Some(s)),
-        other => Err(type_err(format!("{f}() expects a string, got {}", type_name(other)))),
+        other => Err(type_err(format!(
+            "{f}() expects a string, got {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -160,7 +176,9 @@ impl Exec<'_> {
                 o => return Err(type_err(format!("type() of {}", type_name(&o)))),
             },
             "keys" => match self.properties(&a0)? {
-                Value::Map(m) => Value::List(m.keys().map(|k| Value::Str(k.as_str().into())).collect()),
+                Value::Map(m) => {
+                    Value::List(m.keys().map(|k| Value::Str(k.as_str().into())).collect())
+                }
                 v => v,
             },
             "properties" => self.properties(&a0)?,
@@ -224,7 +242,11 @@ impl Exec<'_> {
                     None => 1,
                 };
                 if step == 0 {
-                    return Err(rt("ArgumentError", "NumberOutOfRange", "range() step must not be 0"));
+                    return Err(rt(
+                        "ArgumentError",
+                        "NumberOutOfRange",
+                        "range() step must not be 0",
+                    ));
                 }
                 let mut out = Vec::new();
                 let mut i = lo as i128;
@@ -237,7 +259,10 @@ impl Exec<'_> {
                 }
                 Value::List(out)
             }
-            "coalesce" => a.into_iter().find(|v| !matches!(v, Value::Null)).unwrap_or(Value::Null),
+            "coalesce" => a
+                .into_iter()
+                .find(|v| !matches!(v, Value::Null))
+                .unwrap_or(Value::Null),
             "tointeger" | "tointegerornull" => match a0 {
                 Value::Int(i) => Value::Int(i),
                 Value::Float(f) => {
@@ -269,14 +294,18 @@ impl Exec<'_> {
                 Value::Float(f) => Value::Float(f),
                 Value::Str(x) => x.trim().parse::<f64>().map_or(Value::Null, Value::Float),
                 Value::Null => Value::Null,
-                o if name == "tofloat" => return Err(type_err(format!("toFloat() of {}", type_name(&o)))),
+                o if name == "tofloat" => {
+                    return Err(type_err(format!("toFloat() of {}", type_name(&o))));
+                }
                 _ => Value::Null,
             },
             "tostring" | "tostringornull" => match a0 {
                 Value::Null => Value::Null,
-                v @ (Value::Int(_) | Value::Float(_) | Value::Str(_) | Value::Bool(_) | Value::Date(_)) => {
-                    s(super::eval::to_string_plain(&v))
-                }
+                v @ (Value::Int(_)
+                | Value::Float(_)
+                | Value::Str(_)
+                | Value::Bool(_)
+                | Value::Date(_)) => s(super::eval::to_string_plain(&v)),
                 o if name == "tostring" => {
                     return Err(type_err(format!("toString() of {}", type_name(&o))));
                 }
@@ -307,14 +336,23 @@ impl Exec<'_> {
                 }),
             },
             "substring" => {
-                let Some(x) = arg_str(&a0, name)? else { return Ok(Value::Null) };
-                let start = arg_int(&a[1], name)?.ok_or_else(|| type_err("substring() start is null"))?;
+                let Some(x) = arg_str(&a0, name)? else {
+                    return Ok(Value::Null);
+                };
+                let start =
+                    arg_int(&a[1], name)?.ok_or_else(|| type_err("substring() start is null"))?;
                 let len = match a.get(2) {
-                    Some(v) => Some(arg_int(v, name)?.ok_or_else(|| type_err("substring() length is null"))?),
+                    Some(v) => Some(
+                        arg_int(v, name)?.ok_or_else(|| type_err("substring() length is null"))?,
+                    ),
                     None => None,
                 };
                 if start < 0 || len.is_some_and(|l| l < 0) {
-                    return Err(rt("ArgumentError", "NumberOutOfRange", "negative substring() argument"));
+                    return Err(rt(
+                        "ArgumentError",
+                        "NumberOutOfRange",
+                        "negative substring() argument",
+                    ));
                 }
                 let it = x.chars().skip(start as usize);
                 s(match len {
@@ -323,10 +361,17 @@ impl Exec<'_> {
                 })
             }
             "left" | "right" => {
-                let Some(x) = arg_str(&a0, name)? else { return Ok(Value::Null) };
-                let n = arg_int(&a[1], name)?.ok_or_else(|| type_err(format!("{name}() length is null")))?;
+                let Some(x) = arg_str(&a0, name)? else {
+                    return Ok(Value::Null);
+                };
+                let n = arg_int(&a[1], name)?
+                    .ok_or_else(|| type_err(format!("{name}() length is null")))?;
                 if n < 0 {
-                    return Err(rt("ArgumentError", "NumberOutOfRange", format!("negative {name}() length")));
+                    return Err(rt(
+                        "ArgumentError",
+                        "NumberOutOfRange",
+                        format!("negative {name}() length"),
+                    ));
                 }
                 let cnt = x.chars().count();
                 let n = (n as usize).min(cnt);
@@ -337,9 +382,11 @@ impl Exec<'_> {
                 })
             }
             "replace" => {
-                let (Some(x), Some(f), Some(t)) =
-                    (arg_str(&a[0], name)?, arg_str(&a[1], name)?, arg_str(&a[2], name)?)
-                else {
+                let (Some(x), Some(f), Some(t)) = (
+                    arg_str(&a[0], name)?,
+                    arg_str(&a[1], name)?,
+                    arg_str(&a[2], name)?,
+                ) else {
                     return Ok(Value::Null);
                 };
                 s(x.replace(f, t))
@@ -355,14 +402,23 @@ impl Exec<'_> {
                 }
             }
             "abs" => match a0 {
-                Value::Int(i) => Value::Int(i.checked_abs().ok_or_else(|| rt("ArithmeticError", "IntegerOverflow", "abs overflow"))?),
+                Value::Int(i) => Value::Int(
+                    i.checked_abs()
+                        .ok_or_else(|| rt("ArithmeticError", "IntegerOverflow", "abs overflow"))?,
+                ),
                 Value::Float(f) => Value::Float(f.abs()),
                 Value::Null => Value::Null,
                 o => return Err(type_err(format!("abs() of {}", type_name(&o)))),
             },
             "sign" => match a0 {
                 Value::Int(i) => Value::Int(i.signum()),
-                Value::Float(f) => Value::Int(if f > 0.0 { 1 } else if f < 0.0 { -1 } else { 0 }),
+                Value::Float(f) => Value::Int(if f > 0.0 {
+                    1
+                } else if f < 0.0 {
+                    -1
+                } else {
+                    0
+                }),
                 Value::Null => Value::Null,
                 o => return Err(type_err(format!("sign() of {}", type_name(&o)))),
             },
@@ -371,7 +427,11 @@ impl Exec<'_> {
             "round" => math!(|x: f64| {
                 let r = x.round();
                 // Cypher rounds half towards positive infinity
-                if (x - x.trunc()).abs() == 0.5 && x < 0.0 { r + 1.0 } else { r }
+                if (x - x.trunc()).abs() == 0.5 && x < 0.0 {
+                    r + 1.0
+                } else {
+                    r
+                }
             }),
             "sqrt" => math!(f64::sqrt),
             "exp" => math!(f64::exp),
@@ -402,7 +462,11 @@ impl Exec<'_> {
             "exists" => Value::Bool(!matches!(a0, Value::Null)),
             _ => {
                 a.clear();
-                return Err(rt("SyntaxError", "UnknownFunction", format!("unknown function {name}")));
+                return Err(rt(
+                    "SyntaxError",
+                    "UnknownFunction",
+                    format!("unknown function {name}"),
+                ));
             }
         })
     }
@@ -423,12 +487,4 @@ impl Exec<'_> {
         }
         Path { nodes, rels: rs }
     }
-
-    pub fn degree(&self, n: crate::store::NodeId) -> usize {
-        self.g().degree(n, Direction::Both)
-    }
-}
-
-pub fn list_contains(l: &[Value], v: &Value) -> bool {
-    l.iter().any(|x| equals(x, v) == Some(true))
 }

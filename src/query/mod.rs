@@ -11,9 +11,9 @@ mod exec;
 mod functions;
 pub mod parser;
 pub mod plan;
-mod value;
 #[cfg(test)]
 mod tests;
+mod value;
 
 pub use value::{Path, Value};
 
@@ -107,7 +107,10 @@ impl QueryError {
             let line_end = query[start..].find('\n').map_or(query.len(), |i| start + i);
             let line_no = query[..start].matches('\n').count() + 1;
             let col = query[line_start..start].chars().count() + 1;
-            let width = query[start..end.clamp(start, line_end)].chars().count().max(1);
+            let width = query[start..end.clamp(start, line_end)]
+                .chars()
+                .count()
+                .max(1);
             out.push_str(&format!(
                 "\n  at line {line_no}, column {col}\n  {}\n  {}{}",
                 &query[line_start..line_end],
@@ -153,7 +156,10 @@ fn execute(
         let lines = plan::describe(&plan, graph);
         return Ok(QueryOutput {
             columns: vec!["plan".into()],
-            rows: lines.iter().map(|l| vec![Value::Str(l.as_str().into())]).collect(),
+            rows: lines
+                .iter()
+                .map(|l| vec![Value::Str(l.as_str().into())])
+                .collect(),
             stats: WriteStats::default(),
             plan: Some(lines.join("\n")),
         });
@@ -175,7 +181,11 @@ fn execute(
             rows.push(row);
         }
     }
-    let columns = plan.branches[0].columns.iter().map(|c| c.0.clone()).collect();
+    let columns = plan.branches[0]
+        .columns
+        .iter()
+        .map(|c| c.0.clone())
+        .collect();
     let stats = ex.stats.clone();
     let plan_text = ex.profile.take().map(|p| {
         p.iter()

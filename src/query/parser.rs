@@ -59,9 +59,15 @@ pub fn parse_query(text: &str) -> Res<Query> {
             }
             pest::error::ErrorVariant::CustomError { message } => message.clone(),
         };
-        syntax(msg, "InvalidSyntax", Span(start.min(text.len()), end.min(text.len())))
+        syntax(
+            msg,
+            "InvalidSyntax",
+            Span(start.min(text.len()), end.min(text.len())),
+        )
     })?;
-    let q = pairs.next().ok_or_else(|| syntax("empty query", "InvalidSyntax", Span(0, 0)))?;
+    let q = pairs
+        .next()
+        .ok_or_else(|| syntax("empty query", "InvalidSyntax", Span(0, 0)))?;
     let mut explain = None;
     let mut body = None;
     for p in q.into_inner() {
@@ -97,7 +103,11 @@ fn regular_query(p: P) -> Res<RegularQuery> {
 }
 
 fn bug(what: &str) -> QueryError {
-    syntax(format!("unexpected parse tree at {what}"), "InvalidSyntax", Span(0, 0))
+    syntax(
+        format!("unexpected parse tree at {what}"),
+        "InvalidSyntax",
+        Span(0, 0),
+    )
 }
 
 fn single_query(p: P) -> Res<SingleQuery> {
@@ -575,9 +585,9 @@ pub(crate) fn expression(p: P) -> Res<Expr> {
                 _ => BinOp::And,
             };
             let sp = span(&p);
-            let mut it = p.into_inner().filter(|x| {
-                !matches!(x.as_rule(), Rule::kw_OR | Rule::kw_XOR | Rule::kw_AND)
-            });
+            let mut it = p
+                .into_inner()
+                .filter(|x| !matches!(x.as_rule(), Rule::kw_OR | Rule::kw_XOR | Rule::kw_AND));
             let mut acc = expression(it.next().ok_or_else(|| bug("expr"))?)?;
             for x in it {
                 acc = bin(op, acc, expression(x)?, sp);
@@ -639,7 +649,10 @@ pub(crate) fn expression(p: P) -> Res<Expr> {
             for x in it {
                 let sp = span(&x);
                 let rule = x.as_rule();
-                let operand = x.into_inner().filter(|y| y.as_rule() == Rule::add_expr).last();
+                let operand = x
+                    .into_inner()
+                    .filter(|y| y.as_rule() == Rule::add_expr)
+                    .last();
                 acc = match rule {
                     Rule::is_null => Expr::IsNull(Box::new(acc), false),
                     Rule::is_not_null => Expr::IsNull(Box::new(acc), true),
@@ -755,7 +768,11 @@ fn parse_float(s: &str, sp: Span) -> Res<f64> {
         .parse()
         .map_err(|_| syntax("invalid float", "InvalidNumberLiteral", sp))?;
     if v.is_infinite() {
-        return Err(syntax("float literal too large", "FloatingPointOverflow", sp));
+        return Err(syntax(
+            "float literal too large",
+            "FloatingPointOverflow",
+            sp,
+        ));
     }
     Ok(v)
 }
@@ -1019,7 +1036,11 @@ fn atom(p: P) -> Res<Expr> {
             for x in p.into_inner() {
                 match x.as_rule() {
                     Rule::function_name => {
-                        name = x.into_inner().map(symbolic_name).collect::<Vec<_>>().join(".")
+                        name = x
+                            .into_inner()
+                            .map(symbolic_name)
+                            .collect::<Vec<_>>()
+                            .join(".")
                     }
                     Rule::distinct => distinct = true,
                     Rule::expression => args.push(expression(x)?),
@@ -1085,4 +1106,3 @@ fn map_entry(p: P) -> Res<(String, Expr)> {
     let v = expression(it.next().ok_or_else(|| bug("map"))?)?;
     Ok((k, v))
 }
-

@@ -200,8 +200,14 @@ pub enum SetC {
 
 #[derive(Clone, Debug)]
 pub enum Op {
-    Match { m: MatchPlan, optional: bool },
-    Unwind { expr: CExpr, slot: usize },
+    Match {
+        m: MatchPlan,
+        optional: bool,
+    },
+    Unwind {
+        expr: CExpr,
+        slot: usize,
+    },
     Filter(CExpr),
     Project(Vec<(usize, CExpr)>),
     Aggregate {
@@ -221,7 +227,10 @@ pub enum Op {
         on_create: Vec<SetC>,
     },
     Set(Vec<SetC>),
-    Delete { exprs: Vec<CExpr>, detach: bool },
+    Delete {
+        exprs: Vec<CExpr>,
+        detach: bool,
+    },
 }
 
 /// One `UNION` branch, ready to run.
@@ -256,7 +265,11 @@ struct Scope {
 
 impl Scope {
     fn get(&self, name: &str) -> Option<(usize, Kind)> {
-        self.vars.iter().rev().find(|v| v.0 == name).map(|v| (v.1, v.2))
+        self.vars
+            .iter()
+            .rev()
+            .find(|v| v.0 == name)
+            .map(|v| (v.1, v.2))
     }
     fn add(&mut self, name: &str, slot: usize, k: Kind) {
         self.vars.push((name.to_string(), slot, k));
@@ -287,7 +300,11 @@ pub fn compile_err(kind: &str, detail: &str, msg: impl Into<String>, span: Span)
         kind: kind.into(),
         detail: detail.into(),
         message: msg.into(),
-        span: if span.1 > span.0 || span.0 > 0 { Some((span.0, span.1)) } else { None },
+        span: if span.1 > span.0 || span.0 > 0 {
+            Some((span.0, span.1))
+        } else {
+            None
+        },
     }
 }
 
@@ -394,7 +411,11 @@ impl<'a> Planner<'a> {
             let last = i + 1 == n;
             match c {
                 Clause::Return { span, .. } if !last => {
-                    return Err(sem("InvalidClauseComposition", "RETURN must be the last clause", *span));
+                    return Err(sem(
+                        "InvalidClauseComposition",
+                        "RETURN must be the last clause",
+                        *span,
+                    ));
                 }
                 Clause::Return { body, .. } => {
                     let (_, cols) = self.plan_projection(body, &scope, true, &mut ops)?;
@@ -422,7 +443,9 @@ impl<'a> Planner<'a> {
                     where_,
                     span,
                 } => {
-                    if let Some(Clause::Match { optional: false, .. }) = q.clauses.get(i + 1)
+                    if let Some(Clause::Match {
+                        optional: false, ..
+                    }) = q.clauses.get(i + 1)
                         && *optional
                     {
                         // allowed
@@ -514,13 +537,24 @@ impl<'a> Planner<'a> {
                     for e in exprs {
                         if !matches!(
                             e,
-                            Expr::Var(_) | Expr::Index(..) | Expr::Prop(..) | Expr::Func { .. } | Expr::Lit(Literal::Null)
+                            Expr::Var(_)
+                                | Expr::Index(..)
+                                | Expr::Prop(..)
+                                | Expr::Func { .. }
+                                | Expr::Lit(Literal::Null)
                         ) {
-                            return Err(sem("InvalidDelete", "DELETE expects a node, relationship or path", span_of(e)));
+                            return Err(sem(
+                                "InvalidDelete",
+                                "DELETE expects a node, relationship or path",
+                                span_of(e),
+                            ));
                         }
                         if let Expr::Var(v) = e
                             && let Some((_, k)) = scope.get(&v.name)
-                            && !matches!(k, Kind::Node | Kind::Rel | Kind::Path | Kind::Any | Kind::RelList)
+                            && !matches!(
+                                k,
+                                Kind::Node | Kind::Rel | Kind::Path | Kind::Any | Kind::RelList
+                            )
                         {
                             return Err(sem("InvalidArgumentType", "cannot delete this", v.span));
                         }
@@ -802,12 +836,20 @@ impl<'a> Planner<'a> {
                     }
                 }
                 Some(Value::Null) | None => {
-                    return Err(sem("ParameterMissing", format!("missing parameter ${p}"), *sp));
+                    return Err(sem(
+                        "ParameterMissing",
+                        format!("missing parameter ${p}"),
+                        *sp,
+                    ));
                 }
                 Some(_) => return Err(sem("InvalidParameterUse", "properties must be a map", *sp)),
             },
             Some(other) => {
-                return Err(sem("InvalidParameterUse", "properties must be a map", span_of(other)));
+                return Err(sem(
+                    "InvalidParameterUse",
+                    "properties must be a map",
+                    span_of(other),
+                ));
             }
         }
         Ok(out)
@@ -882,9 +924,17 @@ impl<'a> Planner<'a> {
             checks.push(self.node_check(&part.start, scope)?);
             let mut rels = Vec::new();
             for (r, n) in &part.chain {
-                let kind = if r.range.is_some() { Kind::RelList } else { Kind::Rel };
+                let kind = if r.range.is_some() {
+                    Kind::RelList
+                } else {
+                    Kind::Rel
+                };
                 if merge && r.range.is_some() {
-                    return Err(sem("CreatingVarLength", "MERGE cannot use variable length", r.span));
+                    return Err(sem(
+                        "CreatingVarLength",
+                        "MERGE cannot use variable length",
+                        r.span,
+                    ));
                 }
                 let (rs, rb) = self.bind(&r.var, kind, scope, &mut m.binds)?;
                 let (ns, nb) = self.bind(&n.var, Kind::Node, scope, &mut m.binds)?;
@@ -959,7 +1009,11 @@ impl<'a> Planner<'a> {
                     spec.var = Some((1, 1, false));
                 }
                 let ps = path_slot.unwrap_or_else(|| self.slot());
-                m.steps.push(Step::Shortest { spec, all, path: ps });
+                m.steps.push(Step::Shortest {
+                    spec,
+                    all,
+                    path: ps,
+                });
                 continue;
             }
             // choose the start node
@@ -969,10 +1023,18 @@ impl<'a> Planner<'a> {
                         return 0;
                     }
                     let c = &checks[i];
-                    if c.props.iter().any(|(k, v)| k.name == "name" && matches!(v, CExpr::Const(Value::Str(_)))) {
+                    if c.props
+                        .iter()
+                        .any(|(k, v)| k.name == "name" && matches!(v, CExpr::Const(Value::Str(_))))
+                    {
                         return 1;
                     }
-                    match c.labels.iter().map(|l| l.map_or(0, |l| self.g.label_count(l))).min() {
+                    match c
+                        .labels
+                        .iter()
+                        .map(|l| l.map_or(0, |l| self.g.label_count(l)))
+                        .min()
+                    {
                         Some(n) => 2 + n,
                         None => usize::MAX,
                     }
@@ -1019,7 +1081,10 @@ impl<'a> Planner<'a> {
                 m.paths.push(PathBuild {
                     slot: ps,
                     start: nodes[0].0,
-                    segs: rels.iter().map(|(s, _, r)| (*s, r.range.is_some())).collect(),
+                    segs: rels
+                        .iter()
+                        .map(|(s, _, r)| (*s, r.range.is_some()))
+                        .collect(),
                 });
             }
         }
@@ -1037,20 +1102,33 @@ impl<'a> Planner<'a> {
                 return Source::Name(s.to_string());
             }
         }
-        match c.labels.iter().min_by_key(|l| l.map_or(0, |l| self.g.label_count(l))) {
+        match c
+            .labels
+            .iter()
+            .min_by_key(|l| l.map_or(0, |l| self.g.label_count(l)))
+        {
             Some(l) => Source::Label(*l),
             None => Source::All,
         }
     }
 
-    fn plan_create(&mut self, parts: &[PatternPart], scope: &mut Scope, merge: bool) -> Res<CreatePlan> {
+    fn plan_create(
+        &mut self,
+        parts: &[PatternPart],
+        scope: &mut Scope,
+        merge: bool,
+    ) -> Res<CreatePlan> {
         let mut cp = CreatePlan::default();
         let mut created: Vec<usize> = Vec::new();
         for part in parts {
             if let Some(v) = &part.var
                 && scope.get(&v.name).is_some()
             {
-                return Err(sem("VariableAlreadyBound", format!("variable `{}` already declared", v.name), v.span));
+                return Err(sem(
+                    "VariableAlreadyBound",
+                    format!("variable `{}` already declared", v.name),
+                    v.span,
+                ));
             }
             let mut node_slots = Vec::new();
             let mut all_nodes = vec![&part.start];
@@ -1062,17 +1140,25 @@ impl<'a> Planner<'a> {
                         if k != Kind::Node && k != Kind::Any {
                             return Err(sem("VariableTypeConflict", "expected a node", n.span));
                         }
-                        if (!n.labels.is_empty() || n.props.is_some()) && !created.contains(&s) || (created.contains(&s) && (!n.labels.is_empty() || n.props.is_some())) {
+                        if (!n.labels.is_empty() || n.props.is_some()) && !created.contains(&s)
+                            || (created.contains(&s) && (!n.labels.is_empty() || n.props.is_some()))
+                        {
                             return Err(sem(
                                 "VariableAlreadyBound",
-                                format!("variable `{}` already declared", n.var.as_ref().map_or("", |v| v.name.as_str())),
+                                format!(
+                                    "variable `{}` already declared",
+                                    n.var.as_ref().map_or("", |v| v.name.as_str())
+                                ),
                                 n.span,
                             ));
                         }
                         if !created.contains(&s) && !merge && part.chain.is_empty() {
                             return Err(sem(
                                 "VariableAlreadyBound",
-                                format!("variable `{}` already declared", n.var.as_ref().map_or("", |v| v.name.as_str())),
+                                format!(
+                                    "variable `{}` already declared",
+                                    n.var.as_ref().map_or("", |v| v.name.as_str())
+                                ),
                                 n.span,
                             ));
                         }
@@ -1114,12 +1200,20 @@ impl<'a> Planner<'a> {
                     ));
                 }
                 if r.range.is_some() {
-                    return Err(sem("CreatingVarLength", "cannot create variable length relationships", r.span));
+                    return Err(sem(
+                        "CreatingVarLength",
+                        "cannot create variable length relationships",
+                        r.span,
+                    ));
                 }
                 let s = match &r.var {
                     Some(v) => {
                         if scope.get(&v.name).is_some() {
-                            return Err(sem("VariableAlreadyBound", format!("variable `{}` already declared", v.name), v.span));
+                            return Err(sem(
+                                "VariableAlreadyBound",
+                                format!("variable `{}` already declared", v.name),
+                                v.span,
+                            ));
                         }
                         let s = self.slot();
                         scope.add(&v.name, s, Kind::Rel);
@@ -1157,7 +1251,12 @@ impl<'a> Planner<'a> {
         Ok(cp)
     }
 
-    fn create_props(&mut self, e: Option<&Expr>, scope: &Scope) -> Res<(Vec<(Symbol, CExpr)>, Option<CExpr>)> {
+    #[allow(clippy::type_complexity)]
+    fn create_props(
+        &mut self,
+        e: Option<&Expr>,
+        scope: &Scope,
+    ) -> Res<(Vec<(Symbol, CExpr)>, Option<CExpr>)> {
         match e {
             None => Ok((Vec::new(), None)),
             Some(Expr::Map(m)) => {
@@ -1186,11 +1285,20 @@ impl<'a> Planner<'a> {
             }),
             Expr::Param(p, sp) => match self.params.get(p) {
                 Some(v) => CExpr::Const(v.clone()),
-                None => return Err(sem("ParameterMissing", format!("expected parameter ${p}"), *sp)),
+                None => {
+                    return Err(sem(
+                        "ParameterMissing",
+                        format!("expected parameter ${p}"),
+                        *sp,
+                    ));
+                }
             },
             Expr::Var(v) => self.var(v, scope)?,
             Expr::List(l) => {
-                let items = l.iter().map(|x| self.expr(x, scope)).collect::<Res<Vec<_>>>()?;
+                let items = l
+                    .iter()
+                    .map(|x| self.expr(x, scope))
+                    .collect::<Res<Vec<_>>>()?;
                 fold_list(items)
             }
             Expr::Map(m) => {
@@ -1220,12 +1328,22 @@ impl<'a> Planner<'a> {
                 if let (CExpr::Const(Value::List(_)), CExpr::Const(iv)) = (&cx, &ci)
                     && !matches!(iv, Value::Int(_) | Value::Null)
                 {
-                    return Err(compile_err("SyntaxError", "InvalidArgumentType", "list index must be an integer", span_of(i)));
+                    return Err(compile_err(
+                        "SyntaxError",
+                        "InvalidArgumentType",
+                        "list index must be an integer",
+                        span_of(i),
+                    ));
                 }
                 if let (CExpr::Const(Value::Map(_)), CExpr::Const(iv)) = (&cx, &ci)
                     && !matches!(iv, Value::Str(_) | Value::Null)
                 {
-                    return Err(compile_err("SyntaxError", "InvalidArgumentType", "map key must be a string", span_of(i)));
+                    return Err(compile_err(
+                        "SyntaxError",
+                        "InvalidArgumentType",
+                        "map key must be a string",
+                        span_of(i),
+                    ));
                 }
                 CExpr::Index(b(cx), b(ci))
             }
@@ -1262,7 +1380,12 @@ impl<'a> Planner<'a> {
                         if let CExpr::Const(v) = c
                             && !matches!(v, Value::Bool(_) | Value::Null)
                         {
-                            return Err(compile_err("SyntaxError", "InvalidArgumentType", "boolean operator on a non-boolean", span_of(e)));
+                            return Err(compile_err(
+                                "SyntaxError",
+                                "InvalidArgumentType",
+                                "boolean operator on a non-boolean",
+                                span_of(e),
+                            ));
                         }
                     }
                 }
@@ -1319,10 +1442,20 @@ impl<'a> Planner<'a> {
                 if is_aggregate(fname) {
                     return self.aggregate(fname, *distinct, args, *span, scope);
                 }
-                if fname == "exists" && !matches!(args[0], Expr::Prop(..) | Expr::Pattern(_) | Expr::Index(..)) {
-                    return Err(compile_err("SyntaxError", "InvalidArgumentExpression", "exists() expects a property or pattern", *span));
+                if fname == "exists"
+                    && !matches!(args[0], Expr::Prop(..) | Expr::Pattern(_) | Expr::Index(..))
+                {
+                    return Err(compile_err(
+                        "SyntaxError",
+                        "InvalidArgumentExpression",
+                        "exists() expects a property or pattern",
+                        *span,
+                    ));
                 }
-                let cargs = args.iter().map(|a| self.expr(a, scope)).collect::<Res<Vec<_>>>()?;
+                let cargs = args
+                    .iter()
+                    .map(|a| self.expr(a, scope))
+                    .collect::<Res<Vec<_>>>()?;
                 self.static_arg_check(fname, &cargs, *span)?;
                 CExpr::Func(fname, cargs)
             }
@@ -1433,7 +1566,11 @@ impl<'a> Planner<'a> {
                 ExistsBody::Query(q) => {
                     // only the simple form MATCH … [WHERE …] [RETURN …]
                     if !q.unions.is_empty() {
-                        return Err(sem("UnsupportedFeature", "UNION in EXISTS is not supported", *sp));
+                        return Err(sem(
+                            "UnsupportedFeature",
+                            "UNION in EXISTS is not supported",
+                            *sp,
+                        ));
                     }
                     let mut s2 = scope.clone();
                     let mut parts = Vec::new();
@@ -1453,7 +1590,11 @@ impl<'a> Planner<'a> {
                             }
                             Clause::Return { .. } => {}
                             _ => {
-                                return Err(sem("UnsupportedFeature", "only MATCH … RETURN inside EXISTS { }", *sp));
+                                return Err(sem(
+                                    "UnsupportedFeature",
+                                    "only MATCH … RETURN inside EXISTS { }",
+                                    *sp,
+                                ));
                             }
                         }
                     }
@@ -1471,7 +1612,9 @@ impl<'a> Planner<'a> {
                     out.push(match it {
                         MapProjItem::All => MapProjC::All,
                         MapProjItem::Prop(p) => MapProjC::Prop(self.key(p)),
-                        MapProjItem::Entry(k, e) => MapProjC::Entry(k.clone(), self.expr(e, scope)?),
+                        MapProjItem::Entry(k, e) => {
+                            MapProjC::Entry(k.clone(), self.expr(e, scope)?)
+                        }
                         MapProjItem::Var(x) => MapProjC::Entry(x.name.clone(), self.var(x, scope)?),
                     });
                 }
@@ -1486,20 +1629,33 @@ impl<'a> Planner<'a> {
             if let Some(v) = &n.var
                 && scope.get(&v.name).is_none()
             {
-                return Err(sem("UndefinedVariable", format!("variable `{}` not defined", v.name), v.span));
+                return Err(sem(
+                    "UndefinedVariable",
+                    format!("variable `{}` not defined", v.name),
+                    v.span,
+                ));
             }
         }
         for (r, _) in &part.chain {
             if let Some(v) = &r.var
                 && scope.get(&v.name).is_none()
             {
-                return Err(sem("UndefinedVariable", format!("variable `{}` not defined", v.name), v.span));
+                return Err(sem(
+                    "UndefinedVariable",
+                    format!("variable `{}` not defined", v.name),
+                    v.span,
+                ));
             }
         }
         Ok(())
     }
 
-    fn sub_match(&mut self, parts: &[PatternPart], scope: &mut Scope, w: Option<&Expr>) -> Res<MatchPlan> {
+    fn sub_match(
+        &mut self,
+        parts: &[PatternPart],
+        scope: &mut Scope,
+        w: Option<&Expr>,
+    ) -> Res<MatchPlan> {
         let mode = std::mem::replace(&mut self.agg_mode, AggMode::Forbidden);
         let r = self.plan_match(parts, scope, w, false);
         self.agg_mode = mode;
@@ -1508,7 +1664,12 @@ impl<'a> Planner<'a> {
 
     fn static_arg_check(&self, f: &str, args: &[CExpr], span: Span) -> Res<()> {
         let bad = |msg: &str| {
-            Err(compile_err("SyntaxError", "InvalidArgumentType", msg.to_string(), span))
+            Err(compile_err(
+                "SyntaxError",
+                "InvalidArgumentType",
+                msg.to_string(),
+                span,
+            ))
         };
         let Some(CExpr::Const(v)) = args.first() else {
             return Ok(());
@@ -1520,7 +1681,12 @@ impl<'a> Planner<'a> {
                 bad("invalid argument type for a conversion")
             }
             "toboolean" if matches!(v, Value::Float(_)) => bad("toBoolean() of a float"),
-            "size" if matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Map(_)) => {
+            "size"
+                if matches!(
+                    v,
+                    Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Map(_)
+                ) =>
+            {
                 bad("size() of a non-list")
             }
             "labels" | "type" | "nodes" | "relationships" | "length" | "startnode" | "endnode"
@@ -1542,10 +1708,18 @@ impl<'a> Planner<'a> {
     ) -> Res<CExpr> {
         match self.agg_mode {
             AggMode::Forbidden => {
-                return Err(sem("InvalidAggregation", "aggregation is not allowed here", span));
+                return Err(sem(
+                    "InvalidAggregation",
+                    "aggregation is not allowed here",
+                    span,
+                ));
             }
             AggMode::Inside => {
-                return Err(sem("NestedAggregation", "aggregations cannot be nested", span));
+                return Err(sem(
+                    "NestedAggregation",
+                    "aggregations cannot be nested",
+                    span,
+                ));
             }
             AggMode::Allowed => {}
         }
@@ -1597,18 +1771,31 @@ fn fold_list(items: Vec<CExpr>) -> CExpr {
 
 fn contains_agg(e: &Expr) -> bool {
     let s = e.to_string().to_ascii_lowercase();
-    ["count(", "collect(", "sum(", "avg(", "min(", "max(", "percentile", "stdev"]
-        .iter()
-        .any(|f| s.contains(f))
+    [
+        "count(",
+        "collect(",
+        "sum(",
+        "avg(",
+        "min(",
+        "max(",
+        "percentile",
+        "stdev",
+    ]
+    .iter()
+    .any(|f| s.contains(f))
 }
 
 /// The span of an expression when it has one.
 pub fn span_of(e: &Expr) -> Span {
     match e {
         Expr::Var(v) => v.span,
-        Expr::Param(_, s) | Expr::Binary(_, _, _, s) | Expr::CountStar(s) | Expr::Exists(_, s) => *s,
+        Expr::Param(_, s) | Expr::Binary(_, _, _, s) | Expr::CountStar(s) | Expr::Exists(_, s) => {
+            *s
+        }
         Expr::Func { span, .. } => *span,
-        Expr::Prop(x, _) | Expr::Index(x, _) | Expr::HasLabels(x, _) | Expr::Unary(_, x) => span_of(x),
+        Expr::Prop(x, _) | Expr::Index(x, _) | Expr::HasLabels(x, _) | Expr::Unary(_, x) => {
+            span_of(x)
+        }
         _ => Span::default(),
     }
 }
@@ -1667,7 +1854,11 @@ pub fn describe(plan: &Plan, g: &Graph) -> Vec<String> {
     let mut out = Vec::new();
     for (i, b) in plan.branches.iter().enumerate() {
         if i > 0 {
-            out.push(if plan.union_all[i - 1] { "UnionAll".into() } else { "Union".into() });
+            out.push(if plan.union_all[i - 1] {
+                "UnionAll".into()
+            } else {
+                "Union".into()
+            });
         }
         for op in &b.ops {
             out.push(describe_op(op, g));
@@ -1690,7 +1881,9 @@ pub fn describe_op(op: &Op, g: &Graph) -> String {
                     Step::Scan { slot, source, .. } => {
                         let _ = match source {
                             Source::All => write!(s, " -> AllNodesScan(#{slot})"),
-                            Source::Label(l) => write!(s, " -> NodeByLabelScan(#{slot}:{})", sym(l)),
+                            Source::Label(l) => {
+                                write!(s, " -> NodeByLabelScan(#{slot}:{})", sym(l))
+                            }
                             Source::Name(n) => write!(s, " -> NodeByNameSeek(#{slot} '{n}')"),
                         };
                     }
@@ -1698,7 +1891,11 @@ pub fn describe_op(op: &Op, g: &Graph) -> String {
                         let _ = write!(s, " -> Filter(#{slot})");
                     }
                     Step::Expand(e) => {
-                        let kind = if e.var.is_some() { "VarLengthExpand" } else { "Expand" };
+                        let kind = if e.var.is_some() {
+                            "VarLengthExpand"
+                        } else {
+                            "Expand"
+                        };
                         let into = if e.to_bound { "Into" } else { "" };
                         let _ = write!(s, " -> {kind}{into}(#{} -[#{}]- #{})", e.from, e.rel, e.to);
                     }
@@ -1723,7 +1920,11 @@ pub fn describe_op(op: &Op, g: &Graph) -> String {
         Op::Sort(k) => format!("Sort({} keys)", k.len()),
         Op::Skip(_) => "Skip".into(),
         Op::Limit(_) => "Limit".into(),
-        Op::Create(c) => format!("Create({} nodes, {} relationships)", c.nodes.len(), c.rels.len()),
+        Op::Create(c) => format!(
+            "Create({} nodes, {} relationships)",
+            c.nodes.len(),
+            c.rels.len()
+        ),
         Op::Merge { .. } => "Merge".into(),
         Op::Set(s) => format!("SetOrRemove({} items)", s.len()),
         Op::Delete { detach, .. } => (if *detach { "DetachDelete" } else { "Delete" }).into(),

@@ -5,13 +5,17 @@ use super::*;
 use std::path::PathBuf;
 
 fn tck_dir() -> PathBuf {
-    std::env::var("NEWSGRAPH_TCK_DIR").map(PathBuf::from).unwrap_or_else(|_| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/cypher-tck/tck/features")
-    })
+    std::env::var("NEWSGRAPH_TCK_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/cypher-tck/tck/features")
+        })
 }
 
 fn feature_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -29,7 +33,9 @@ pub(crate) fn tck_queries() -> Vec<(PathBuf, String)> {
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
         let lines: Vec<&str> = text.lines().collect();
         let mut i = 0;
         while i < lines.len() {
@@ -61,20 +67,33 @@ fn tck_queries_round_trip() {
     let mut parsed = 0;
     let mut failed = Vec::new();
     for (f, q) in &qs {
-        let Ok(ast) = parser::parse_query(q) else { continue };
+        let Ok(ast) = parser::parse_query(q) else {
+            continue;
+        };
         parsed += 1;
         let printed = ast.to_string();
         match parser::parse_query(&printed) {
             Ok(again) if again == ast => {}
-            Ok(_) => failed.push(format!("{}: {q}\n  printed: {printed}\n  (different tree)", f.display())),
-            Err(e) => failed.push(format!("{}: {q}\n  printed: {printed}\n  {}", f.display(), e.message)),
+            Ok(_) => failed.push(format!(
+                "{}: {q}\n  printed: {printed}\n  (different tree)",
+                f.display()
+            )),
+            Err(e) => failed.push(format!(
+                "{}: {q}\n  printed: {printed}\n  {}",
+                f.display(),
+                e.message
+            )),
         }
     }
     println!("{parsed} of {} TCK queries parse", qs.len());
     for f in failed.iter().take(20) {
         println!("{f}");
     }
-    assert!(failed.is_empty(), "{} queries do not round-trip", failed.len());
+    assert!(
+        failed.is_empty(),
+        "{} queries do not round-trip",
+        failed.len()
+    );
 }
 
 #[test]

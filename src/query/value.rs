@@ -134,7 +134,11 @@ pub fn format_float(x: f64) -> String {
     if x.is_nan() {
         "NaN".into()
     } else if x.is_infinite() {
-        if x > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if x > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else if x == x.trunc() && x.abs() < 1e16 {
         format!("{x:.1}")
     } else {

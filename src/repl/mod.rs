@@ -121,7 +121,11 @@ impl Session {
         );
         let mut buf = String::new();
         loop {
-            let prompt = if buf.is_empty() { "newsgraph> " } else { "      ...> " };
+            let prompt = if buf.is_empty() {
+                "newsgraph> "
+            } else {
+                "      ...> "
+            };
             match ed.readline(prompt) {
                 Ok(line) => {
                     if !buf.is_empty() {
@@ -315,7 +319,7 @@ impl Session {
         let (name, arg) = cmd.split_once(char::is_whitespace).unwrap_or((cmd, ""));
         let arg = arg.trim();
         match name {
-            "help" | "h" | "?" => println!("{HELP}"),
+            "help" | "h" | "?" => println!("{}", help(arg)),
             "quit" | "q" | "exit" => return Ok(Flow::Quit),
             "stats" => println!("{}", stats_text(&self.graph)),
             "schema" => println!("{}", schema_text(&self.graph)),
@@ -482,15 +486,83 @@ pub fn stats_text(g: &Graph) -> String {
     )
 }
 
-/// Labels and relationship types with counts.
+/// Help on one topic, or the overview.
+fn help(topic: &str) -> String {
+    match topic.trim().trim_start_matches(':').to_lowercase().as_str() {
+        "" => format!("{HELP}\n\nMore: :help queries | questions | schema | keys | formats"),
+        "queries" | "query" | "cypher" => QUERY_HELP.to_string(),
+        "questions" | "question" => format!("Plain questions (run on Enter):\n{}", question::FORMS),
+        "schema" => SCHEMA_HELP.to_string(),
+        "keys" | "editing" => KEYS_HELP.to_string(),
+        "formats" | "format" => FORMAT_HELP.to_string(),
+        other => {
+            let line = HELP
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!(":{other}")));
+            match line {
+                Some(l) => l.trim().to_string(),
+                None => format!(
+                    "no help on '{other}'; topics: queries, questions, schema, keys, formats"
+                ),
+            }
+        }
+    }
+}
+
+const QUERY_HELP: &str = "\
+A Cypher-like language (see docs/query-language.md). End a query with ';'.
+  MATCH (a:Actor)-[:DENIED]->(c:Claim) RETURN a.name, c.text;
+  MATCH (e:Event)-[:OCCURRED_IN]->(p:Place {name: 'Kursk region'}) RETURN e.type, e.time;
+  MATCH (p:Person)-[r:HOLDS_ROLE]->(c:Country) RETURN p.name, r.title, c.name;
+  MATCH (c:Claim)-[:ABOUT]->(x) WHERE x.name = 'Ukraine' RETURN c.text LIMIT 5;
+  MATCH p = shortestPath((a {name: 'Valery Gerasimov'})-[*..6]-(b {name: 'Donald Trump'})) RETURN p;
+EXPLAIN QUERY shows the plan; PROFILE QUERY adds rows and time per step.
+Parameters: :param who = 'Putin' then MATCH (n) WHERE n.name CONTAINS $who RETURN n;";
+
+const SCHEMA_HELP: &str = "\
+Nodes: Person, Organization, Place (+Country), Actor (extra label on those who act),
+       Event {type, trigger, time, text}, Claim {text, stance, verb}, Article {file, title, date, text}.
+Relationships: actor -[SAID|DENIED|CONFIRMED|ACCUSED|PRAISED|CRITICIZED|WARNED|PROMISED|QUESTIONED]-> Claim,
+       Claim -[ABOUT]-> entity, actor -[PERFORMED]-> Event, Event -[AFFECTED]-> entity,
+       Event -[OCCURRED_IN]-> Place, Place -[PART_OF]-> Place, Person -[HOLDS_ROLE {title}]-> Organization|Country,
+       entity -[MENTIONED_IN]-> Article, Claim -[CONTRADICTS]-> Claim.
+:schema shows what the loaded graph holds, with counts.";
+
+const KEYS_HELP: &str = "\
+Enter runs a question or :command, and a query once it ends with ';' (a blank line also runs it).
+Tab completes keywords, labels, types, property keys, functions, :commands, names inside quotes
+and file paths after :load, :save, :ingest, :source. Ctrl-R searches history; Ctrl-C clears the
+line or cancels a running query; Ctrl-D leaves.";
+
+const FORMAT_HELP: &str = "\
+:format table   aligned table fitted to the terminal (default on a terminal)
+:format plain   tab-separated lines (default when input is piped)
+:format csv     comma-separated with a header
+:format json    an array of objects; nodes with id, labels and properties";
+
+/// Labels (with the property keys their nodes use) and relationship types, with counts.
 pub fn schema_text(g: &Graph) -> String {
+    let mut keys: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        Default::default();
+    for n in g.node_ids() {
+        if let Some(node) = g.node(n) {
+            for l in node.labels() {
+                let set = keys.entry(g.name_of(*l)).or_default();
+                set.extend(node.props().iter().map(|(k, _)| g.name_of(k)));
+            }
+        }
+    }
     let mut s = String::from("Labels:\n");
     for (l, n) in g.label_counts() {
-        s.push_str(&format!("  :{l:<16} {n}\n"));
+        let k: Vec<&str> = keys
+            .get(l)
+            .map(|k| k.iter().copied().collect())
+            .unwrap_or_default();
+        s.push_str(&format!("  :{l:<16} {n:>7}   {{{}}}\n", k.join(", ")));
     }
     s.push_str("Relationship types:\n");
     for (t, n) in g.type_counts() {
-        s.push_str(&format!("  :{t:<16} {n}\n"));
+        s.push_str(&format!("  :{t:<16} {n:>7}\n"));
     }
     s
 }
@@ -522,8 +594,6 @@ fn page(text: &str) -> bool {
 }
 
 fn terminal_width() -> Option<u16> {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .or(Some(120))
+    // Without COLUMNS the table finds the terminal's width itself.
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
 }
