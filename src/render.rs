@@ -36,7 +36,8 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// Renders a result. `width` bounds table width (terminal columns).
+/// Renders a result. `width` bounds table width; without it a table fits
+/// `$COLUMNS` or the terminal, when there is one.
 /// Columns whose name starts with `_` are kept for `:why` but not shown.
 pub fn render(g: &Graph, out: &QueryOutput, format: Format, width: Option<u16>) -> String {
     if out.columns.iter().any(|c| c.starts_with('_')) {
@@ -122,7 +123,8 @@ fn table(g: &Graph, out: &QueryOutput, width: Option<u16>) -> String {
     t.set_content_arrangement(ContentArrangement::Dynamic);
     // A terminal that reports no usable width (a bare pseudo-terminal says 0)
     // gets a conventional one rather than a table one character wide.
-    match width.or_else(|| t.width()) {
+    let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    match width.or_else(columns).or_else(|| t.width()) {
         Some(w) if w >= 20 => {
             t.set_width(w);
         }

@@ -73,8 +73,44 @@ fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
     p.exp_regex(r"[1-9]\d* nodes")?;
     p.exp_string("newsgraph> ")?;
 
-    // Ctrl-D leaves.
+    // Tab completes a label after `n:`; plain output for the checks below.
+    p.send_line(":format plain")?;
+    p.exp_string("newsgraph> ")?;
+    p.send("MATCH (n:Pers")?;
+    p.send("\t")?;
+    p.send_line(") RETURN count(n) AS people;")?;
+    p.exp_regex(r"\n[1-9]\d*\r?\n")?;
+    p.exp_string("newsgraph> ")?;
+
+    // Help on a topic.
+    p.send_line(":help questions")?;
+    p.exp_string("what happened in PLACE")?;
+    p.exp_string("newsgraph> ")?;
+
+    // Ctrl-C cancels a running query and the prompt comes back.
+    p.send_line("MATCH (a), (b), (c), (d), (e) RETURN count(*);")?;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    p.send_control('c')?;
+    p.exp_string("cancelled")?;
+    p.exp_string("newsgraph> ")?;
+
+    // Leaving with unsaved changes asks first; "cancel" stays.
+    p.send_line("CREATE (:Person {name: 'Ada Analyst'});")?;
+    p.exp_string("1 nodes created")?;
+    p.exp_string("newsgraph> ")?;
     p.send_control('d')?;
+    p.exp_string("Unsaved changes")?;
+    p.send_line("cancel")?;
+    p.exp_string("newsgraph> ")?;
+
+    // Ctrl-D leaves (answering "n": drop the changes).
+    p.send_control('d')?;
+    p.exp_string("Unsaved changes")?;
+    p.send_line("n")?;
     p.exp_eof()?;
+
+    // History persists in the file the session was given.
+    let history = std::fs::read_to_string(dir.path().join("history.txt")).unwrap();
+    assert!(history.contains("RETURN 40 + 2 AS answer;"), "{history}");
     Ok(())
 }

@@ -223,8 +223,9 @@ impl Completer for ReplHelper {
                 .collect();
             return Ok((0, c));
         }
-        let (start, word) = match word.strip_prefix(':') {
-            Some(w) => (start + 1, w),
+        // `n:Pers`, `[r:DEN`, `:Pla`: complete the part after the colon.
+        let (start, word) = match word.rfind(':') {
+            Some(i) => (start + i + 1, &word[i + 1..]),
             None => (start, word),
         };
         if word.is_empty() {

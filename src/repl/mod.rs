@@ -281,13 +281,13 @@ impl Session {
     }
 
     fn print_output(&self, out: &QueryOutput, elapsed: std::time::Duration) {
-        let width = self.interactive.then(terminal_width).flatten();
-        let text = render::render(&self.graph, out, self.format, width);
+        let text = render::render(&self.graph, out, self.format, None);
         if !(self.interactive && page(&text)) {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }
-        let mut stdout = std::io::stdout().lock();
-        if self.format == Format::Table {
+        // The summary goes under a table; with the piping formats it goes to
+        // stderr, and only when something changed, so stdout stays clean data.
+        {
             let s = &out.stats;
             let mut changes = Vec::new();
             for (n, what) in [
@@ -303,6 +303,12 @@ impl Session {
                     changes.push(format!("{n} {what}"));
                 }
             }
+            if self.format != Format::Table {
+                if !changes.is_empty() {
+                    eprintln!("{}", changes.join(", "));
+                }
+                return;
+            }
             let rows = out.rows.len();
             let mut line = format!("{rows} row{}", if rows == 1 { "" } else { "s" });
             if !changes.is_empty() {
@@ -311,7 +317,7 @@ impl Session {
             if self.timing {
                 line.push_str(&format!(" ({:.1} ms)", elapsed.as_secs_f64() * 1e3));
             }
-            let _ = writeln!(stdout, "{line}");
+            let _ = writeln!(std::io::stdout().lock(), "{line}");
         }
     }
 
@@ -591,9 +597,4 @@ fn page(text: &str) -> bool {
         let _ = stdin.write_all(text.as_bytes());
     }
     child.wait().is_ok()
-}
-
-fn terminal_width() -> Option<u16> {
-    // Without COLUMNS the table finds the terminal's width itself.
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
 }
