@@ -87,6 +87,11 @@ fn quotes(cx: &Ctx, s0: usize, s1: usize, carry: bool) -> Vec<(usize, usize)> {
     out
 }
 
+/// Irregular past tenses that start a second coordinated clause.
+const PAST_VERBS: &[&str] = &[
+    "spoke", "met", "went", "gave", "took", "made", "left", "came", "sent", "held", "began",
+];
+
 const SUBORD: &[&str] = &[
     "after", "before", "while", "as", "because", "when", "although", "since",
 ];
@@ -182,6 +187,11 @@ fn content_end(cx: &Ctx, k: usize, s1: usize) -> usize {
                     q += 1;
                 }
                 if q < s1 && t.cues.contains_key(cx.lw(q).as_str()) && !cx.lw(q).ends_with("ing") {
+                    return i;
+                }
+                // "urged X to reconsider and spoke with Y": a second verb
+                let nw = cx.lw(i + 1);
+                if i > k + 2 && PAST_VERBS.contains(&nw.as_str()) {
                     return i;
                 }
             }
@@ -369,6 +379,14 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             {
                 // "denied that A and said B": the same speaker
                 speakers.push(prev.speaker.clone());
+                subj_start = i;
+            } else if i > s0 + 1
+                && cx.lw(i - 1) == "and"
+                && cx.w(i - 2) != ","
+                && let Some((sp, _)) = first_subject(cx, si, i)
+            {
+                // "X gave its sympathies and said B": the clause's subject
+                speakers = sp;
                 subj_start = i;
             } else if i > s0
                 && (cx.w(i - 1) == "," || is_close_quote(cx.w(i - 1)))

@@ -557,9 +557,13 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
             let mut j = i + 1;
             while j < s.tok_end {
                 let wj = b.w(j);
-                if toks[j].kind == Kind::Word && is_cap(wj) && !NOT_NAMES.contains(&wj) {
+                if toks[j].kind == Kind::Word
+                    && is_cap(wj)
+                    && (!NOT_NAMES.contains(&wj)
+                        || wj == "May" && !toks.get(j + 1).is_some_and(|tk| tk.kind == Kind::Num))
+                {
                     j += 1;
-                } else if wj == "of"
+                } else if (wj == "of" || wj == "for")
                     && j + 2 < s.tok_end
                     && b.w(j + 1) == "the"
                     && is_cap(b.w(j + 2))
@@ -600,8 +604,9 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
     }
     let _ = sent_of;
     resolve(&mut b);
-    let mut tok_mention = vec![u32::MAX; toks.len()];
     b.mentions.sort_by_key(|m| (m.t0, std::cmp::Reverse(m.t1)));
+    containment(&mut b);
+    let mut tok_mention = vec![u32::MAX; toks.len()];
     for (mi, m) in b.mentions.iter().enumerate() {
         for slot in &mut tok_mention[m.t0..m.t1] {
             if *slot == u32::MAX {
@@ -864,6 +869,16 @@ fn classify(
             && (pa..pe).all(|x| !matches!(b.w(x), "of" | "the" | "for" | "and"))
             && !(pa..pe).any(|x| is_acronym(b.w(x)))
         {
+            // a capitalised common-noun phrase ("National Day", "Member
+            // State", "Prime Minister") is not a person: its head is a title
+            // or a word the article also uses in lower case
+            let head = lastw.to_lowercase();
+            if t.title_words.contains(head.as_str())
+                || lower_words.contains(head.as_str())
+                || t.agent_nouns.contains(head.as_str())
+            {
+                continue;
+            }
             let p = b.entity(&name, EType::Person);
             b.mention(p, si, pa, pe, false);
         } else if n >= 2 || is_acronym(&name) {
@@ -1004,6 +1019,69 @@ fn emit_gaz(
     }
 }
 
+/// Initials of the capitalised words of a name (`Korean People's Army` → KPA).
+fn initials(name: &str) -> String {
+    let ws: Vec<&str> = name.split_whitespace().collect();
+    if ws.len() < 2 {
+        return String::new();
+    }
+    ws.iter()
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_uppercase())
+        .collect()
+}
+
+/// A place that can contain others: a country, or a name ending in a
+/// region noun (`Kursk region`, `Belgorod oblast`).
+fn is_area(e: &Entity) -> bool {
+    e.etype == EType::Place
+        && (e.country
+            || e.name
+                .rsplit(' ')
+                .next()
+                .is_some_and(|w| REGION_NOUNS.contains(&w.to_lowercase().as_str())))
+}
+
+/// Containment read from the text, for places the gazetteers do not place:
+/// `X in (the) R` / `X, R` and the appositive `… in the R, the village of X`,
+/// where R is a country or a region. Mentions must be sorted by start.
+fn containment(b: &mut Builder) {
+    let ms: Vec<Mention> = b.mentions.clone();
+    let add = |b: &mut Builder, x: usize, r: usize| {
+        if x != r
+            && b.entities[x].etype == EType::Place
+            && !b.entities[x].country
+            && is_area(&b.entities[r])
+            && !b.entities[r].part_of.contains(&x)
+            && !b.entities[x].part_of.contains(&r)
+        {
+            b.entities[x].part_of.push(r);
+        }
+    };
+    for (k, m) in ms.iter().enumerate() {
+        if m.metonym {
+            continue;
+        }
+        let Some(n) = ms.get(k + 1) else { break };
+        if n.sent != m.sent || n.metonym {
+            continue;
+        }
+        let between: Vec<String> = (m.t1..n.t0).map(|i| b.w(i).to_lowercase()).collect();
+        let between: Vec<&str> = between.iter().map(String::as_str).collect();
+        match between.as_slice() {
+            // "Gornal in the Kursk region", "Streatham, London"
+            ["in"] | ["in", "the"] | [","] => add(b, m.ent, n.ent),
+            // "in the Kursk region, the village of Gornal"
+            [",", "the", noun, "of"] | [",", "a", noun, "of"]
+                if SETTLEMENT_NOUNS.contains(noun) =>
+            {
+                add(b, n.ent, m.ent)
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Merges mentions inside the article: last names, `X region` ⊇ `X`,
 /// tentative single words.
 fn resolve(b: &mut Builder) {
@@ -1044,6 +1122,24 @@ fn resolve(b: &mut Builder) {
                     target[i] = r;
                 }
             }
+        }
+    }
+    // acronyms of longer names in the article: "ECJ" → European Court of Justice
+    #[allow(clippy::needless_range_loop)]
+    for i in 0..n {
+        if target[i] != i || !is_acronym(&b.entities[i].name) {
+            continue;
+        }
+        let acr: String = b.entities[i]
+            .name
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .collect();
+        let hit = (0..n).find(|&j| {
+            j != i && b.entities[j].etype != EType::Person && initials(&b.entities[j].name) == acr
+        });
+        if let Some(j) = hit {
+            target[i] = j;
         }
     }
     // tentative single words that were not absorbed are dropped, unless the

@@ -173,6 +173,31 @@ impl<'a> Ctx<'a> {
         None
     }
 
+    /// The last organisation before token `i` whose name ends in `head`
+    /// (`the embassy` → US Embassy in London, `the court` → Court of Session).
+    pub fn named_head(&self, i: usize, head: &str) -> Option<Arg> {
+        let mut k = i;
+        while k > 0 {
+            k -= 1;
+            if let Some(m) = self.mention_at(k) {
+                let e = &self.ner.entities[m.ent];
+                if e.etype == EType::Organization
+                    && e.name
+                        .split_whitespace()
+                        .any(|w| w.eq_ignore_ascii_case(head))
+                    && e.name.split_whitespace().count() >= 2
+                {
+                    return Some(Arg {
+                        text: e.name.clone(),
+                        ent: Some(m.ent),
+                    });
+                }
+                k = m.t0;
+            }
+        }
+        None
+    }
+
     /// Subject(s) of a verb at token `c`: the noun phrase ending just left of
     /// it. Returns the args and the first token of the phrase.
     pub fn subject(&self, c: usize, sent: usize) -> Option<(Vec<Arg>, usize)> {
@@ -253,6 +278,20 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
+            // "Steve Peers of the University of Essex said": the person
+            if args.len() == 1 && self.ner.entities[m.ent].etype != EType::Person {
+                let mut q = start;
+                if q > s0 && self.lw(q - 1) == "the" {
+                    q -= 1;
+                }
+                if q > s0 + 1
+                    && matches!(self.lw(q - 1).as_str(), "of" | "from" | "at")
+                    && let Some(pm) = self.mention_at(q - 2)
+                    && self.ner.entities[pm.ent].etype == EType::Person
+                {
+                    return Some((vec![self.arg_of_mention(pm)], pm.t0));
+                }
+            }
             // a common noun after a demonym/country: "Ukrainian officials"
             return Some((args, start));
         }
@@ -301,6 +340,14 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let head = self.lw(end - 1);
+        // "the embassy said" → the article's organisation with that head noun
+        if text_start > s0
+            && self.lw(text_start - 1) == "the"
+            && end - text_start == 1
+            && let Some(o) = self.named_head(a, &head)
+        {
+            return Some((vec![o], a));
+        }
         // title only: "the president said" → last person with that title
         if tables().title_words.contains(head.as_str())
             && let Some(p) = self.titled_person(a, &head)
