@@ -263,6 +263,38 @@ const SETTLEMENT_NOUNS: &[&str] = &[
     "suburb",
     "town",
 ];
+/// Plural nouns after a single name that make it an armed or political group.
+const GROUP_NOUNS: &[&str] = &[
+    "rebels",
+    "militants",
+    "fighters",
+    "militia",
+    "militias",
+    "insurgents",
+    "movement",
+    "supporters",
+];
+/// Common nouns before a single name that make it an organisation.
+const ORG_NOUNS: &[&str] = &[
+    "firm",
+    "agency",
+    "company",
+    "group",
+    "newspaper",
+    "broadcaster",
+    "network",
+    "channel",
+    "outlet",
+    "platform",
+    "website",
+    "site",
+    "party",
+    "magazine",
+    "airline",
+    "carrier",
+    "retailer",
+    "bank",
+];
 const CONNECTORS: &[&str] = &[
     "of", "the", "for", "de", "al", "bin", "van", "von", "du", "la", "and",
 ];
@@ -887,27 +919,38 @@ fn classify(
         } else {
             // single unknown capitalised word: decided in resolution
             let lw = prew.to_lowercase();
-            let ty =
-                if t.title_words.contains(lw.as_str()) && prew.chars().all(|c| c.is_lowercase()) {
-                    Some(EType::Person)
-                } else if matches!(
-                    lw.as_str(),
-                    "in" | "at" | "near" | "outside" | "across" | "from" | "to" | "into"
-                ) && !t.cues.contains_key(nextw)
-                {
-                    Some(EType::Place)
-                } else if t.cues.contains_key(nextw)
-                    || nextw == "has"
-                    || nextw == "had"
-                    || nextw == "was"
-                    || nextw == "is"
-                {
-                    Some(EType::Person)
-                } else {
-                    None
-                };
+            let nl = nextw.to_lowercase();
+            let ty = if GROUP_NOUNS.contains(&nl.as_str())
+                || (ORG_NOUNS.contains(&lw.as_str()) && prew.chars().all(|c| c.is_lowercase()))
+            {
+                // "Houthi rebels", "news agency Saba", "platform Telegram"
+                Some(EType::Organization)
+            } else if t.title_words.contains(lw.as_str()) && prew.chars().all(|c| c.is_lowercase())
+            {
+                Some(EType::Person)
+            } else if matches!(
+                lw.as_str(),
+                "in" | "at" | "near" | "outside" | "across" | "from" | "to" | "into"
+            ) && !t.cues.contains_key(nextw)
+            {
+                Some(EType::Place)
+            } else if t.cues.contains_key(nextw)
+                || nextw == "has"
+                || nextw == "had"
+                || nextw == "was"
+                || nextw == "is"
+            {
+                Some(EType::Person)
+            } else {
+                None
+            };
+            let before = b.entities.len();
             let unknown = b.entity(&name, ty.unwrap_or(EType::Organization));
-            if ty.is_none() {
+            let fresh = unknown >= before;
+            if ty.is_some() {
+                // typed here: no longer a guess from an earlier mention
+                b.entities[unknown].titles.retain(|t| t != "\u{0}tentative");
+            } else if fresh {
                 // tentative: dropped in resolution unless it joins a person
                 b.entities[unknown].actor = false;
                 b.entities[unknown].titles.push("\u{0}tentative".into());
@@ -1122,6 +1165,35 @@ fn resolve(b: &mut Builder) {
                     target[i] = r;
                 }
             }
+        }
+    }
+    // one single-word name typed two ways: a group ("Houthi rebels" /
+    // "Houthis") or a place ("in Mokha" / "Mokha is") wins over a guess
+    #[allow(clippy::needless_range_loop)]
+    for i in 0..n {
+        if target[i] != i || b.entities[i].name.contains(' ') {
+            continue;
+        }
+        let name = b.entities[i].name.clone();
+        let et = b.entities[i].etype;
+        let i_guess = b.entities[i].titles.iter().any(|t| t == "\u{0}tentative");
+        let hit = (0..n).find(|&j| {
+            j != i && target[j] == j && {
+                let o = &b.entities[j];
+                let guess = o.titles.iter().any(|t| t == "\u{0}tentative");
+                let same = o.name == name
+                    || format!("{}s", o.name) == name
+                    || format!("{name}s") == o.name;
+                same && !guess
+                    && (i_guess && o.name != name
+                        || (o.etype == EType::Organization && et != EType::Organization)
+                        || (o.etype == EType::Place && et == EType::Person))
+            }
+        });
+        if let Some(j) = hit
+            && !b.entities[i].country
+        {
+            target[i] = j;
         }
     }
     // acronyms of longer names in the article: "ECJ" → European Court of Justice

@@ -76,6 +76,33 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 i += 1;
                 continue;
             };
+            let mut ty = ty;
+            // "signed a decree / law": a ruling, not an agreement
+            if ty == "agree"
+                && lw == "signed"
+                && (i + 1..(i + 5).min(s1)).any(|k| {
+                    matches!(
+                        cx.lw(k).as_str(),
+                        "decree" | "law" | "bill" | "order" | "ordinance" | "legislation"
+                    )
+                })
+            {
+                ty = "rule".to_string();
+            }
+            // "shot him dead": a killing
+            if ty == "attack"
+                && matches!(lw.as_str(), "shot" | "shooting")
+                && (i + 1..(i + 4).min(s1)).any(|k| cx.lw(k) == "dead")
+            {
+                ty = "kill".to_string();
+            }
+            // "survived the attack": a later definite mention of an event
+            // type already seen in the article
+            let definite = i > s0 && matches!(prev_word(cx, i, s0).as_str(), "the" | "this");
+            if definite && !lw.ends_with("ed") && article_types.contains(&ty) {
+                i += len;
+                continue;
+            }
             if cx.mention_at(i).is_some() || seen_types.contains(&ty) {
                 i += len;
                 continue;
@@ -201,8 +228,13 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
             {
                 patient = None;
             }
-            // a noun trigger without an agent: the sentence's subject
-            if agent.is_none() && !lw.ends_with("ed") && !passive {
+            // a noun trigger without an agent: the sentence's subject (not for
+            // deaths and disasters, which rarely have one)
+            if agent.is_none()
+                && !lw.ends_with("ed")
+                && !passive
+                && !matches!(ty.as_str(), "kill" | "die" | "disaster")
+            {
                 agent = (s0..i)
                     .find_map(|k| {
                         let m = cx.mention_at(k)?;
@@ -211,6 +243,9 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                             .then(|| cx.arg_of_mention(m))
                     })
                     .filter(|a| Some(a) != patient.as_ref());
+            }
+            if agent.is_some() && agent == patient {
+                agent = None;
             }
             // a later noun mention of an event type already seen ("the attack") adds nothing
             let verbal = lw.ends_with("ed")
@@ -238,6 +273,10 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
         }
     }
     out
+}
+
+fn prev_word(cx: &Ctx, i: usize, s0: usize) -> String {
+    if i > s0 { cx.lw(i - 1) } else { String::new() }
 }
 
 /// Patient after a verb: a mention, or a short phrase headed by a person /

@@ -228,7 +228,6 @@ const CUE_FORMS: &[(&str, &str, Stance)] = &[
     ("replied", "reply", Stance::Assert),
     ("countered", "counter", Stance::Assert),
     ("tweeted", "tweet", Stance::Assert),
-    ("posted", "post", Stance::Assert),
     ("slammed", "slam", Stance::Criticize),
     ("blasted", "blast", Stance::Criticize),
     ("welcomed", "welcome", Stance::Praise),

@@ -127,7 +127,11 @@ impl<'a> Ctx<'a> {
                 // a speaker ("Moscow said they …") is not what "they" refers to
                 let speaker =
                     m.t1 < self.toks.len() && tables().cues.contains_key(self.lw(m.t1).as_str());
-                if ok(e.etype, e.country) && !speaker {
+                // nor is a possessive modifier ("Russia's Kursk region")
+                let modifier = m.t1 + 1 < self.toks.len()
+                    && matches!(self.w(m.t1), "'s" | "’s")
+                    && self.mention_at(m.t1 + 1).is_some();
+                if ok(e.etype, e.country) && !speaker && !modifier {
                     return Some(Arg {
                         text: e.name.clone(),
                         ent: Some(m.ent),
@@ -148,6 +152,8 @@ impl<'a> Ctx<'a> {
             "they" | "their" | "it" | "its" | "them" => {
                 self.last_mention(i, sent, |t, c| t == EType::Organization || c)
             }
+            // (a possessive modifier, "Russia's Kursk region", is skipped in
+            // last_mention)
             _ => None,
         }
     }
