@@ -9,6 +9,7 @@
 //! (one claim each) and `neither confirmed nor denied` (no claim). May not
 //! touch: entity recognition, events or the graph.
 
+use super::entities::EType;
 use super::lexicon::{Stance, tables};
 use super::resolve::{Arg, Ctx};
 
@@ -351,6 +352,14 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                 i += 1;
                 continue;
             }
+            // "wrote to the embassy", "spoke to reporters": an addressee, no content
+            if i + 1 < s1
+                && cx.lw(i + 1) == "to"
+                && matches!(lw.as_str(), "wrote" | "writes" | "write")
+            {
+                i += 1;
+                continue;
+            }
             // "what he said was …": not a claim of its own
             if i > s0 + 1 && cx.lw(i - 2) == "what" {
                 i += 1;
@@ -555,10 +564,25 @@ fn first_subject(cx: &Ctx, si: usize, limit: usize) -> Option<(Vec<Arg>, usize)>
 /// titled phrase, followed by the end of the sentence or a comma.
 fn inverted_speaker(cx: &Ctx, c: usize, si: usize) -> Option<Arg> {
     let s1 = cx.sents[si].tok_end;
-    let sp = cx.object(c, si)?;
+    let mut sp = cx.object(c, si)?;
     let mut k = c + 1;
     while k < s1 && matches!(cx.lw(k).as_str(), "the" | "a" | "an") {
         k += 1;
+    }
+    // a title phrase before the name: "…, stated Minister of Information
+    // Moammar al-Eryani." → the person
+    if cx.mention_at(k).is_none() {
+        let mut q = k;
+        while q < s1 && q < k + 10 && !matches!(cx.w(q), "," | "." | ";") {
+            if let Some(m) = cx.mention_at(q) {
+                if cx.ner.entities[m.ent].etype == EType::Person {
+                    sp = cx.arg_of_mention(m);
+                    k = q;
+                }
+                break;
+            }
+            q += 1;
+        }
     }
     let end = match cx.mention_at(k) {
         Some(m) => m.t1,

@@ -71,6 +71,8 @@ pub struct Ner {
 }
 
 const ORG_HEADS: &[&str] = &[
+    "Embassy",
+    "Consulate",
     "Ministry",
     "Police",
     "Agency",
@@ -234,8 +236,6 @@ const PLACE_HEADS: &[&str] = &[
     "Plaza",
     "Corner",
     "Complex",
-    "Embassy",
-    "Consulate",
     "Camp",
     "Market",
     "Mall",
@@ -554,12 +554,15 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
         mentions: Vec::new(),
     };
     // token boundary lookup
-    let mut start_ix: HashMap<usize, usize> = HashMap::with_capacity(toks.len());
-    let mut end_ix: HashMap<usize, usize> = HashMap::with_capacity(toks.len());
-    for (i, tk) in toks.iter().enumerate() {
-        start_ix.insert(tk.start, i);
-        end_ix.insert(tk.end, i + 1);
-    }
+    // (tokens are sorted by offset: binary search, no maps)
+    let start_of = |off: usize| -> Option<usize> {
+        let i = toks.partition_point(|t| t.start < off);
+        (i < toks.len() && toks[i].start == off).then_some(i)
+    };
+    let end_of = |off: usize| -> Option<usize> {
+        let i = toks.partition_point(|t| t.end < off);
+        (i < toks.len() && toks[i].end == off).then_some(i + 1)
+    };
     // lower-case vocabulary of the article (to spot common words at sentence starts)
     let mut lower_words: HashSet<&str> = HashSet::new();
     for tk in toks {
@@ -571,7 +574,7 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
     // gazetteer hits by start token
     let mut gaz_at: HashMap<usize, (usize, usize)> = HashMap::new(); // tok -> (end tok, gaz idx)
     for m in t.gaz_ac.find_iter(text) {
-        if let (Some(&a), Some(&e)) = (start_ix.get(&m.start()), end_ix.get(&m.end())) {
+        if let (Some(a), Some(e)) = (start_of(m.start()), end_of(m.end())) {
             gaz_at.insert(a, (e, m.pattern().as_usize()));
         }
     }
@@ -907,6 +910,7 @@ fn classify(
             let head = lastw.to_lowercase();
             if t.title_words.contains(head.as_str())
                 || lower_words.contains(head.as_str())
+                || lower_words.contains(format!("{head}s").as_str())
                 || t.agent_nouns.contains(head.as_str())
             {
                 continue;

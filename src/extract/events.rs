@@ -62,7 +62,7 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
             let lw = cx.lw(i);
             let mut hit: Option<(String, usize)> = None;
             for (ws, ty) in &t.multi_triggers {
-                if i + ws.len() <= s1 && ws.iter().enumerate().all(|(o, w)| cx.lw(i + o) == *w) {
+                if i + ws.len() <= s1 && ws.iter().enumerate().all(|(o, w)| *cx.lw(i + o) == *w) {
                     hit = Some((ty.clone(), ws.len()));
                     break;
                 }
@@ -107,7 +107,11 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 i += len;
                 continue;
             }
-            let prev = if i > s0 { cx.lw(i - 1) } else { String::new() };
+            let prev = if i > s0 {
+                cx.lw(i - 1).clone()
+            } else {
+                String::new()
+            };
             if FUTURE.contains(&prev.as_str())
                 || (i > s0 + 1
                     && FUTURE.contains(&cx.lw(i - 2).as_str())
@@ -276,7 +280,11 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
 }
 
 fn prev_word(cx: &Ctx, i: usize, s0: usize) -> String {
-    if i > s0 { cx.lw(i - 1) } else { String::new() }
+    if i > s0 {
+        cx.lw(i - 1).clone()
+    } else {
+        String::new()
+    }
 }
 
 /// Patient after a verb: a mention, or a short phrase headed by a person /

@@ -26,6 +26,22 @@ pub struct Ctx<'a> {
     pub sents: &'a [Sentence],
     pub ner: &'a Ner,
     pub date: Option<Ymd>,
+    /// Every token in lower case (see [`lower_tokens`]).
+    pub lower: &'a [String],
+}
+
+/// The tokens of `text` in lower case with `’` as `'`, for [`Ctx::lw`].
+pub fn lower_tokens(text: &str, toks: &[Token]) -> Vec<String> {
+    toks.iter()
+        .map(|t| {
+            let w = &text[t.start..t.end];
+            if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                w.to_string()
+            } else {
+                w.to_lowercase().replace('’', "'")
+            }
+        })
+        .collect()
 }
 
 const SKIP_BACK: &[&str] = &[
@@ -75,6 +91,9 @@ const SKIP_BACK: &[&str] = &[
     "vehemently",
     "categorically",
 ];
+/// How many tokens back a title or head noun is resolved (about 20 sentences).
+const LOOK_BACK: usize = 600;
+
 const DETS: &[&str] = &[
     "the", "a", "an", "its", "his", "her", "their", "some", "several", "two", "three", "many",
     "other",
@@ -85,8 +104,9 @@ impl<'a> Ctx<'a> {
         let t = self.toks[i];
         &self.text[t.start..t.end]
     }
-    pub fn lw(&self, i: usize) -> String {
-        self.w(i).to_lowercase().replace('’', "'")
+    /// Token `i` in lower case with `’` as `'` (precomputed once).
+    pub fn lw(&self, i: usize) -> &'a String {
+        &self.lower[i]
     }
     pub fn span(&self, a: usize, b: usize) -> &'a str {
         if a >= b {
@@ -160,8 +180,10 @@ impl<'a> Ctx<'a> {
 
     /// The last person whose title contains `title` (lower case).
     pub fn titled_person(&self, i: usize, title: &str) -> Option<Arg> {
+        // a bounded look-back keeps long inputs linear
+        let lo = i.saturating_sub(LOOK_BACK);
         let mut k = i;
-        while k > 0 {
+        while k > lo {
             k -= 1;
             if let Some(m) = self.mention_at(k) {
                 let e = &self.ner.entities[m.ent];
@@ -182,8 +204,10 @@ impl<'a> Ctx<'a> {
     /// The last organisation before token `i` whose name ends in `head`
     /// (`the embassy` → US Embassy in London, `the court` → Court of Session).
     pub fn named_head(&self, i: usize, head: &str) -> Option<Arg> {
+        // a bounded look-back keeps long inputs linear
+        let lo = i.saturating_sub(LOOK_BACK);
         let mut k = i;
-        while k > 0 {
+        while k > lo {
             k -= 1;
             if let Some(m) = self.mention_at(k) {
                 let e = &self.ner.entities[m.ent];
@@ -241,6 +265,13 @@ impl<'a> Ctx<'a> {
                 }
             }
             let p = found?;
+            // ", Sadiq Khan," after a description: the named person
+            if let Some(m) = self.mention_at(k - 2)
+                && m.t0 == p + 1
+                && self.ner.entities[m.ent].etype == EType::Person
+            {
+                return Some((vec![self.arg_of_mention(m)], m.t0));
+            }
             let first = self.lw(p + 1);
             let lower = self
                 .w(p + 1)
@@ -278,7 +309,7 @@ impl<'a> Ctx<'a> {
                 if q > s0 + 1 && self.lw(q - 1) == "of" {
                     let tw = self.lw(q - 2);
                     if tables().title_words.contains(tw.as_str())
-                        && let Some(p) = self.titled_person(q, &tw)
+                        && let Some(p) = self.titled_person(q, tw)
                     {
                         return Some((vec![p], q - 2));
                     }
@@ -350,13 +381,13 @@ impl<'a> Ctx<'a> {
         if text_start > s0
             && self.lw(text_start - 1) == "the"
             && end - text_start == 1
-            && let Some(o) = self.named_head(a, &head)
+            && let Some(o) = self.named_head(a, head)
         {
             return Some((vec![o], a));
         }
         // title only: "the president said" → last person with that title
         if tables().title_words.contains(head.as_str())
-            && let Some(p) = self.titled_person(a, &head)
+            && let Some(p) = self.titled_person(a, head)
         {
             return Some((vec![p], a));
         }
