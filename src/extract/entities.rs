@@ -538,6 +538,11 @@ fn is_cap(w: &str) -> bool {
     w.chars().next().is_some_and(|c| c.is_uppercase())
 }
 
+/// A regnal number (`II`, `XIV`).
+fn is_roman(w: &str) -> bool {
+    !w.is_empty() && w.len() <= 4 && w.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))
+}
+
 fn is_acronym(w: &str) -> bool {
     let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
     letters.len() >= 2 && letters.len() <= 6 && letters.iter().all(|c| c.is_uppercase())
@@ -902,7 +907,7 @@ fn classify(
             b.mention(p, si, pa, pe, false);
         } else if n >= 2
             && (pa..pe).all(|x| !matches!(b.w(x), "of" | "the" | "for" | "and"))
-            && !(pa..pe).any(|x| is_acronym(b.w(x)))
+            && !(pa..pe).any(|x| is_acronym(b.w(x)) && !is_roman(b.w(x)))
         {
             // a capitalised common-noun phrase ("National Day", "Member
             // State", "Prime Minister") is not a person: its head is a title
@@ -938,11 +943,12 @@ fn classify(
             ) && !t.cues.contains_key(nextw)
             {
                 Some(EType::Place)
-            } else if t.cues.contains_key(nextw)
+            } else if (t.cues.contains_key(nextw)
                 || nextw == "has"
                 || nextw == "had"
                 || nextw == "was"
-                || nextw == "is"
+                || nextw == "is")
+                && !lower_words.contains(name.to_lowercase().as_str())
             {
                 Some(EType::Person)
             } else {
@@ -1218,6 +1224,64 @@ fn resolve(b: &mut Builder) {
             target[i] = j;
         }
     }
+    // a bare organisation head ("Parliament", "the Court") is the article's
+    // named organisation with that word, or a description (dropped below)
+    let mut generic = vec![false; n];
+    #[allow(clippy::needless_range_loop)]
+    for i in 0..n {
+        let e = &b.entities[i];
+        if target[i] != i
+            || e.etype != EType::Organization
+            || e.name.contains(' ')
+            || !ORG_HEADS.contains(&e.name.as_str())
+        {
+            continue;
+        }
+        let w = e.name.clone();
+        match (0..n).find(|&j| {
+            j != i
+                && b.entities[j].etype == EType::Organization
+                && b.entities[j].name.split_whitespace().count() >= 2
+                && b.entities[j].name.split_whitespace().any(|x| x == w)
+        }) {
+            Some(j) => target[i] = j,
+            None => generic[i] = true,
+        }
+    }
+    // a city named like a person's last name, never used as a place
+    // ("Bolton said" with John Bolton in the article) is the person
+    let locative: Vec<bool> = {
+        let mut v = vec![false; n];
+        for m in &b.mentions {
+            if m.t0 > 0
+                && matches!(
+                    b.w(m.t0 - 1).to_lowercase().as_str(),
+                    "in" | "at" | "near" | "from" | "to" | "outside" | "into" | "of"
+                )
+            {
+                v[m.ent] = true;
+            }
+        }
+        v
+    };
+    #[allow(clippy::needless_range_loop)]
+    for i in 0..n {
+        let e = &b.entities[i];
+        if target[i] != i
+            || e.etype != EType::Place
+            || e.country
+            || e.name.contains(' ')
+            || locative[i]
+        {
+            continue;
+        }
+        if let Some(&p) = persons
+            .iter()
+            .find(|&&p| b.entities[p].name.split_whitespace().last() == Some(e.name.as_str()))
+        {
+            target[i] = p;
+        }
+    }
     // tentative single words that were not absorbed are dropped, unless the
     // same name was typed elsewhere in the article
     let tentative: Vec<bool> = b
@@ -1257,7 +1321,7 @@ fn resolve(b: &mut Builder) {
                 }
             }
             keep[i] = false;
-        } else if tentative[i] {
+        } else if tentative[i] || generic[i] {
             keep[i] = false;
         }
     }
