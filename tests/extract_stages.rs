@@ -395,3 +395,46 @@ fn time_expressions() {
     assert_eq!(n("by the end of 2023").as_deref(), Some("2023"));
     assert_eq!(n("since 2014").as_deref(), Some("2014"));
 }
+
+#[test]
+fn attribution_appositive_passive_and_according_to_adjunct() {
+    let x = ex(
+        "The mayor of London, Sadiq Khan, tweeted, “Enough is enough.” \
+         Johnson was questioned about the case by reporters. \
+         On Sunday in London, according to witnesses, a man entered a store.",
+    );
+    assert_claim(&x, "Sadiq Khan", Stance::Assert, "Enough is enough");
+    assert!(
+        !claims(&x)
+            .iter()
+            .any(|(_, _, c)| c.contains("mayor of London")),
+        "the description is not the content: {:#?}",
+        claims(&x)
+    );
+    assert!(
+        !claims(&x).iter().any(|(_, st, _)| *st == Stance::Question),
+        "a passive cue is no claim of its subject: {:#?}",
+        claims(&x)
+    );
+    assert_claim(&x, "witnesses", Stance::Assert, "a man entered a store");
+}
+
+#[test]
+fn events_deaths_and_role_nouns() {
+    let x = ex("A collision killed motorcyclist Harry Dunn on August 27. \
+         He died from his injuries at John Radcliffe Hospital.");
+    let kills: Vec<_> = x.events.iter().filter(|e| e.etype == "kill").collect();
+    assert!(
+        kills.iter().any(|e| e
+            .patient
+            .as_ref()
+            .is_some_and(|p| x.arg_names(p).iter().any(|n| n == "Harry Dunn"))),
+        "{:#?}",
+        x.events
+    );
+    assert!(
+        kills.iter().any(|e| e.trigger == "died"),
+        "died from injuries is a killing: {:#?}",
+        x.events
+    );
+}

@@ -240,7 +240,12 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             if lw == "according" && i + 1 < s1 && cx.lw(i + 1) == "to" && !in_quote(i) {
                 if let Some(sp) = cx.object(i + 1, si) {
                     let sp_end = cx.mention_at(i + 2).map(|m| m.t1).unwrap_or(i + 3).min(s1);
-                    let (c0, c1) = if i == s0 {
+                    // a short adjunct before: "On Sunday, according to
+                    // witnesses, a man …" → the content follows
+                    let after_comma = (sp_end..(sp_end + 8).min(s1)).find(|&k| cx.w(k) == ",");
+                    let (c0, c1) = if i > s0 && i - s0 <= 7 && after_comma.is_some() {
+                        (after_comma.unwrap_or(sp_end) + 1, s1)
+                    } else if i == s0 {
                         let mut c = sp_end;
                         while c < s1 && cx.w(c) != "," {
                             c += 1;
@@ -356,6 +361,17 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             if i + 1 < s1
                 && cx.lw(i + 1) == "to"
                 && matches!(lw.as_str(), "wrote" | "writes" | "write")
+            {
+                i += 1;
+                continue;
+            }
+            // passive "Johnson was questioned about …": the subject did not speak
+            if i > s0
+                && lw.ends_with("ed")
+                && matches!(
+                    cx.lw(i - 1).as_str(),
+                    "was" | "were" | "been" | "being" | "is" | "are" | "be"
+                )
             {
                 i += 1;
                 continue;

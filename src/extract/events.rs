@@ -251,6 +251,21 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
             if agent.is_some() && agent == patient {
                 agent = None;
             }
+            // "died from his injuries": a violent death
+            if ty == "die"
+                && (i + 1..(i + 6).min(s1)).any(|k| {
+                    matches!(
+                        cx.lw(k).as_str(),
+                        "injuries" | "wounds" | "injury" | "wound" | "gunshot" | "stab"
+                    )
+                })
+            {
+                ty = "kill".to_string();
+            }
+            // who died is what happened to them: "Harry Dunn died" → patient
+            if matches!(ty.as_str(), "die" | "kill") && patient.is_none() && lw == "died" {
+                patient = agent.take();
+            }
             // a later noun mention of an event type already seen ("the attack") adds nothing
             let verbal = lw.ends_with("ed")
                 || len > 1
@@ -312,6 +327,13 @@ fn event_object(cx: &Ctx, c: usize, sent: usize) -> Option<Arg> {
     let mut e = k;
     while e < s1 && e - k < 5 && cx.is_word(e) && !super::entities::is_func(cx.w(e)) {
         if tables().agent_nouns.contains(cx.lw(e).as_str()) {
+            // a role noun before a name: "motorcyclist Harry Dunn"
+            if e + 1 < s1
+                && let Some(m) = cx.mention_at(e + 1)
+                && cx.ner.entities[m.ent].etype == EType::Person
+            {
+                return Some(cx.arg_of_mention(m));
+            }
             let ent = (k..=e).find_map(|x| cx.mention_at(x)).map(|m| m.ent);
             return Some(Arg {
                 text: cx.span(k, e + 1).to_string(),
@@ -319,6 +341,14 @@ fn event_object(cx: &Ctx, c: usize, sent: usize) -> Option<Arg> {
             });
         }
         if let Some(m) = cx.mention_at(e) {
+            // lower-case role words before a name: "motorcyclist Harry Dunn"
+            if cx.ner.entities[m.ent].etype == EType::Person
+                && e > k
+                && e - k <= 2
+                && (k..e).all(|x| cx.w(x).chars().all(|c| c.is_lowercase() || c == '-'))
+            {
+                return Some(cx.arg_of_mention(m));
+            }
             e = m.t1;
             continue;
         }

@@ -424,7 +424,7 @@ fn build() -> Tables {
             triggers.insert(t, col(&r, 1).to_string());
         }
     }
-    for extra in ["ask", "asks", "asked", "plead", "call", "calls"] {
+    for extra in ["ask", "asks", "asked", "asking", "plead", "call", "calls"] {
         cues.remove(extra);
     }
     // past forms of skipped lemmas that are verbs in news text whatever the

@@ -265,12 +265,21 @@ impl<'a> Ctx<'a> {
                 }
             }
             let p = found?;
-            // ", Sadiq Khan," after a description: the named person
-            if let Some(m) = self.mention_at(k - 2)
-                && m.t0 == p + 1
-                && self.ner.entities[m.ent].etype == EType::Person
+            // ", Sadiq Khan," after a description: the named actor; the
+            // phrase starts with the description
+            let mut q = p + 1;
+            while q < k - 1 && matches!(self.lw(q).as_str(), "the" | "a" | "an") {
+                q += 1;
+            }
+            if let Some(m) = self.mention_at(q)
+                && m.t1 == k - 1
+                && self.ner.entities[m.ent].etype != EType::Place
             {
-                return Some((vec![self.arg_of_mention(m)], m.t0));
+                let mut d = p;
+                while d > s0 && !matches!(self.w(d - 1), "," | ";" | ":") {
+                    d -= 1;
+                }
+                return Some((vec![self.arg_of_mention(m)], d));
             }
             let first = self.lw(p + 1);
             let lower = self
