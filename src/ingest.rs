@@ -96,6 +96,12 @@ fn type_label(t: EType) -> &'static str {
     }
 }
 
+/// How many earlier claims of the same speaker and stance a new claim is
+/// compared with when looking for the same claim from another article.
+const SAME_SCAN: usize = 200;
+/// How many asserting claims per content word a denial is compared with.
+const CONTRA_SCAN: usize = 50;
+
 /// Merges one article's extraction into the graph.
 pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
     let g = graph;
@@ -294,6 +300,7 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
     let claim_l = g.intern(label::CLAIM);
     let text_k = g.intern("text");
     let mut claim_nodes: Vec<(NodeId, NodeId, Stance, HashSet<String>)> = Vec::new();
+    let mut words_cache: HashMap<NodeId, HashSet<String>> = HashMap::new();
     for c in &ex.claims {
         let p = prov(c.sentence);
         let sp = arg_node(g, &c.speaker, c.sentence);
@@ -303,16 +310,25 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
         let words = content_words(&c.content);
         // the same claim from another article: same speaker, stance, near-identical text
         let rts = g.intern(rt);
-        let same = g.edges_at(sp, Direction::Outgoing).find_map(|(ed, o)| {
-            let ok = g.edge(ed).is_some_and(|x| x.rel_type() == rts);
-            let t = g
-                .node(o)
-                .and_then(|x| x.prop(text_k))
-                .and_then(|v| v.as_str())?;
-            let w2 = content_words(t);
-            let inter = words.intersection(&w2).count();
-            let uni = words.union(&w2).count().max(1);
-            (ok && inter * 10 >= uni * 8).then_some(o)
+        // bounded: a speaker with thousands of claims is compared with its
+        // first SAME_SCAN ones only (keeps huge inputs linear)
+        let cands: Vec<NodeId> = g
+            .edges_at(sp, Direction::Outgoing)
+            .filter(|&(ed, _)| g.edge(ed).is_some_and(|x| x.rel_type() == rts))
+            .map(|(_, o)| o)
+            .take(SAME_SCAN)
+            .collect();
+        let same = cands.into_iter().find(|&o| {
+            let w2 = words_cache.entry(o).or_insert_with(|| {
+                g.node(o)
+                    .and_then(|x| x.prop(text_k))
+                    .and_then(|v| v.as_str())
+                    .map(content_words)
+                    .unwrap_or_default()
+            });
+            let inter = words.intersection(w2).count();
+            let uni = words.union(w2).count().max(1);
+            inter * 10 >= uni * 8
         });
         let cn = match same {
             Some(n) => n,
@@ -352,11 +368,31 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
         sum.claims += 1;
     }
     // contradictions: an assert and a deny of different speakers sharing content words
+    // candidates through an index of long content words, capped per word
+    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (k, (_, _, st, w)) in claim_nodes.iter().enumerate() {
+        if *st == Stance::Assert {
+            for x in w.iter().filter(|x| x.len() >= 5) {
+                let v = by_word.entry(x.as_str()).or_default();
+                if v.len() < CONTRA_SCAN {
+                    v.push(k);
+                }
+            }
+        }
+    }
     for (dn, dsp, dst, dw) in &claim_nodes {
         if *dst != Stance::Deny {
             continue;
         }
-        for (an, asp, ast, aw) in &claim_nodes {
+        let mut cand: Vec<usize> = dw
+            .iter()
+            .filter_map(|x| by_word.get(x.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        cand.sort_unstable();
+        cand.dedup();
+        for (an, asp, ast, aw) in cand.into_iter().map(|k| &claim_nodes[k]) {
             if *ast != Stance::Assert || asp == dsp || an == dn {
                 continue;
             }

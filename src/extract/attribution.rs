@@ -9,6 +9,7 @@
 //! (one claim each) and `neither confirmed nor denied` (no claim). May not
 //! touch: entity recognition, events or the graph.
 
+use super::entities::EType;
 use super::lexicon::{Stance, tables};
 use super::resolve::{Arg, Ctx};
 
@@ -86,6 +87,11 @@ fn quotes(cx: &Ctx, s0: usize, s1: usize, carry: bool) -> Vec<(usize, usize)> {
     }
     out
 }
+
+/// Irregular past tenses that start a second coordinated clause.
+const PAST_VERBS: &[&str] = &[
+    "spoke", "met", "went", "gave", "took", "made", "left", "came", "sent", "held", "began",
+];
 
 const SUBORD: &[&str] = &[
     "after", "before", "while", "as", "because", "when", "although", "since",
@@ -184,6 +190,11 @@ fn content_end(cx: &Ctx, k: usize, s1: usize) -> usize {
                 if q < s1 && t.cues.contains_key(cx.lw(q).as_str()) && !cx.lw(q).ends_with("ing") {
                     return i;
                 }
+                // "urged X to reconsider and spoke with Y": a second verb
+                let nw = cx.lw(i + 1);
+                if i > k + 2 && PAST_VERBS.contains(&nw.as_str()) {
+                    return i;
+                }
             }
             if SUBORD.contains(&lw.as_str()) && i > k {
                 for q in i + 1..(i + 5).min(s1) {
@@ -229,7 +240,12 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             if lw == "according" && i + 1 < s1 && cx.lw(i + 1) == "to" && !in_quote(i) {
                 if let Some(sp) = cx.object(i + 1, si) {
                     let sp_end = cx.mention_at(i + 2).map(|m| m.t1).unwrap_or(i + 3).min(s1);
-                    let (c0, c1) = if i == s0 {
+                    // a short adjunct before: "On Sunday, according to
+                    // witnesses, a man …" → the content follows
+                    let after_comma = (sp_end..(sp_end + 8).min(s1)).find(|&k| cx.w(k) == ",");
+                    let (c0, c1) = if i > s0 && i - s0 <= 7 && after_comma.is_some() {
+                        (after_comma.unwrap_or(sp_end) + 1, s1)
+                    } else if i == s0 {
                         let mut c = sp_end;
                         while c < s1 && cx.w(c) != "," {
                             c += 1;
@@ -341,6 +357,25 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                 i += 1;
                 continue;
             }
+            // "wrote to the embassy", "spoke to reporters": an addressee, no content
+            if i + 1 < s1
+                && cx.lw(i + 1) == "to"
+                && matches!(lw.as_str(), "wrote" | "writes" | "write")
+            {
+                i += 1;
+                continue;
+            }
+            // passive "Johnson was questioned about …": the subject did not speak
+            if i > s0
+                && lw.ends_with("ed")
+                && matches!(
+                    cx.lw(i - 1).as_str(),
+                    "was" | "were" | "been" | "being" | "is" | "are" | "be"
+                )
+            {
+                i += 1;
+                continue;
+            }
             // "what he said was …": not a claim of its own
             if i > s0 + 1 && cx.lw(i - 2) == "what" {
                 i += 1;
@@ -369,6 +404,14 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             {
                 // "denied that A and said B": the same speaker
                 speakers.push(prev.speaker.clone());
+                subj_start = i;
+            } else if i > s0 + 1
+                && cx.lw(i - 1) == "and"
+                && cx.w(i - 2) != ","
+                && let Some((sp, _)) = first_subject(cx, si, i)
+            {
+                // "X gave its sympathies and said B": the clause's subject
+                speakers = sp;
                 subj_start = i;
             } else if i > s0
                 && (cx.w(i - 1) == "," || is_close_quote(cx.w(i - 1)))
@@ -537,10 +580,25 @@ fn first_subject(cx: &Ctx, si: usize, limit: usize) -> Option<(Vec<Arg>, usize)>
 /// titled phrase, followed by the end of the sentence or a comma.
 fn inverted_speaker(cx: &Ctx, c: usize, si: usize) -> Option<Arg> {
     let s1 = cx.sents[si].tok_end;
-    let sp = cx.object(c, si)?;
+    let mut sp = cx.object(c, si)?;
     let mut k = c + 1;
     while k < s1 && matches!(cx.lw(k).as_str(), "the" | "a" | "an") {
         k += 1;
+    }
+    // a title phrase before the name: "…, stated Minister of Information
+    // Moammar al-Eryani." → the person
+    if cx.mention_at(k).is_none() {
+        let mut q = k;
+        while q < s1 && q < k + 10 && !matches!(cx.w(q), "," | "." | ";") {
+            if let Some(m) = cx.mention_at(q) {
+                if cx.ner.entities[m.ent].etype == EType::Person {
+                    sp = cx.arg_of_mention(m);
+                    k = q;
+                }
+                break;
+            }
+            q += 1;
+        }
     }
     let end = match cx.mention_at(k) {
         Some(m) => m.t1,

@@ -71,6 +71,8 @@ pub struct Ner {
 }
 
 const ORG_HEADS: &[&str] = &[
+    "Embassy",
+    "Consulate",
     "Ministry",
     "Police",
     "Agency",
@@ -234,8 +236,6 @@ const PLACE_HEADS: &[&str] = &[
     "Plaza",
     "Corner",
     "Complex",
-    "Embassy",
-    "Consulate",
     "Camp",
     "Market",
     "Mall",
@@ -262,6 +262,38 @@ const SETTLEMENT_NOUNS: &[&str] = &[
     "port",
     "suburb",
     "town",
+];
+/// Plural nouns after a single name that make it an armed or political group.
+const GROUP_NOUNS: &[&str] = &[
+    "rebels",
+    "militants",
+    "fighters",
+    "militia",
+    "militias",
+    "insurgents",
+    "movement",
+    "supporters",
+];
+/// Common nouns before a single name that make it an organisation.
+const ORG_NOUNS: &[&str] = &[
+    "firm",
+    "agency",
+    "company",
+    "group",
+    "newspaper",
+    "broadcaster",
+    "network",
+    "channel",
+    "outlet",
+    "platform",
+    "website",
+    "site",
+    "party",
+    "magazine",
+    "airline",
+    "carrier",
+    "retailer",
+    "bank",
 ];
 const CONNECTORS: &[&str] = &[
     "of", "the", "for", "de", "al", "bin", "van", "von", "du", "la", "and",
@@ -506,6 +538,11 @@ fn is_cap(w: &str) -> bool {
     w.chars().next().is_some_and(|c| c.is_uppercase())
 }
 
+/// A regnal number (`II`, `XIV`).
+fn is_roman(w: &str) -> bool {
+    !w.is_empty() && w.len() <= 4 && w.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))
+}
+
 fn is_acronym(w: &str) -> bool {
     let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
     letters.len() >= 2 && letters.len() <= 6 && letters.iter().all(|c| c.is_uppercase())
@@ -522,12 +559,15 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
         mentions: Vec::new(),
     };
     // token boundary lookup
-    let mut start_ix: HashMap<usize, usize> = HashMap::with_capacity(toks.len());
-    let mut end_ix: HashMap<usize, usize> = HashMap::with_capacity(toks.len());
-    for (i, tk) in toks.iter().enumerate() {
-        start_ix.insert(tk.start, i);
-        end_ix.insert(tk.end, i + 1);
-    }
+    // (tokens are sorted by offset: binary search, no maps)
+    let start_of = |off: usize| -> Option<usize> {
+        let i = toks.partition_point(|t| t.start < off);
+        (i < toks.len() && toks[i].start == off).then_some(i)
+    };
+    let end_of = |off: usize| -> Option<usize> {
+        let i = toks.partition_point(|t| t.end < off);
+        (i < toks.len() && toks[i].end == off).then_some(i + 1)
+    };
     // lower-case vocabulary of the article (to spot common words at sentence starts)
     let mut lower_words: HashSet<&str> = HashSet::new();
     for tk in toks {
@@ -539,7 +579,7 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
     // gazetteer hits by start token
     let mut gaz_at: HashMap<usize, (usize, usize)> = HashMap::new(); // tok -> (end tok, gaz idx)
     for m in t.gaz_ac.find_iter(text) {
-        if let (Some(&a), Some(&e)) = (start_ix.get(&m.start()), end_ix.get(&m.end())) {
+        if let (Some(a), Some(e)) = (start_of(m.start()), end_of(m.end())) {
             gaz_at.insert(a, (e, m.pattern().as_usize()));
         }
     }
@@ -557,9 +597,13 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
             let mut j = i + 1;
             while j < s.tok_end {
                 let wj = b.w(j);
-                if toks[j].kind == Kind::Word && is_cap(wj) && !NOT_NAMES.contains(&wj) {
+                if toks[j].kind == Kind::Word
+                    && is_cap(wj)
+                    && (!NOT_NAMES.contains(&wj)
+                        || wj == "May" && !toks.get(j + 1).is_some_and(|tk| tk.kind == Kind::Num))
+                {
                     j += 1;
-                } else if wj == "of"
+                } else if (wj == "of" || wj == "for")
                     && j + 2 < s.tok_end
                     && b.w(j + 1) == "the"
                     && is_cap(b.w(j + 2))
@@ -600,8 +644,9 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
     }
     let _ = sent_of;
     resolve(&mut b);
-    let mut tok_mention = vec![u32::MAX; toks.len()];
     b.mentions.sort_by_key(|m| (m.t0, std::cmp::Reverse(m.t1)));
+    containment(&mut b);
+    let mut tok_mention = vec![u32::MAX; toks.len()];
     for (mi, m) in b.mentions.iter().enumerate() {
         for slot in &mut tok_mention[m.t0..m.t1] {
             if *slot == u32::MAX {
@@ -862,8 +907,19 @@ fn classify(
             b.mention(p, si, pa, pe, false);
         } else if n >= 2
             && (pa..pe).all(|x| !matches!(b.w(x), "of" | "the" | "for" | "and"))
-            && !(pa..pe).any(|x| is_acronym(b.w(x)))
+            && !(pa..pe).any(|x| is_acronym(b.w(x)) && !is_roman(b.w(x)))
         {
+            // a capitalised common-noun phrase ("National Day", "Member
+            // State", "Prime Minister") is not a person: its head is a title
+            // or a word the article also uses in lower case
+            let head = lastw.to_lowercase();
+            if t.title_words.contains(head.as_str())
+                || lower_words.contains(head.as_str())
+                || lower_words.contains(format!("{head}s").as_str())
+                || t.agent_nouns.contains(head.as_str())
+            {
+                continue;
+            }
             let p = b.entity(&name, EType::Person);
             b.mention(p, si, pa, pe, false);
         } else if n >= 2 || is_acronym(&name) {
@@ -872,27 +928,39 @@ fn classify(
         } else {
             // single unknown capitalised word: decided in resolution
             let lw = prew.to_lowercase();
-            let ty =
-                if t.title_words.contains(lw.as_str()) && prew.chars().all(|c| c.is_lowercase()) {
-                    Some(EType::Person)
-                } else if matches!(
-                    lw.as_str(),
-                    "in" | "at" | "near" | "outside" | "across" | "from" | "to" | "into"
-                ) && !t.cues.contains_key(nextw)
-                {
-                    Some(EType::Place)
-                } else if t.cues.contains_key(nextw)
-                    || nextw == "has"
-                    || nextw == "had"
-                    || nextw == "was"
-                    || nextw == "is"
-                {
-                    Some(EType::Person)
-                } else {
-                    None
-                };
+            let nl = nextw.to_lowercase();
+            let ty = if GROUP_NOUNS.contains(&nl.as_str())
+                || (ORG_NOUNS.contains(&lw.as_str()) && prew.chars().all(|c| c.is_lowercase()))
+            {
+                // "Houthi rebels", "news agency Saba", "platform Telegram"
+                Some(EType::Organization)
+            } else if t.title_words.contains(lw.as_str()) && prew.chars().all(|c| c.is_lowercase())
+            {
+                Some(EType::Person)
+            } else if matches!(
+                lw.as_str(),
+                "in" | "at" | "near" | "outside" | "across" | "from" | "to" | "into"
+            ) && !t.cues.contains_key(nextw)
+            {
+                Some(EType::Place)
+            } else if (t.cues.contains_key(nextw)
+                || nextw == "has"
+                || nextw == "had"
+                || nextw == "was"
+                || nextw == "is")
+                && !lower_words.contains(name.to_lowercase().as_str())
+            {
+                Some(EType::Person)
+            } else {
+                None
+            };
+            let before = b.entities.len();
             let unknown = b.entity(&name, ty.unwrap_or(EType::Organization));
-            if ty.is_none() {
+            let fresh = unknown >= before;
+            if ty.is_some() {
+                // typed here: no longer a guess from an earlier mention
+                b.entities[unknown].titles.retain(|t| t != "\u{0}tentative");
+            } else if fresh {
                 // tentative: dropped in resolution unless it joins a person
                 b.entities[unknown].actor = false;
                 b.entities[unknown].titles.push("\u{0}tentative".into());
@@ -1004,6 +1072,69 @@ fn emit_gaz(
     }
 }
 
+/// Initials of the capitalised words of a name (`Korean People's Army` → KPA).
+fn initials(name: &str) -> String {
+    let ws: Vec<&str> = name.split_whitespace().collect();
+    if ws.len() < 2 {
+        return String::new();
+    }
+    ws.iter()
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_uppercase())
+        .collect()
+}
+
+/// A place that can contain others: a country, or a name ending in a
+/// region noun (`Kursk region`, `Belgorod oblast`).
+fn is_area(e: &Entity) -> bool {
+    e.etype == EType::Place
+        && (e.country
+            || e.name
+                .rsplit(' ')
+                .next()
+                .is_some_and(|w| REGION_NOUNS.contains(&w.to_lowercase().as_str())))
+}
+
+/// Containment read from the text, for places the gazetteers do not place:
+/// `X in (the) R` / `X, R` and the appositive `… in the R, the village of X`,
+/// where R is a country or a region. Mentions must be sorted by start.
+fn containment(b: &mut Builder) {
+    let ms: Vec<Mention> = b.mentions.clone();
+    let add = |b: &mut Builder, x: usize, r: usize| {
+        if x != r
+            && b.entities[x].etype == EType::Place
+            && !b.entities[x].country
+            && is_area(&b.entities[r])
+            && !b.entities[r].part_of.contains(&x)
+            && !b.entities[x].part_of.contains(&r)
+        {
+            b.entities[x].part_of.push(r);
+        }
+    };
+    for (k, m) in ms.iter().enumerate() {
+        if m.metonym {
+            continue;
+        }
+        let Some(n) = ms.get(k + 1) else { break };
+        if n.sent != m.sent || n.metonym {
+            continue;
+        }
+        let between: Vec<String> = (m.t1..n.t0).map(|i| b.w(i).to_lowercase()).collect();
+        let between: Vec<&str> = between.iter().map(String::as_str).collect();
+        match between.as_slice() {
+            // "Gornal in the Kursk region", "Streatham, London"
+            ["in"] | ["in", "the"] | [","] => add(b, m.ent, n.ent),
+            // "in the Kursk region, the village of Gornal"
+            [",", "the", noun, "of"] | [",", "a", noun, "of"]
+                if SETTLEMENT_NOUNS.contains(noun) =>
+            {
+                add(b, n.ent, m.ent)
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Merges mentions inside the article: last names, `X region` ⊇ `X`,
 /// tentative single words.
 fn resolve(b: &mut Builder) {
@@ -1046,6 +1177,111 @@ fn resolve(b: &mut Builder) {
             }
         }
     }
+    // one single-word name typed two ways: a group ("Houthi rebels" /
+    // "Houthis") or a place ("in Mokha" / "Mokha is") wins over a guess
+    #[allow(clippy::needless_range_loop)]
+    for i in 0..n {
+        if target[i] != i || b.entities[i].name.contains(' ') {
+            continue;
+        }
+        let name = b.entities[i].name.clone();
+        let et = b.entities[i].etype;
+        let i_guess = b.entities[i].titles.iter().any(|t| t == "\u{0}tentative");
+        let hit = (0..n).find(|&j| {
+            j != i && target[j] == j && {
+                let o = &b.entities[j];
+                let guess = o.titles.iter().any(|t| t == "\u{0}tentative");
+                let same = o.name == name
+                    || format!("{}s", o.name) == name
+                    || format!("{name}s") == o.name;
+                same && !guess
+                    && (i_guess && o.name != name
+                        || (o.etype == EType::Organization && et != EType::Organization)
+                        || (o.etype == EType::Place && et == EType::Person))
+            }
+        });
+        if let Some(j) = hit
+            && !b.entities[i].country
+        {
+            target[i] = j;
+        }
+    }
+    // acronyms of longer names in the article: "ECJ" → European Court of Justice
+    #[allow(clippy::needless_range_loop)]
+    for i in 0..n {
+        if target[i] != i || !is_acronym(&b.entities[i].name) {
+            continue;
+        }
+        let acr: String = b.entities[i]
+            .name
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .collect();
+        let hit = (0..n).find(|&j| {
+            j != i && b.entities[j].etype != EType::Person && initials(&b.entities[j].name) == acr
+        });
+        if let Some(j) = hit {
+            target[i] = j;
+        }
+    }
+    // a bare organisation head ("Parliament", "the Court") is the article's
+    // named organisation with that word, or a description (dropped below)
+    let mut generic = vec![false; n];
+    #[allow(clippy::needless_range_loop)]
+    for i in 0..n {
+        let e = &b.entities[i];
+        if target[i] != i
+            || e.etype != EType::Organization
+            || e.name.contains(' ')
+            || !ORG_HEADS.contains(&e.name.as_str())
+        {
+            continue;
+        }
+        let w = e.name.clone();
+        match (0..n).find(|&j| {
+            j != i
+                && b.entities[j].etype == EType::Organization
+                && b.entities[j].name.split_whitespace().count() >= 2
+                && b.entities[j].name.split_whitespace().any(|x| x == w)
+        }) {
+            Some(j) => target[i] = j,
+            None => generic[i] = true,
+        }
+    }
+    // a city named like a person's last name, never used as a place
+    // ("Bolton said" with John Bolton in the article) is the person
+    let locative: Vec<bool> = {
+        let mut v = vec![false; n];
+        for m in &b.mentions {
+            if m.t0 > 0
+                && matches!(
+                    b.w(m.t0 - 1).to_lowercase().as_str(),
+                    "in" | "at" | "near" | "from" | "to" | "outside" | "into" | "of"
+                )
+            {
+                v[m.ent] = true;
+            }
+        }
+        v
+    };
+    #[allow(clippy::needless_range_loop)]
+    for i in 0..n {
+        let e = &b.entities[i];
+        if target[i] != i
+            || e.etype != EType::Place
+            || e.country
+            || e.name.contains(' ')
+            || locative[i]
+        {
+            continue;
+        }
+        if let Some(&p) = persons
+            .iter()
+            .find(|&&p| b.entities[p].name.split_whitespace().last() == Some(e.name.as_str()))
+        {
+            target[i] = p;
+        }
+    }
     // tentative single words that were not absorbed are dropped, unless the
     // same name was typed elsewhere in the article
     let tentative: Vec<bool> = b
@@ -1085,7 +1321,7 @@ fn resolve(b: &mut Builder) {
                 }
             }
             keep[i] = false;
-        } else if tentative[i] {
+        } else if tentative[i] || generic[i] {
             keep[i] = false;
         }
     }

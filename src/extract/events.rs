@@ -62,7 +62,7 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
             let lw = cx.lw(i);
             let mut hit: Option<(String, usize)> = None;
             for (ws, ty) in &t.multi_triggers {
-                if i + ws.len() <= s1 && ws.iter().enumerate().all(|(o, w)| cx.lw(i + o) == *w) {
+                if i + ws.len() <= s1 && ws.iter().enumerate().all(|(o, w)| *cx.lw(i + o) == *w) {
                     hit = Some((ty.clone(), ws.len()));
                     break;
                 }
@@ -76,11 +76,42 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 i += 1;
                 continue;
             };
+            let mut ty = ty;
+            // "signed a decree / law": a ruling, not an agreement
+            if ty == "agree"
+                && lw == "signed"
+                && (i + 1..(i + 5).min(s1)).any(|k| {
+                    matches!(
+                        cx.lw(k).as_str(),
+                        "decree" | "law" | "bill" | "order" | "ordinance" | "legislation"
+                    )
+                })
+            {
+                ty = "rule".to_string();
+            }
+            // "shot him dead": a killing
+            if ty == "attack"
+                && matches!(lw.as_str(), "shot" | "shooting")
+                && (i + 1..(i + 4).min(s1)).any(|k| cx.lw(k) == "dead")
+            {
+                ty = "kill".to_string();
+            }
+            // "survived the attack": a later definite mention of an event
+            // type already seen in the article
+            let definite = i > s0 && matches!(prev_word(cx, i, s0).as_str(), "the" | "this");
+            if definite && !lw.ends_with("ed") && article_types.contains(&ty) {
+                i += len;
+                continue;
+            }
             if cx.mention_at(i).is_some() || seen_types.contains(&ty) {
                 i += len;
                 continue;
             }
-            let prev = if i > s0 { cx.lw(i - 1) } else { String::new() };
+            let prev = if i > s0 {
+                cx.lw(i - 1).clone()
+            } else {
+                String::new()
+            };
             if FUTURE.contains(&prev.as_str())
                 || (i > s0 + 1
                     && FUTURE.contains(&cx.lw(i - 2).as_str())
@@ -201,8 +232,13 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
             {
                 patient = None;
             }
-            // a noun trigger without an agent: the sentence's subject
-            if agent.is_none() && !lw.ends_with("ed") && !passive {
+            // a noun trigger without an agent: the sentence's subject (not for
+            // deaths and disasters, which rarely have one)
+            if agent.is_none()
+                && !lw.ends_with("ed")
+                && !passive
+                && !matches!(ty.as_str(), "kill" | "die" | "disaster")
+            {
                 agent = (s0..i)
                     .find_map(|k| {
                         let m = cx.mention_at(k)?;
@@ -211,6 +247,24 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                             .then(|| cx.arg_of_mention(m))
                     })
                     .filter(|a| Some(a) != patient.as_ref());
+            }
+            if agent.is_some() && agent == patient {
+                agent = None;
+            }
+            // "died from his injuries": a violent death
+            if ty == "die"
+                && (i + 1..(i + 6).min(s1)).any(|k| {
+                    matches!(
+                        cx.lw(k).as_str(),
+                        "injuries" | "wounds" | "injury" | "wound" | "gunshot" | "stab"
+                    )
+                })
+            {
+                ty = "kill".to_string();
+            }
+            // who died is what happened to them: "Harry Dunn died" → patient
+            if matches!(ty.as_str(), "die" | "kill") && patient.is_none() && lw == "died" {
+                patient = agent.take();
             }
             // a later noun mention of an event type already seen ("the attack") adds nothing
             let verbal = lw.ends_with("ed")
@@ -240,6 +294,14 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
     out
 }
 
+fn prev_word(cx: &Ctx, i: usize, s0: usize) -> String {
+    if i > s0 {
+        cx.lw(i - 1).clone()
+    } else {
+        String::new()
+    }
+}
+
 /// Patient after a verb: a mention, or a short phrase headed by a person /
 /// group noun or a number (`two suspects`, `14,000 troops`).
 fn event_object(cx: &Ctx, c: usize, sent: usize) -> Option<Arg> {
@@ -265,6 +327,13 @@ fn event_object(cx: &Ctx, c: usize, sent: usize) -> Option<Arg> {
     let mut e = k;
     while e < s1 && e - k < 5 && cx.is_word(e) && !super::entities::is_func(cx.w(e)) {
         if tables().agent_nouns.contains(cx.lw(e).as_str()) {
+            // a role noun before a name: "motorcyclist Harry Dunn"
+            if e + 1 < s1
+                && let Some(m) = cx.mention_at(e + 1)
+                && cx.ner.entities[m.ent].etype == EType::Person
+            {
+                return Some(cx.arg_of_mention(m));
+            }
             let ent = (k..=e).find_map(|x| cx.mention_at(x)).map(|m| m.ent);
             return Some(Arg {
                 text: cx.span(k, e + 1).to_string(),
@@ -272,6 +341,14 @@ fn event_object(cx: &Ctx, c: usize, sent: usize) -> Option<Arg> {
             });
         }
         if let Some(m) = cx.mention_at(e) {
+            // lower-case role words before a name: "motorcyclist Harry Dunn"
+            if cx.ner.entities[m.ent].etype == EType::Person
+                && e > k
+                && e - k <= 2
+                && (k..e).all(|x| cx.w(x).chars().all(|c| c.is_lowercase() || c == '-'))
+            {
+                return Some(cx.arg_of_mention(m));
+            }
             e = m.t1;
             continue;
         }

@@ -56,7 +56,9 @@ impl Stance {
     }
     fn from_lexicon(s: &str) -> Option<Stance> {
         Some(match s {
-            "asserted" | "claimed" | "hoped" | "requested" | "demanded" => Stance::Assert,
+            "asserted" | "claimed" | "hoped" | "requested" | "demanded" | "characterised" => {
+                Stance::Assert
+            }
             "denied" => Stance::Deny,
             "confirmed" => Stance::Confirm,
             "accused" => Stance::Accuse,
@@ -214,6 +216,24 @@ const CUE_SKIP: &[&str] = &[
     "thank",
     "welcome",
     "express",
+];
+
+/// Unambiguous inflected forms of lemmas in [`CUE_SKIP`].
+const CUE_FORMS: &[(&str, &str, Stance)] = &[
+    ("stated", "state", Stance::Assert),
+    ("noted", "note", Stance::Assert),
+    ("commented", "comment", Stance::Assert),
+    ("mentioned", "mention", Stance::Assert),
+    ("responded", "respond", Stance::Assert),
+    ("replied", "reply", Stance::Assert),
+    ("countered", "counter", Stance::Assert),
+    ("tweeted", "tweet", Stance::Assert),
+    ("slammed", "slam", Stance::Criticize),
+    ("blasted", "blast", Stance::Criticize),
+    ("welcomed", "welcome", Stance::Praise),
+    ("thanked", "thank", Stance::Praise),
+    ("questioned", "question", Stance::Question),
+    ("attributed", "attribute", Stance::Accuse),
 ];
 
 /// Role nouns missing from `titles.tsv` that also introduce names.
@@ -404,8 +424,14 @@ fn build() -> Tables {
             triggers.insert(t, col(&r, 1).to_string());
         }
     }
-    for extra in ["ask", "asks", "asked", "plead", "call", "calls"] {
+    for extra in ["ask", "asks", "asked", "asking", "plead", "call", "calls"] {
         cues.remove(extra);
+    }
+    // past forms of skipped lemmas that are verbs in news text whatever the
+    // lemma's noun uses ("stated", not "state")
+    for (form, lemma, stance) in CUE_FORMS {
+        cues.entry(form.to_string())
+            .or_insert((lemma.to_string(), *stance));
     }
     let agent_nouns: HashSet<String> = AGENTS
         .lines()

@@ -86,7 +86,9 @@ impl Extractor {
         let toks = sentences::tokenize(&doc.body);
         let sents = sentences::split(&doc.body, &toks);
         let ner = entities::recognise(&doc.body, &toks, &sents);
+        let lower = resolve::lower_tokens(&doc.body, &toks);
         let cx = resolve::Ctx {
+            lower: &lower,
             text: &doc.body,
             toks: &toks,
             sents: &sents,

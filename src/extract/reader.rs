@@ -229,6 +229,15 @@ pub fn read(bytes: &[u8]) -> Result<Doc, ExtractError> {
         && strip_dateline(first).is_none()
     {
         title = Some(paras.remove(0));
+        // a file of one paragraph (no title line): best effort, it is the body
+        if paras.is_empty() {
+            let only = title.clone().unwrap_or_default();
+            let words = only.split_whitespace().count();
+            if words > 15 || only.ends_with(['.', '"', '”', '?', '!']) {
+                title = None;
+                paras.push(only);
+            }
+        }
     }
     let mut date = header_date;
     let mut body = String::new();

@@ -26,6 +26,22 @@ pub struct Ctx<'a> {
     pub sents: &'a [Sentence],
     pub ner: &'a Ner,
     pub date: Option<Ymd>,
+    /// Every token in lower case (see [`lower_tokens`]).
+    pub lower: &'a [String],
+}
+
+/// The tokens of `text` in lower case with `’` as `'`, for [`Ctx::lw`].
+pub fn lower_tokens(text: &str, toks: &[Token]) -> Vec<String> {
+    toks.iter()
+        .map(|t| {
+            let w = &text[t.start..t.end];
+            if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                w.to_string()
+            } else {
+                w.to_lowercase().replace('’', "'")
+            }
+        })
+        .collect()
 }
 
 const SKIP_BACK: &[&str] = &[
@@ -75,6 +91,9 @@ const SKIP_BACK: &[&str] = &[
     "vehemently",
     "categorically",
 ];
+/// How many tokens back a title or head noun is resolved (about 20 sentences).
+const LOOK_BACK: usize = 600;
+
 const DETS: &[&str] = &[
     "the", "a", "an", "its", "his", "her", "their", "some", "several", "two", "three", "many",
     "other",
@@ -85,8 +104,9 @@ impl<'a> Ctx<'a> {
         let t = self.toks[i];
         &self.text[t.start..t.end]
     }
-    pub fn lw(&self, i: usize) -> String {
-        self.w(i).to_lowercase().replace('’', "'")
+    /// Token `i` in lower case with `’` as `'` (precomputed once).
+    pub fn lw(&self, i: usize) -> &'a String {
+        &self.lower[i]
     }
     pub fn span(&self, a: usize, b: usize) -> &'a str {
         if a >= b {
@@ -127,7 +147,11 @@ impl<'a> Ctx<'a> {
                 // a speaker ("Moscow said they …") is not what "they" refers to
                 let speaker =
                     m.t1 < self.toks.len() && tables().cues.contains_key(self.lw(m.t1).as_str());
-                if ok(e.etype, e.country) && !speaker {
+                // nor is a possessive modifier ("Russia's Kursk region")
+                let modifier = m.t1 + 1 < self.toks.len()
+                    && matches!(self.w(m.t1), "'s" | "’s")
+                    && self.mention_at(m.t1 + 1).is_some();
+                if ok(e.etype, e.country) && !speaker && !modifier {
                     return Some(Arg {
                         text: e.name.clone(),
                         ent: Some(m.ent),
@@ -148,19 +172,50 @@ impl<'a> Ctx<'a> {
             "they" | "their" | "it" | "its" | "them" => {
                 self.last_mention(i, sent, |t, c| t == EType::Organization || c)
             }
+            // (a possessive modifier, "Russia's Kursk region", is skipped in
+            // last_mention)
             _ => None,
         }
     }
 
     /// The last person whose title contains `title` (lower case).
     pub fn titled_person(&self, i: usize, title: &str) -> Option<Arg> {
+        // a bounded look-back keeps long inputs linear
+        let lo = i.saturating_sub(LOOK_BACK);
         let mut k = i;
-        while k > 0 {
+        while k > lo {
             k -= 1;
             if let Some(m) = self.mention_at(k) {
                 let e = &self.ner.entities[m.ent];
                 if e.etype == EType::Person
                     && e.titles.iter().any(|t| t.split(' ').any(|w| w == title))
+                {
+                    return Some(Arg {
+                        text: e.name.clone(),
+                        ent: Some(m.ent),
+                    });
+                }
+                k = m.t0;
+            }
+        }
+        None
+    }
+
+    /// The last organisation before token `i` whose name ends in `head`
+    /// (`the embassy` → US Embassy in London, `the court` → Court of Session).
+    pub fn named_head(&self, i: usize, head: &str) -> Option<Arg> {
+        // a bounded look-back keeps long inputs linear
+        let lo = i.saturating_sub(LOOK_BACK);
+        let mut k = i;
+        while k > lo {
+            k -= 1;
+            if let Some(m) = self.mention_at(k) {
+                let e = &self.ner.entities[m.ent];
+                if e.etype == EType::Organization
+                    && e.name
+                        .split_whitespace()
+                        .any(|w| w.eq_ignore_ascii_case(head))
+                    && e.name.split_whitespace().count() >= 2
                 {
                     return Some(Arg {
                         text: e.name.clone(),
@@ -210,6 +265,22 @@ impl<'a> Ctx<'a> {
                 }
             }
             let p = found?;
+            // ", Sadiq Khan," after a description: the named actor; the
+            // phrase starts with the description
+            let mut q = p + 1;
+            while q < k - 1 && matches!(self.lw(q).as_str(), "the" | "a" | "an") {
+                q += 1;
+            }
+            if let Some(m) = self.mention_at(q)
+                && m.t1 == k - 1
+                && self.ner.entities[m.ent].etype != EType::Place
+            {
+                let mut d = p;
+                while d > s0 && !matches!(self.w(d - 1), "," | ";" | ":") {
+                    d -= 1;
+                }
+                return Some((vec![self.arg_of_mention(m)], d));
+            }
             let first = self.lw(p + 1);
             let lower = self
                 .w(p + 1)
@@ -247,10 +318,24 @@ impl<'a> Ctx<'a> {
                 if q > s0 + 1 && self.lw(q - 1) == "of" {
                     let tw = self.lw(q - 2);
                     if tables().title_words.contains(tw.as_str())
-                        && let Some(p) = self.titled_person(q, &tw)
+                        && let Some(p) = self.titled_person(q, tw)
                     {
                         return Some((vec![p], q - 2));
                     }
+                }
+            }
+            // "Steve Peers of the University of Essex said": the person
+            if args.len() == 1 && self.ner.entities[m.ent].etype != EType::Person {
+                let mut q = start;
+                if q > s0 && self.lw(q - 1) == "the" {
+                    q -= 1;
+                }
+                if q > s0 + 1
+                    && matches!(self.lw(q - 1).as_str(), "of" | "from" | "at")
+                    && let Some(pm) = self.mention_at(q - 2)
+                    && self.ner.entities[pm.ent].etype == EType::Person
+                {
+                    return Some((vec![self.arg_of_mention(pm)], pm.t0));
                 }
             }
             // a common noun after a demonym/country: "Ukrainian officials"
@@ -301,9 +386,17 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let head = self.lw(end - 1);
+        // "the embassy said" → the article's organisation with that head noun
+        if text_start > s0
+            && self.lw(text_start - 1) == "the"
+            && end - text_start == 1
+            && let Some(o) = self.named_head(a, head)
+        {
+            return Some((vec![o], a));
+        }
         // title only: "the president said" → last person with that title
         if tables().title_words.contains(head.as_str())
-            && let Some(p) = self.titled_person(a, &head)
+            && let Some(p) = self.titled_person(a, head)
         {
             return Some((vec![p], a));
         }

@@ -1,0 +1,126 @@
+//! Graph building (`ingest::merge_extraction`): entities merge across
+//! articles, a repeated claim is one Claim with several sources, HOLDS_ROLE,
+//! PART_OF containment, ABOUT and CONTRADICTS, checked through queries.
+
+use newsgraph::extract::Extractor;
+use newsgraph::ingest::merge_extraction;
+use newsgraph::query::{Params, QueryOptions, Value, run};
+use newsgraph::store::Graph;
+
+fn merge(g: &mut Graph, name: &str, text: &str) {
+    let x = Extractor::new().extract(name, text.as_bytes()).unwrap();
+    merge_extraction(g, &x);
+}
+
+fn rows(g: &mut Graph, q: &str) -> Vec<Vec<String>> {
+    let out = run(g, q, &Params::new(), &QueryOptions::default()).expect(q);
+    out.rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|v| match v {
+                    Value::Str(s) => s.to_string(),
+                    Value::Int(i) => i.to_string(),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn seed_graph() -> Graph {
+    let mut g = Graph::new();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/articles/2025-04-26-kursk.txt"
+    );
+    merge(
+        &mut g,
+        "2025-04-26-kursk.txt",
+        &std::fs::read_to_string(path).unwrap(),
+    );
+    g
+}
+
+#[test]
+fn part_of_gornal_kursk_russia() {
+    let mut g = seed_graph();
+    let r = rows(
+        &mut g,
+        "MATCH (a:Place)-[:PART_OF*1..3]->(b:Place) WHERE a.name CONTAINS 'Gornal' RETURN b.name",
+    );
+    let names: Vec<&str> = r.iter().map(|x| x[0].as_str()).collect();
+    assert!(names.contains(&"Kursk region"), "{names:?}");
+    assert!(names.contains(&"Russia"), "{names:?}");
+}
+
+#[test]
+fn holds_role_about_and_contradicts() {
+    let mut g = seed_graph();
+    let r = rows(
+        &mut g,
+        "MATCH (p:Person)-[r:HOLDS_ROLE]->(x) WHERE p.name CONTAINS 'Putin' RETURN r.title, x.name",
+    );
+    assert!(
+        r.iter().any(|x| x[0] == "President" && x[1] == "Russia"),
+        "{r:?}"
+    );
+    let r = rows(
+        &mut g,
+        "MATCH (c:Claim)-[:ABOUT]->(e) WHERE c.text CONTAINS 'Gornal' RETURN e.name",
+    );
+    assert!(r.iter().any(|x| x[0] == "Gornal"), "{r:?}");
+    let r = rows(
+        &mut g,
+        "MATCH (d:Actor)-[:DENIED]->(c1:Claim)-[:CONTRADICTS]->(c2:Claim)<-[:SAID]-(a:Actor) \
+         RETURN d.name, c1.text, a.name, c2.text",
+    );
+    assert!(
+        r.iter()
+            .any(|x| x[0] == "Ukraine" && x[1].contains("expelled") && x[2] == "Russia"),
+        "Kyiv denies what Moscow said: {r:?}"
+    );
+}
+
+#[test]
+fn entities_merge_and_repeated_claim_has_several_sources() {
+    let mut g = Graph::new();
+    merge(
+        &mut g,
+        "a.txt",
+        "date 2025-05-01\n\nFirst\n\nRussian President Vladimir Putin said the offensive had failed completely. Kyiv denied it.\n",
+    );
+    merge(
+        &mut g,
+        "b.txt",
+        "date 2025-05-02\n\nSecond\n\nPutin met officials in Moscow. Vladimir Putin said the offensive had failed completely.\n",
+    );
+    let r = rows(
+        &mut g,
+        "MATCH (p:Person) WHERE p.name = 'Vladimir Putin' RETURN count(p)",
+    );
+    assert_eq!(r[0][0], "1", "one Putin across articles");
+    let r = rows(
+        &mut g,
+        "MATCH (p:Person)-[:MENTIONED_IN]->(a:Article) WHERE p.name = 'Vladimir Putin' RETURN count(a)",
+    );
+    assert_eq!(r[0][0], "2");
+    let r = rows(
+        &mut g,
+        "MATCH (c:Claim) WHERE c.text CONTAINS 'offensive had failed' RETURN count(c)",
+    );
+    assert_eq!(r[0][0], "1", "one Claim node");
+    let r = rows(
+        &mut g,
+        "MATCH (p)-[s:SAID]->(c:Claim) WHERE c.text CONTAINS 'offensive had failed' RETURN count(s)",
+    );
+    assert_eq!(r[0][0], "2", "two sources for the claim");
+    // idempotent per article
+    merge(
+        &mut g,
+        "b.txt",
+        "date 2025-05-02\n\nSecond\n\nVladimir Putin said the offensive had failed completely.\n",
+    );
+    let r = rows(&mut g, "MATCH (a:Article) RETURN count(a)");
+    assert_eq!(r[0][0], "2");
+}
