@@ -1,6 +1,7 @@
 //! The scalar, list, string, math and conversion functions, and the list of
 //! known function names (aggregates included) with their arities.
 
+use super::QueryError;
 use super::Value;
 use super::eval::{Res, rt, type_err, type_name};
 use super::exec::Exec;
@@ -234,11 +235,19 @@ impl Exec<'_> {
                 o => return Err(type_err(format!("reverse() of {}", type_name(&o)))),
             },
             "range" => {
-                let (Some(lo), Some(hi)) = (arg_int(&a[0], name)?, arg_int(&a[1], name)?) else {
-                    return Err(type_err("range() bounds must be integers"));
+                let arg_err = |e: QueryError| QueryError {
+                    kind: "ArgumentError".into(),
+                    ..e
+                };
+                let lo = arg_int(&a[0], name).map_err(arg_err)?;
+                let hi = arg_int(&a[1], name).map_err(arg_err)?;
+                let (Some(lo), Some(hi)) = (lo, hi) else {
+                    return Err(arg_err(type_err("range() bounds must be integers")));
                 };
                 let step = match a.get(2) {
-                    Some(v) => arg_int(v, name)?.ok_or_else(|| type_err("range() step is null"))?,
+                    Some(v) => arg_int(v, name)
+                        .map_err(arg_err)?
+                        .ok_or_else(|| arg_err(type_err("range() step is null")))?,
                     None => 1,
                 };
                 if step == 0 {
