@@ -112,6 +112,16 @@ impl<'a> Exec<'a> {
                 _ => Value::Null,
             },
             Value::Map(m) => m.get(key.name.as_str()).cloned().unwrap_or(Value::Null),
+            Value::Date(t) => match super::temporal::field(t, &key.name) {
+                Some(x) => x,
+                None => {
+                    return Err(rt(
+                        "SyntaxError",
+                        "InvalidArgumentType",
+                        format!("no field {} on {}", key.name, type_name(v)),
+                    ));
+                }
+            },
             other => {
                 return Err(type_err(format!(
                     "cannot read property of {}",

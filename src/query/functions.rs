@@ -70,6 +70,12 @@ pub const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("rand", 0, 0),
     ("exists", 1, 1),
     ("timestamp", 0, 0),
+    ("date", 0, 1),
+    ("localtime", 0, 1),
+    ("time", 0, 1),
+    ("localdatetime", 0, 1),
+    ("datetime", 0, 1),
+    ("duration", 1, 1),
     ("count", 1, 1),
     ("collect", 1, 1),
     ("sum", 1, 1),
@@ -149,6 +155,10 @@ impl Exec<'_> {
             };
         }
         Ok(match name {
+            "date" | "localtime" | "time" | "localdatetime" | "datetime" => {
+                super::temporal::construct(name, a.first())?
+            }
+            "duration" => super::temporal::duration(&a0)?,
             "id" => match a0 {
                 Value::Node(n) => Value::Int(n.0 as i64),
                 Value::Rel(r) => Value::Int(r.0 as i64),

@@ -11,6 +11,7 @@ mod exec;
 mod functions;
 pub mod parser;
 pub mod plan;
+mod temporal;
 #[cfg(test)]
 mod tests;
 mod value;
