@@ -76,6 +76,15 @@ pub const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("localdatetime", 0, 1),
     ("datetime", 0, 1),
     ("duration", 1, 1),
+    ("date.truncate", 2, 3),
+    ("localtime.truncate", 2, 3),
+    ("time.truncate", 2, 3),
+    ("localdatetime.truncate", 2, 3),
+    ("datetime.truncate", 2, 3),
+    ("duration.between", 2, 2),
+    ("duration.inmonths", 2, 2),
+    ("duration.indays", 2, 2),
+    ("duration.inseconds", 2, 2),
     ("count", 1, 1),
     ("collect", 1, 1),
     ("sum", 1, 1),
@@ -159,6 +168,16 @@ impl Exec<'_> {
                 super::temporal::construct(name, a.first())?
             }
             "duration" => super::temporal::duration(&a0)?,
+            "date.truncate"
+            | "localtime.truncate"
+            | "time.truncate"
+            | "localdatetime.truncate"
+            | "datetime.truncate" => {
+                super::temporal::truncate(name.trim_end_matches(".truncate"), &a0, &a[1], a.get(2))?
+            }
+            "duration.between" | "duration.inmonths" | "duration.indays" | "duration.inseconds" => {
+                super::temporal::between(&name[9..], &a0, &a[1])?
+            }
             "id" => match a0 {
                 Value::Node(n) => Value::Int(n.0 as i64),
                 Value::Rel(r) => Value::Int(r.0 as i64),

@@ -135,6 +135,9 @@ fn date_from_map(m: &BTreeMap<String, Value>, base: Option<i64>) -> Res<Option<i
             .unwrap_or(1);
         return Ok(Some(week1_monday(y) + (w - 1) * 7 + dow - 1));
     }
+    if let (Some(dow), Some(b)) = (get_int(m, "dayOfWeek")?, base) {
+        return Ok(Some(b - (day_of_week(b) - 1) + dow - 1));
+    }
     if let Some(od) = get_int(m, "ordinalDay")? {
         let y = year.or(by).unwrap_or(1970);
         return Ok(Some(days_from_civil(y, 1, 1) + od - 1));
@@ -851,4 +854,129 @@ impl std::fmt::Display for Temporal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.render())
     }
+}
+
+// ------------------------------------------------------------ truncate
+
+/// `date.truncate(unit, temporal[, map])` and the like for the other types.
+pub fn truncate(kind: &str, unit: &Value, v: &Value, map: Option<&Value>) -> Res<Value> {
+    let (Value::Str(unit), Value::Date(t)) = (unit, v) else {
+        if matches!(v, Value::Null) || matches!(unit, Value::Null) {
+            return Ok(Value::Null);
+        }
+        return Err(arg_err("truncate() expects a unit and a temporal value"));
+    };
+    let (d, tm, o) = t
+        .parts()
+        .ok_or_else(|| arg_err("cannot truncate a duration"))?;
+    let date_unit = |d: i64| -> Option<i64> {
+        let (y, m, _) = civil_from_days(d);
+        Some(match unit.as_ref() {
+            "millennium" => days_from_civil(y - y.rem_euclid(1000), 1, 1),
+            "century" => days_from_civil(y - y.rem_euclid(100), 1, 1),
+            "decade" => days_from_civil(y - y.rem_euclid(10), 1, 1),
+            "year" => days_from_civil(y, 1, 1),
+            "weekYear" => week1_monday(iso_week(d).0),
+            "quarter" => days_from_civil(y, (m - 1) / 3 * 3 + 1, 1),
+            "month" => days_from_civil(y, m, 1),
+            "week" => d - (day_of_week(d) - 1),
+            "day" => d,
+            _ => return None,
+        })
+    };
+    let time_step: Option<i64> = match unit.as_ref() {
+        "hour" => Some(3_600 * NS_PER_SEC),
+        "minute" => Some(60 * NS_PER_SEC),
+        "second" => Some(NS_PER_SEC),
+        "millisecond" => Some(1_000_000),
+        "microsecond" => Some(1000),
+        _ => None,
+    };
+    let (nd, nt) = match time_step {
+        Some(step) => (d, tm.map(|t| t - t % step)),
+        None => match d {
+            Some(d) => (
+                Some(date_unit(d).ok_or_else(|| arg_err(format!("unknown unit '{unit}'")))?),
+                Some(0),
+            ),
+            None if unit.as_ref() == "day" => (None, Some(0)),
+            None => return Err(arg_err(format!("cannot truncate a time to {unit}"))),
+        },
+    };
+    let (nd, nt, no) = match map {
+        Some(Value::Map(m)) if !m.is_empty() => {
+            let tz = tz_from_map(m)?;
+            (date_from_map(m, nd)?, time_from_map(m, nt)?, tz.or(o))
+        }
+        Some(Value::Map(_)) | Some(Value::Null) | None => (nd, nt, o),
+        Some(_) => return Err(arg_err("truncate() expects a map of fields")),
+    };
+    Ok(build(kind, nd, nt, no))
+}
+
+// ------------------------------------------------------------ between
+
+fn add_months(d: i64, months: i64) -> i64 {
+    let (y, m, day) = civil_from_days(d);
+    let total = y * 12 + (m - 1) + months;
+    let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+    days_from_civil(ny, nm, day.min(days_in_month(ny, nm)))
+}
+
+/// `duration.between`, `duration.inMonths`, `duration.inDays`,
+/// `duration.inSeconds` (`which` is `between`, `inmonths`, `indays` or
+/// `inseconds`).
+pub fn between(which: &str, a: &Value, b: &Value) -> Res<Value> {
+    let (Value::Date(x), Value::Date(y)) = (a, b) else {
+        if matches!(a, Value::Null) || matches!(b, Value::Null) {
+            return Ok(Value::Null);
+        }
+        return Err(arg_err("duration.between() expects two temporal values"));
+    };
+    let ((da, ta, oa), (db, tb, ob)) = match (x.parts(), y.parts()) {
+        (Some(p), Some(q)) => (p, q),
+        _ => return Err(arg_err("duration.between() of a duration")),
+    };
+    let (ta, tb) = (ta.unwrap_or(0), tb.unwrap_or(0));
+    // both zoned: compare instants, seen from the first value's offset
+    let shift_b = match (oa, ob) {
+        (Some(oa), Some(ob)) => i64::from(oa - ob) * NS_PER_SEC,
+        _ => 0,
+    };
+    let dur = |months: i64, days: i64, nanos: i128| {
+        Value::Date(Temporal::Duration(Duration::normalized(
+            months, days, nanos,
+        )))
+    };
+    let (Some(da), Some(db)) = (da, db) else {
+        // no common calendar: only the times of day count
+        let diff = i128::from(tb + shift_b - ta);
+        return Ok(match which {
+            "inmonths" | "indays" => dur(0, 0, 0),
+            _ => dur(0, 0, diff),
+        });
+    };
+    let bn = i128::from(db) * i128::from(NS_PER_DAY) + i128::from(tb + shift_b);
+    let an = |d: i64, t: i64| i128::from(d) * i128::from(NS_PER_DAY) + i128::from(t);
+    let total = bn - an(da, ta);
+    let day_ns = i128::from(NS_PER_DAY);
+    match which {
+        "inseconds" => return Ok(dur(0, 0, total)),
+        "indays" => return Ok(dur(0, (total / day_ns) as i64, 0)),
+        _ => {}
+    }
+    let (ya, ma, _) = civil_from_days(da);
+    let (yb, mb, _) = civil_from_days(db);
+    let mut months = (yb * 12 + mb) - (ya * 12 + ma);
+    let at = |m: i64| an(add_months(da, m), ta);
+    if months > 0 && at(months) > bn {
+        months -= 1;
+    } else if months < 0 && at(months) < bn {
+        months += 1;
+    }
+    if which == "inmonths" {
+        return Ok(dur(months, 0, 0));
+    }
+    let rest = bn - at(months);
+    Ok(dur(months, (rest / day_ns) as i64, rest % day_ns))
 }
