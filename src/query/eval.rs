@@ -270,6 +270,11 @@ pub fn arith(op: BinOp, a: &Value, b: &Value) -> Res<Value> {
     if matches!(a, Null) || matches!(b, Null) {
         return Ok(Null);
     }
+    if (matches!(a, Date(_)) || matches!(b, Date(_)))
+        && let Some(r) = super::temporal::arith(op, a, b)
+    {
+        return r;
+    }
     Ok(match (op, a, b) {
         (BinOp::Add, Int(x), Int(y)) => Int(x.checked_add(*y).ok_or_else(overflow)?),
         (BinOp::Sub, Int(x), Int(y)) => Int(x.checked_sub(*y).ok_or_else(overflow)?),

@@ -980,3 +980,84 @@ pub fn between(which: &str, a: &Value, b: &Value) -> Res<Value> {
     let rest = bn - at(months);
     Ok(dur(months, (rest / day_ns) as i64, rest % day_ns))
 }
+
+// ------------------------------------------------------------ arithmetic
+
+impl Duration {
+    fn add(&self, o: &Duration) -> Duration {
+        Duration::normalized(
+            self.months + o.months,
+            self.days + o.days,
+            self.total_nanos() + o.total_nanos(),
+        )
+    }
+
+    fn scale(&self, f: f64) -> Res<Duration> {
+        let mut m = BTreeMap::new();
+        m.insert("months".to_string(), Value::Float(self.months as f64 * f));
+        m.insert("days".to_string(), Value::Float(self.days as f64 * f));
+        m.insert("seconds".to_string(), Value::Float(self.secs as f64 * f));
+        m.insert(
+            "nanoseconds".to_string(),
+            Value::Float(self.nanos as f64 * f),
+        );
+        Duration::from_map(&m)
+    }
+}
+
+/// Adds a duration to a temporal value.
+fn plus(t: &Temporal, d: &Duration) -> Temporal {
+    let day_ns = i128::from(NS_PER_DAY);
+    let shift_date = |days: i64| add_months(days, d.months) + d.days;
+    let time_of = |t: i64| (i128::from(t) + d.total_nanos()).rem_euclid(day_ns) as i64;
+    match *t {
+        Temporal::Date(days) => {
+            Temporal::Date(shift_date(days) + (d.total_nanos() / day_ns) as i64)
+        }
+        Temporal::LocalTime(x) => Temporal::LocalTime(time_of(x)),
+        Temporal::Time(x, o) => Temporal::Time(time_of(x), o),
+        Temporal::LocalDateTime(days, x) | Temporal::DateTime(days, x, _) => {
+            let total = i128::from(shift_date(days)) * day_ns + i128::from(x) + d.total_nanos();
+            let (nd, nt) = (
+                total.div_euclid(day_ns) as i64,
+                total.rem_euclid(day_ns) as i64,
+            );
+            match *t {
+                Temporal::DateTime(_, _, o) => Temporal::DateTime(nd, nt, o),
+                _ => Temporal::LocalDateTime(nd, nt),
+            }
+        }
+        Temporal::Duration(x) => Temporal::Duration(x.add(d)),
+    }
+}
+
+/// `+`, `-`, `*`, `/` with temporal operands; `None` when not applicable.
+pub fn arith(op: super::ast::BinOp, a: &Value, b: &Value) -> Option<Res<Value>> {
+    use super::ast::BinOp;
+    let num = |v: &Value| match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    };
+    let dur = |t: Temporal| Value::Date(t);
+    Some(match (op, a, b) {
+        (BinOp::Add, Value::Date(t), Value::Date(Temporal::Duration(d))) => Ok(dur(plus(t, d))),
+        (BinOp::Add, Value::Date(Temporal::Duration(d)), Value::Date(t)) => Ok(dur(plus(t, d))),
+        (BinOp::Sub, Value::Date(t), Value::Date(Temporal::Duration(d))) => {
+            Ok(dur(plus(t, &d.neg())))
+        }
+        (BinOp::Mul, Value::Date(Temporal::Duration(d)), x)
+        | (BinOp::Mul, x, Value::Date(Temporal::Duration(d))) => {
+            let f = num(x)?;
+            d.scale(f).map(|d| dur(Temporal::Duration(d)))
+        }
+        (BinOp::Div, Value::Date(Temporal::Duration(d)), x) => {
+            let f = num(x)?;
+            if f == 0.0 {
+                return Some(Err(rt("ArithmeticError", "DivisionByZero", "/ by zero")));
+            }
+            d.scale(1.0 / f).map(|d| dur(Temporal::Duration(d)))
+        }
+        _ => return None,
+    })
+}
