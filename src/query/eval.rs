@@ -362,7 +362,16 @@ impl Exec<'_> {
             CExpr::Index(x, i) => {
                 let v = self.eval(x, row)?;
                 let i = self.eval(i, row)?;
-                index(&v, &i)?
+                match (&v, &i) {
+                    (Value::Node(_) | Value::Rel(_) | Value::Date(_), Value::Str(k)) => {
+                        let key = super::plan::Key {
+                            name: k.to_string(),
+                            sym: self.g().symbol(k),
+                        };
+                        self.property(&v, &key)?
+                    }
+                    _ => index(&v, &i)?,
+                }
             }
             CExpr::Slice(x, a, b) => {
                 let v = self.eval(x, row)?;

@@ -26,6 +26,8 @@ pub struct Exec<'a> {
     rng: Cell<u64>,
     pub stats: WriteStats,
     pub profile: Option<Vec<(String, usize, f64)>>,
+    /// Row width of the branch being run.
+    width: usize,
 }
 
 fn dir_of(d: Dir) -> Direction {
@@ -50,6 +52,7 @@ impl<'a> Exec<'a> {
             rng: Cell::new(seed),
             stats: WriteStats::default(),
             profile: None,
+            width: 0,
         }
     }
 
@@ -504,9 +507,14 @@ impl<'a> Exec<'a> {
 
     pub fn run_branch(&mut self, b: &Branch) -> Res<Vec<Row>> {
         let mut rows: Vec<Row> = vec![vec![Value::Null; b.nslots]];
+        let outer_width = std::mem::replace(&mut self.width, b.nslots);
         for op in &b.ops {
             let t = Instant::now();
-            rows = self.op(op, rows)?;
+            let r = self.op(op, rows);
+            if r.is_err() {
+                self.width = outer_width;
+            }
+            rows = r?;
             if let Some(p) = &mut self.profile {
                 p.push((
                     describe_op(op, self.g),
@@ -515,6 +523,7 @@ impl<'a> Exec<'a> {
                 ));
             }
         }
+        self.width = outer_width;
         Ok(rows)
     }
 
@@ -773,7 +782,7 @@ impl<'a> Exec<'a> {
         }
         if groups.is_empty() && keys.is_empty() {
             groups.push((
-                vec![Value::Null; nslots.max(max_slot(keys, aggs, post))],
+                vec![Value::Null; nslots.max(self.width).max(max_slot(keys, aggs, post))],
                 vec![Vec::new(); aggs.len()],
                 Vec::new(),
             ));

@@ -767,6 +767,7 @@ impl<'a> Planner<'a> {
                     self.query
                         .get(it.text.0..it.text.1)
                         .unwrap_or_default()
+                        .trim()
                         .to_string()
                 }
             };
@@ -859,6 +860,13 @@ impl<'a> Planner<'a> {
         if !p.order.is_empty() {
             let mut keys = Vec::new();
             for (e, asc) in &p.order {
+                let substituted;
+                let e = if aggregating && contains_agg(e) {
+                    substituted = subst_projected(e, &items);
+                    &substituted
+                } else {
+                    e
+                };
                 let c = match items.iter().position(|it| &it.1 == e) {
                     Some(i) => CExpr::Slot(slots[i]),
                     None => {
@@ -1933,10 +1941,49 @@ fn b_match(m: MatchPlan) -> Box<MatchPlan> {
     Box::new(m)
 }
 
+/// Replaces the sub-expressions of `e` that are projected items by the
+/// items' names (so that `ORDER BY n.x + count(*)` can use the projected
+/// `count(*)`).
+fn subst_projected(e: &Expr, items: &[(String, Expr, Span)]) -> Expr {
+    let simple = match e {
+        Expr::Var(_) | Expr::CountStar(_) => true,
+        Expr::Prop(x, _) => matches!(**x, Expr::Var(_)),
+        Expr::Func { name, .. } => is_aggregate(&name.to_ascii_lowercase()),
+        _ => false,
+    };
+    if let Some(it) = items.iter().find(|it| simple && &it.1 == e) {
+        return Expr::Var(Var {
+            name: it.0.clone(),
+            span: span_of(e),
+        });
+    }
+    let s = |x: &Expr| Box::new(subst_projected(x, items));
+    match e {
+        Expr::Binary(op, x, y, sp) => Expr::Binary(*op, s(x), s(y), *sp),
+        Expr::Unary(op, x) => Expr::Unary(*op, s(x)),
+        Expr::Prop(x, k) => Expr::Prop(s(x), k.clone()),
+        Expr::Index(x, i) => Expr::Index(s(x), s(i)),
+        Expr::IsNull(x, n) => Expr::IsNull(s(x), *n),
+        Expr::List(l) => Expr::List(l.iter().map(|x| subst_projected(x, items)).collect()),
+        Expr::Func {
+            name,
+            distinct,
+            args,
+            span,
+        } if !is_aggregate(&name.to_ascii_lowercase()) => Expr::Func {
+            name: name.clone(),
+            distinct: *distinct,
+            args: args.iter().map(|x| subst_projected(x, items)).collect(),
+            span: *span,
+        },
+        other => other.clone(),
+    }
+}
+
 /// In a projection item that aggregates, the first variable outside the
 /// aggregation that is not a grouping key (nor a property of one).
 fn ambiguous_in_aggregation(e: &Expr, keys: &[&Expr]) -> Option<Span> {
-    if keys.contains(&e) {
+    if matches!(e, Expr::Prop(x, _) if matches!(**x, Expr::Var(_))) && keys.contains(&e) {
         return None;
     }
     match e {
