@@ -861,7 +861,8 @@ impl<'a> Planner<'a> {
             let mut keys = Vec::new();
             for (e, asc) in &p.order {
                 let substituted;
-                let e = if aggregating && contains_agg(e) {
+                let direct = items.iter().any(|it| &it.1 == e);
+                let e = if !direct && aggregating && contains_agg(e) {
                     substituted = subst_projected(e, &items);
                     &substituted
                 } else {
@@ -914,7 +915,13 @@ impl<'a> Planner<'a> {
         })?;
         if let CExpr::Const(v) = &c {
             check_count(v, what).map_err(|mut err| {
-                err.phase = Phase::Compile;
+                // a bad literal is found at compile time, a bad parameter
+                // value only when the query runs
+                err.phase = if matches!(e, Expr::Param(..)) {
+                    Phase::Runtime
+                } else {
+                    Phase::Compile
+                };
                 err.kind = "SyntaxError".into();
                 err.span = Some((span_of(e).0, span_of(e).1));
                 err
@@ -2041,19 +2048,11 @@ fn fold_list(items: Vec<CExpr>) -> CExpr {
 }
 
 fn contains_agg(e: &Expr) -> bool {
-    let s = e.to_string().to_ascii_lowercase();
-    [
-        "count(",
-        "collect(",
-        "sum(",
-        "avg(",
-        "min(",
-        "max(",
-        "percentile",
-        "stdev",
-    ]
-    .iter()
-    .any(|f| s.contains(f))
+    match e {
+        Expr::CountStar(_) => true,
+        Expr::Func { name, .. } if is_aggregate(&name.to_ascii_lowercase()) => true,
+        _ => e.children().into_iter().any(contains_agg),
+    }
 }
 
 /// The span of an expression when it has one.
