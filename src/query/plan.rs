@@ -733,7 +733,7 @@ impl<'a> Planner<'a> {
         let mut items: Vec<(String, Expr, Span)> = Vec::new();
         if p.star {
             let names = scope.names();
-            if names.is_empty() && p.items.is_empty() {
+            if names.is_empty() && p.items.is_empty() && is_return {
                 return Err(sem(
                     "NoVariablesInScope",
                     "RETURN * is not allowed when there are no variables in scope",
@@ -895,7 +895,13 @@ impl<'a> Planner<'a> {
         }
         if let Some(w) = where_ {
             no_pattern_value(w, true)?;
-            let f = self.expr(w, &sort_scope)?;
+            let mut where_scope = if aggregating {
+                Scope::default()
+            } else {
+                scope.clone()
+            };
+            where_scope.vars.extend(new_scope.vars.iter().cloned());
+            let f = self.expr(w, &where_scope)?;
             ops.push(Op::Filter(f));
         }
         Ok((new_scope, columns))
@@ -1445,6 +1451,14 @@ impl<'a> Planner<'a> {
             }
             Expr::Prop(x, k) => {
                 let c = self.expr(x, scope)?;
+                if matches!(ckind(&c, scope), Kind::Path | Kind::RelList) {
+                    return Err(compile_err(
+                        "SyntaxError",
+                        "InvalidArgumentType",
+                        "a path or list of relationships has no properties",
+                        span_of(x),
+                    ));
+                }
                 if matches!(
                     ckind(&c, scope),
                     Kind::Bool | Kind::Int | Kind::Float | Kind::Str | Kind::List | Kind::RelList
@@ -1859,6 +1873,7 @@ impl<'a> Planner<'a> {
                 "labels" => k != Kind::Node,
                 "type" | "startnode" | "endnode" => k != Kind::Rel,
                 "length" | "nodes" | "relationships" => k != Kind::Path,
+                "size" => k.is_graph(),
                 "properties" => !matches!(k, Kind::Node | Kind::Rel | Kind::Map | Kind::Any),
                 _ => false,
             };
