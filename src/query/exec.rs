@@ -22,6 +22,8 @@ pub struct Exec<'a> {
     g: &'a mut Graph,
     opts: &'a QueryOptions,
     start: Instant,
+    /// The statement clock: nanoseconds since the epoch when the query started.
+    pub now: i64,
     ticks: Cell<u32>,
     rng: Cell<u64>,
     pub stats: WriteStats,
@@ -48,6 +50,9 @@ impl<'a> Exec<'a> {
             g,
             opts,
             start: Instant::now(),
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as i64),
             ticks: Cell::new(0),
             rng: Cell::new(seed),
             stats: WriteStats::default(),

@@ -165,7 +165,7 @@ impl Exec<'_> {
         }
         Ok(match name {
             "date" | "localtime" | "time" | "localdatetime" | "datetime" => {
-                super::temporal::construct(name, a.first())?
+                super::temporal::construct(name, a.first(), self.now)?
             }
             "duration" => super::temporal::duration(&a0)?,
             "date.truncate"

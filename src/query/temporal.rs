@@ -248,11 +248,10 @@ fn shift(d: i64, t: i64, from: i32, to: i32) -> (i64, i64) {
 }
 
 /// `date(…)`, `localtime(…)`, `time(…)`, `localdatetime(…)`, `datetime(…)`.
-pub fn construct(kind: &str, arg: Option<&Value>) -> Res<Value> {
+/// Without an argument: the statement clock `now` (nanoseconds since the
+/// epoch, UTC).
+pub fn construct(kind: &str, arg: Option<&Value>, now: i64) -> Res<Value> {
     let Some(arg) = arg else {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as i64);
         let (d, t) = (now.div_euclid(NS_PER_DAY), now.rem_euclid(NS_PER_DAY));
         return Ok(build(kind, Some(d), Some(t), Some(0)));
     };
@@ -419,13 +418,6 @@ fn parse_time_str(s: &str) -> Option<i64> {
 
 /// Splits a time string into the time and its offset.
 fn split_offset(s: &str) -> Option<(&str, Option<i32>)> {
-    let s = match s.find('[') {
-        Some(i) => {
-            // named zones are only accepted together with an offset
-            &s[..i]
-        }
-        None => s,
-    };
     if let Some(i) = s.find(['Z', 'z', '+', '-']) {
         Some((&s[..i], Some(parse_offset(&s[i..])?)))
     } else {
@@ -435,8 +427,10 @@ fn split_offset(s: &str) -> Option<(&str, Option<i32>)> {
 
 fn parse_temporal(kind: &str, s: &str) -> Res<Value> {
     let bad = || arg_err(format!("cannot parse '{s}' as {kind}"));
-    if s.contains('[') && !s[..s.find('[').unwrap_or(0)].contains(['Z', '+']) && !s.contains("-0") {
-        return Err(bad());
+    if s.contains('[') {
+        return Err(arg_err(format!(
+            "named time zones are not supported: '{s}'"
+        )));
     }
     match kind {
         "date" => parse_date_str(s).map(|d| build(kind, Some(d), None, None)),
