@@ -229,3 +229,50 @@ fn updating_query_without_return_has_no_rows() {
     assert!(out.rows.is_empty());
     assert_eq!(out.stats.nodes_created, 1);
 }
+
+#[test]
+fn temporal_values_construct_render_and_compute() {
+    let mut g = Graph::new();
+    let out = q(
+        &mut g,
+        "RETURN date({year: 1817, week: 10}) AS a, \
+         time({hour: 12, minute: 31, second: 14, millisecond: 645, timezone: '+01:00'}) AS b, \
+         duration({months: 0.75}) AS c, \
+         date('2025-01-31') + duration('P1M') AS d, \
+         datetime.truncate('hour', datetime('2015-07-21T21:40:32.142+0100')) AS e, \
+         duration.between(date('1984-10-11'), date('2015-06-24')) AS f, \
+         date('2015-07-21').dayOfWeek AS g",
+    )
+    .unwrap();
+    let shown: Vec<String> = out.rows[0]
+        .iter()
+        .map(|v| match v {
+            Value::Date(t) => t.to_string(),
+            Value::Int(i) => i.to_string(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            "1817-03-03",
+            "12:31:14.645+01:00",
+            "P22DT19H51M49.5S",
+            "2025-02-28",
+            "2015-07-21T21:00+01:00",
+            "P30Y8M13D",
+            "2",
+        ]
+    );
+    // one clock per statement
+    let out = q(&mut g, "RETURN localtime() = localtime() AS same").unwrap();
+    assert_eq!(out.rows[0][0], Value::Bool(true));
+    // named zones are not supported: an error, not a panic
+    assert!(
+        q(
+            &mut g,
+            "RETURN datetime('2015-07-21T21:40+02:00[Europe/Stockholm]')"
+        )
+        .is_err()
+    );
+}
