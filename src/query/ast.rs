@@ -875,3 +875,119 @@ impl Display for Atom<'_> {
         }
     }
 }
+
+impl Expr {
+    /// The direct sub-expressions (not those inside patterns or subqueries).
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Lit(_)
+            | Expr::Param(..)
+            | Expr::Var(_)
+            | Expr::CountStar(_)
+            | Expr::Pattern(_)
+            | Expr::Exists(..) => vec![],
+            Expr::List(l) => l.iter().collect(),
+            Expr::Map(m) => m.iter().map(|(_, e)| e).collect(),
+            Expr::Prop(x, _) | Expr::HasLabels(x, _) | Expr::Unary(_, x) | Expr::IsNull(x, _) => {
+                vec![x]
+            }
+            Expr::Index(x, i) => vec![x, i],
+            Expr::Slice(x, lo, hi) => {
+                let mut v = vec![&**x];
+                v.extend(lo.as_deref());
+                v.extend(hi.as_deref());
+                v
+            }
+            Expr::Binary(_, x, y, _) => vec![x, y],
+            Expr::Case {
+                operand,
+                whens,
+                else_,
+            } => {
+                let mut v: Vec<&Expr> = operand.as_deref().into_iter().collect();
+                for (w, t) in whens {
+                    v.push(w);
+                    v.push(t);
+                }
+                v.extend(else_.as_deref());
+                v
+            }
+            Expr::Func { args, .. } => args.iter().collect(),
+            Expr::ListComp {
+                list, pred, proj, ..
+            } => {
+                let mut v = vec![&**list];
+                v.extend(pred.as_deref());
+                v.extend(proj.as_deref());
+                v
+            }
+            Expr::Quantifier { list, pred, .. } => {
+                let mut v = vec![&**list];
+                v.extend(pred.as_deref());
+                v
+            }
+            Expr::Reduce {
+                init, list, expr, ..
+            } => vec![init, list, expr],
+            Expr::PatternComp { pred, proj, .. } => {
+                let mut v: Vec<&Expr> = pred.as_deref().into_iter().collect();
+                v.push(proj);
+                v
+            }
+            Expr::MapProj(_, items) => items
+                .iter()
+                .filter_map(|i| match i {
+                    MapProjItem::Entry(_, e) => Some(e),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The first pattern expression used as a value rather than as a
+    /// predicate (patterns are predicates: allowed in WHERE, under
+    /// NOT/AND/OR/XOR and in `exists()`).
+    pub fn pattern_as_value(&self, predicate: bool) -> Option<Span> {
+        match self {
+            Expr::Pattern(p) if !predicate && p.shortest.is_none() => Some(p.span),
+            Expr::Unary(UnOp::Not, x) => x.pattern_as_value(predicate),
+            Expr::Binary(BinOp::And | BinOp::Or | BinOp::Xor, x, y, _) => x
+                .pattern_as_value(predicate)
+                .or_else(|| y.pattern_as_value(predicate)),
+            Expr::Func { name, args, .. } if name.eq_ignore_ascii_case("exists") => {
+                args.iter().find_map(|a| a.pattern_as_value(true))
+            }
+            Expr::ListComp {
+                list, pred, proj, ..
+            } => list
+                .pattern_as_value(false)
+                .or_else(|| pred.as_ref().and_then(|p| p.pattern_as_value(true)))
+                .or_else(|| proj.as_ref().and_then(|p| p.pattern_as_value(false))),
+            Expr::Quantifier { list, pred, .. } => list
+                .pattern_as_value(false)
+                .or_else(|| pred.as_ref().and_then(|p| p.pattern_as_value(true))),
+            Expr::PatternComp { pred, proj, .. } => pred
+                .as_ref()
+                .and_then(|p| p.pattern_as_value(true))
+                .or_else(|| proj.pattern_as_value(false)),
+            Expr::Case {
+                operand,
+                whens,
+                else_,
+            } => operand
+                .as_ref()
+                .and_then(|o| o.pattern_as_value(false))
+                .or_else(|| {
+                    whens.iter().find_map(|(w, t)| {
+                        w.pattern_as_value(operand.is_none())
+                            .or_else(|| t.pattern_as_value(false))
+                    })
+                })
+                .or_else(|| else_.as_ref().and_then(|e| e.pattern_as_value(false))),
+            _ => self
+                .children()
+                .into_iter()
+                .find_map(|c| c.pattern_as_value(false)),
+        }
+    }
+}

@@ -36,7 +36,7 @@ pub fn type_name(v: &Value) -> &'static str {
         Value::Str(_) => "String",
         Value::List(_) => "List",
         Value::Map(_) => "Map",
-        Value::Date(_) => "Date",
+        Value::Date(t) => t.type_name(),
         Value::Node(_) => "Node",
         Value::Rel(_) => "Relationship",
         Value::Path(_) => "Path",
@@ -55,7 +55,7 @@ pub fn equals(a: &Value, b: &Value) -> Option<bool> {
         (Float(x), Float(y)) => Some(x == y),
         (Bool(x), Bool(y)) => Some(x == y),
         (Str(x), Str(y)) => Some(x == y),
-        (Date(x), Date(y)) => Some(x == y),
+        (Date(x), Date(y)) => Some(x.compare(y).map_or(x == y, |o| o.is_eq())),
         (Node(x), Node(y)) => Some(x == y),
         (Rel(x), Rel(y)) => Some(x == y),
         (Path(x), Path(y)) => Some(x == y),
@@ -105,7 +105,7 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Float(x), Float(y)) => x.partial_cmp(y),
         (Str(x), Str(y)) => Some(x.cmp(y)),
         (Bool(x), Bool(y)) => Some(x.cmp(y)),
-        (Date(x), Date(y)) => Some(x.cmp(y)),
+        (Date(x), Date(y)) => x.compare(y),
         (List(x), List(y)) => {
             for (p, q) in x.iter().zip(y) {
                 if matches!(p, Null) || matches!(q, Null) {
@@ -168,7 +168,7 @@ pub fn order(a: &Value, b: &Value) -> Ordering {
         }
         (Str(x), Str(y)) => x.cmp(y),
         (Bool(x), Bool(y)) => x.cmp(y),
-        (Date(x), Date(y)) => x.cmp(y),
+        (Date(x), Date(y)) => x.sort_key().cmp(&y.sort_key()),
         (Node(x), Node(y)) => x.cmp(y),
         (Rel(x), Rel(y)) => x.cmp(y),
         (Path(x), Path(y)) => x.nodes.cmp(&y.nodes).then_with(|| x.rels.cmp(&y.rels)),
@@ -217,7 +217,7 @@ pub enum GroupKey {
     Str(Arc<str>),
     List(Vec<GroupKey>),
     Map(Vec<(String, GroupKey)>),
-    Date(i32),
+    Date(super::temporal::Temporal),
     Node(u32),
     Rel(u32),
     Path(Vec<u32>, Vec<u32>),
@@ -240,7 +240,7 @@ pub fn group_key(v: &Value) -> GroupKey {
         Value::Str(s) => GroupKey::Str(s.clone()),
         Value::List(l) => GroupKey::List(l.iter().map(group_key).collect()),
         Value::Map(m) => GroupKey::Map(m.iter().map(|(k, v)| (k.clone(), group_key(v))).collect()),
-        Value::Date(d) => GroupKey::Date(d.0),
+        Value::Date(d) => GroupKey::Date(*d),
         Value::Node(n) => GroupKey::Node(n.0),
         Value::Rel(r) => GroupKey::Rel(r.0),
         Value::Path(p) => GroupKey::Path(
@@ -269,6 +269,11 @@ pub fn arith(op: BinOp, a: &Value, b: &Value) -> Res<Value> {
     use Value::*;
     if matches!(a, Null) || matches!(b, Null) {
         return Ok(Null);
+    }
+    if (matches!(a, Date(_)) || matches!(b, Date(_)))
+        && let Some(r) = super::temporal::arith(op, a, b)
+    {
+        return r;
     }
     Ok(match (op, a, b) {
         (BinOp::Add, Int(x), Int(y)) => Int(x.checked_add(*y).ok_or_else(overflow)?),
@@ -357,7 +362,16 @@ impl Exec<'_> {
             CExpr::Index(x, i) => {
                 let v = self.eval(x, row)?;
                 let i = self.eval(i, row)?;
-                index(&v, &i)?
+                match (&v, &i) {
+                    (Value::Node(_) | Value::Rel(_) | Value::Date(_), Value::Str(k)) => {
+                        let key = super::plan::Key {
+                            name: k.to_string(),
+                            sym: self.g().symbol(k),
+                        };
+                        self.property(&v, &key)?
+                    }
+                    _ => index(&v, &i)?,
+                }
             }
             CExpr::Slice(x, a, b) => {
                 let v = self.eval(x, row)?;

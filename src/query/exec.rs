@@ -22,10 +22,14 @@ pub struct Exec<'a> {
     g: &'a mut Graph,
     opts: &'a QueryOptions,
     start: Instant,
+    /// The statement clock: nanoseconds since the epoch when the query started.
+    pub now: i64,
     ticks: Cell<u32>,
     rng: Cell<u64>,
     pub stats: WriteStats,
     pub profile: Option<Vec<(String, usize, f64)>>,
+    /// Row width of the branch being run.
+    width: usize,
 }
 
 fn dir_of(d: Dir) -> Direction {
@@ -46,10 +50,14 @@ impl<'a> Exec<'a> {
             g,
             opts,
             start: Instant::now(),
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as i64),
             ticks: Cell::new(0),
             rng: Cell::new(seed),
             stats: WriteStats::default(),
             profile: None,
+            width: 0,
         }
     }
 
@@ -112,6 +120,16 @@ impl<'a> Exec<'a> {
                 _ => Value::Null,
             },
             Value::Map(m) => m.get(key.name.as_str()).cloned().unwrap_or(Value::Null),
+            Value::Date(t) => match super::temporal::field(t, &key.name) {
+                Some(x) => x,
+                None => {
+                    return Err(rt(
+                        "SyntaxError",
+                        "InvalidArgumentType",
+                        format!("no field {} on {}", key.name, type_name(v)),
+                    ));
+                }
+            },
             other => {
                 return Err(type_err(format!(
                     "cannot read property of {}",
@@ -494,9 +512,14 @@ impl<'a> Exec<'a> {
 
     pub fn run_branch(&mut self, b: &Branch) -> Res<Vec<Row>> {
         let mut rows: Vec<Row> = vec![vec![Value::Null; b.nslots]];
+        let outer_width = std::mem::replace(&mut self.width, b.nslots);
         for op in &b.ops {
             let t = Instant::now();
-            rows = self.op(op, rows)?;
+            let r = self.op(op, rows);
+            if r.is_err() {
+                self.width = outer_width;
+            }
+            rows = r?;
             if let Some(p) = &mut self.profile {
                 p.push((
                     describe_op(op, self.g),
@@ -505,6 +528,7 @@ impl<'a> Exec<'a> {
                 ));
             }
         }
+        self.width = outer_width;
         Ok(rows)
     }
 
@@ -763,7 +787,7 @@ impl<'a> Exec<'a> {
         }
         if groups.is_empty() && keys.is_empty() {
             groups.push((
-                vec![Value::Null; nslots.max(max_slot(keys, aggs, post))],
+                vec![Value::Null; nslots.max(self.width).max(max_slot(keys, aggs, post))],
                 vec![Vec::new(); aggs.len()],
                 Vec::new(),
             ));

@@ -1,6 +1,7 @@
 //! The scalar, list, string, math and conversion functions, and the list of
 //! known function names (aggregates included) with their arities.
 
+use super::QueryError;
 use super::Value;
 use super::eval::{Res, rt, type_err, type_name};
 use super::exec::Exec;
@@ -69,6 +70,21 @@ pub const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("rand", 0, 0),
     ("exists", 1, 1),
     ("timestamp", 0, 0),
+    ("date", 0, 1),
+    ("localtime", 0, 1),
+    ("time", 0, 1),
+    ("localdatetime", 0, 1),
+    ("datetime", 0, 1),
+    ("duration", 1, 1),
+    ("date.truncate", 2, 3),
+    ("localtime.truncate", 2, 3),
+    ("time.truncate", 2, 3),
+    ("localdatetime.truncate", 2, 3),
+    ("datetime.truncate", 2, 3),
+    ("duration.between", 2, 2),
+    ("duration.inmonths", 2, 2),
+    ("duration.indays", 2, 2),
+    ("duration.inseconds", 2, 2),
     ("count", 1, 1),
     ("collect", 1, 1),
     ("sum", 1, 1),
@@ -148,6 +164,20 @@ impl Exec<'_> {
             };
         }
         Ok(match name {
+            "date" | "localtime" | "time" | "localdatetime" | "datetime" => {
+                super::temporal::construct(name, a.first(), self.now)?
+            }
+            "duration" => super::temporal::duration(&a0)?,
+            "date.truncate"
+            | "localtime.truncate"
+            | "time.truncate"
+            | "localdatetime.truncate"
+            | "datetime.truncate" => {
+                super::temporal::truncate(name.trim_end_matches(".truncate"), &a0, &a[1], a.get(2))?
+            }
+            "duration.between" | "duration.inmonths" | "duration.indays" | "duration.inseconds" => {
+                super::temporal::between(&name[9..], &a0, &a[1])?
+            }
             "id" => match a0 {
                 Value::Node(n) => Value::Int(n.0 as i64),
                 Value::Rel(r) => Value::Int(r.0 as i64),
@@ -234,11 +264,19 @@ impl Exec<'_> {
                 o => return Err(type_err(format!("reverse() of {}", type_name(&o)))),
             },
             "range" => {
-                let (Some(lo), Some(hi)) = (arg_int(&a[0], name)?, arg_int(&a[1], name)?) else {
-                    return Err(type_err("range() bounds must be integers"));
+                let arg_err = |e: QueryError| QueryError {
+                    kind: "ArgumentError".into(),
+                    ..e
+                };
+                let lo = arg_int(&a[0], name).map_err(arg_err)?;
+                let hi = arg_int(&a[1], name).map_err(arg_err)?;
+                let (Some(lo), Some(hi)) = (lo, hi) else {
+                    return Err(arg_err(type_err("range() bounds must be integers")));
                 };
                 let step = match a.get(2) {
-                    Some(v) => arg_int(v, name)?.ok_or_else(|| type_err("range() step is null"))?,
+                    Some(v) => arg_int(v, name)
+                        .map_err(arg_err)?
+                        .ok_or_else(|| arg_err(type_err("range() step is null")))?,
                     None => 1,
                 };
                 if step == 0 {

@@ -11,6 +11,7 @@ mod exec;
 mod functions;
 pub mod parser;
 pub mod plan;
+mod temporal;
 #[cfg(test)]
 mod tests;
 mod value;
@@ -173,6 +174,10 @@ fn execute(
     let distinct = plan.union_all.first() == Some(&false);
     for b in &plan.branches {
         let out = ex.run_branch(b)?;
+        if b.columns.is_empty() {
+            // a query that ends with an updating clause returns no rows
+            continue;
+        }
         for r in out {
             let row: Vec<Value> = b.columns.iter().map(|(_, s)| r[*s].clone()).collect();
             if distinct && !seen.insert(row.iter().map(eval::group_key).collect::<Vec<_>>()) {

@@ -256,6 +256,83 @@ enum Kind {
     RelList,
     Path,
     Any,
+    // statically known value types (from literals and projections of them)
+    Bool,
+    Int,
+    Float,
+    Str,
+    List,
+    Map,
+}
+
+impl Kind {
+    fn of_value(v: &Value) -> Kind {
+        match v {
+            Value::Bool(_) => Kind::Bool,
+            Value::Int(_) => Kind::Int,
+            Value::Float(_) => Kind::Float,
+            Value::Str(_) => Kind::Str,
+            Value::List(_) => Kind::List,
+            Value::Map(_) => Kind::Map,
+            Value::Node(_) => Kind::Node,
+            Value::Rel(_) => Kind::Rel,
+            Value::Path(_) => Kind::Path,
+            _ => Kind::Any,
+        }
+    }
+    /// Kind of the elements of a list expression, when all are the same.
+    fn elem_of(c: &CExpr, scope: &Scope) -> Kind {
+        let kinds: Vec<Kind> = match c {
+            CExpr::Const(Value::List(l)) => l.iter().map(Kind::of_value).collect(),
+            CExpr::List(l) => l.iter().map(|x| ckind(x, scope)).collect(),
+            _ => return Kind::Any,
+        };
+        match kinds.first() {
+            Some(&k) if kinds.iter().all(|&x| x == k) => k,
+            _ => Kind::Any,
+        }
+    }
+    fn is_graph(self) -> bool {
+        matches!(self, Kind::Node | Kind::Rel | Kind::RelList | Kind::Path)
+    }
+}
+
+/// The statically known kind of a compiled expression (`Any` if unknown).
+fn ckind(c: &CExpr, scope: &Scope) -> Kind {
+    match c {
+        CExpr::Const(v) => Kind::of_value(v),
+        CExpr::List(_) | CExpr::ListComp { .. } | CExpr::PatternComp { .. } => Kind::List,
+        CExpr::Map(_) => Kind::Map,
+        CExpr::Slot(s) => scope
+            .vars
+            .iter()
+            .rev()
+            .find(|v| v.1 == *s)
+            .map_or(Kind::Any, |v| v.2),
+        CExpr::Not(_)
+        | CExpr::IsNull(..)
+        | CExpr::HasLabels(..)
+        | CExpr::Quant { .. }
+        | CExpr::Exists(_) => Kind::Bool,
+        CExpr::Bin(
+            BinOp::Or
+            | BinOp::Xor
+            | BinOp::And
+            | BinOp::Eq
+            | BinOp::Ne
+            | BinOp::Lt
+            | BinOp::Gt
+            | BinOp::Le
+            | BinOp::Ge
+            | BinOp::StartsWith
+            | BinOp::EndsWith
+            | BinOp::Contains
+            | BinOp::In
+            | BinOp::Regex,
+            ..,
+        ) => Kind::Bool,
+        _ => Kind::Any,
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -309,7 +386,7 @@ pub fn compile_err(kind: &str, detail: &str, msg: impl Into<String>, span: Span)
 }
 
 fn sem(detail: &str, msg: impl Into<String>, span: Span) -> QueryError {
-    compile_err("SemanticError", detail, msg, span)
+    compile_err("SyntaxError", detail, msg, span)
 }
 
 pub struct Planner<'a> {
@@ -418,7 +495,7 @@ impl<'a> Planner<'a> {
                     ));
                 }
                 Clause::Return { body, .. } => {
-                    let (_, cols) = self.plan_projection(body, &scope, true, &mut ops)?;
+                    let (_, cols) = self.plan_projection(body, &scope, true, None, &mut ops)?;
                     columns = cols;
                 }
                 Clause::With { body, where_, span } => {
@@ -430,12 +507,9 @@ impl<'a> Planner<'a> {
                             *span,
                         ));
                     }
-                    let (s, _) = self.plan_projection(body, &scope, false, &mut ops)?;
+                    let (s, _) =
+                        self.plan_projection(body, &scope, false, where_.as_ref(), &mut ops)?;
                     scope = s;
-                    if let Some(w) = where_ {
-                        let f = self.expr(w, &scope)?;
-                        ops.push(Op::Filter(f));
-                    }
                 }
                 Clause::Match {
                     optional,
@@ -597,6 +671,12 @@ impl<'a> Planner<'a> {
     fn plan_set(&mut self, items: &[SetItem], scope: &Scope) -> Res<Vec<SetC>> {
         let mut out = Vec::new();
         for it in items {
+            match it {
+                SetItem::Prop { value, .. }
+                | SetItem::Replace { value, .. }
+                | SetItem::Merge { value, .. } => no_pattern_value(value, false)?,
+                SetItem::Labels { .. } => {}
+            }
             out.push(match it {
                 SetItem::Prop { target, value } => match target {
                     Expr::Prop(obj, k) => {
@@ -647,12 +727,13 @@ impl<'a> Planner<'a> {
         p: &Projection,
         scope: &Scope,
         is_return: bool,
+        where_: Option<&Expr>,
         ops: &mut Vec<Op>,
     ) -> Res<(Scope, Vec<(String, usize)>)> {
         let mut items: Vec<(String, Expr, Span)> = Vec::new();
         if p.star {
             let names = scope.names();
-            if names.is_empty() && p.items.is_empty() {
+            if names.is_empty() && p.items.is_empty() && is_return {
                 return Err(sem(
                     "NoVariablesInScope",
                     "RETURN * is not allowed when there are no variables in scope",
@@ -671,6 +752,7 @@ impl<'a> Planner<'a> {
             }
         }
         for it in &p.items {
+            no_pattern_value(&it.expr, false)?;
             let name = match (&it.alias, &it.expr) {
                 (Some(a), _) => a.name.clone(),
                 (None, Expr::Var(v)) => v.name.clone(),
@@ -685,6 +767,7 @@ impl<'a> Planner<'a> {
                     self.query
                         .get(it.text.0..it.text.1)
                         .unwrap_or_default()
+                        .trim()
                         .to_string()
                 }
             };
@@ -716,14 +799,32 @@ impl<'a> Planner<'a> {
             compiled.push(c);
         }
         self.agg_mode = AggMode::Forbidden;
+        if has_agg.iter().any(|&a| a) {
+            let keys: Vec<&Expr> = items
+                .iter()
+                .zip(&has_agg)
+                .filter(|(_, a)| !**a)
+                .map(|(it, _)| &it.1)
+                .collect();
+            for ((_, e, _), _) in items.iter().zip(&has_agg).filter(|(_, a)| **a) {
+                if let Some(sp) = ambiguous_in_aggregation(e, &keys) {
+                    return Err(sem(
+                        "AmbiguousAggregationExpression",
+                        "an expression next to an aggregation must be a grouping key",
+                        sp,
+                    ));
+                }
+            }
+        }
         let aggs = std::mem::take(&mut self.aggs);
         let mut new_scope = Scope::default();
         let mut slots = Vec::new();
         let mut columns = Vec::new();
-        for (name, e, _) in &items {
+        for (i, (name, e, _)) in items.iter().enumerate() {
             let kind = match e {
                 Expr::Var(v) => scope.get(&v.name).map_or(Kind::Any, |x| x.1),
-                _ => Kind::Any,
+                _ if has_agg[i] => Kind::Any,
+                _ => ckind(&compiled[i], scope),
             };
             let s = self.slot();
             new_scope.add(name, s, kind);
@@ -748,17 +849,25 @@ impl<'a> Planner<'a> {
         if p.distinct {
             ops.push(Op::Distinct(slots.clone()));
         }
+        // ORDER BY and WITH … WHERE see the new names first, then (unless
+        // aggregating or distinct) the old ones.
+        let mut sort_scope = if aggregating || p.distinct {
+            Scope::default()
+        } else {
+            scope.clone()
+        };
+        sort_scope.vars.extend(new_scope.vars.iter().cloned());
         if !p.order.is_empty() {
-            // ORDER BY sees the new names first, then (unless aggregating
-            // or distinct) the old ones.
-            let mut sort_scope = if aggregating || p.distinct {
-                Scope::default()
-            } else {
-                scope.clone()
-            };
-            sort_scope.vars.extend(new_scope.vars.iter().cloned());
             let mut keys = Vec::new();
             for (e, asc) in &p.order {
+                let substituted;
+                let direct = items.iter().any(|it| &it.1 == e);
+                let e = if !direct && aggregating && contains_agg(e) {
+                    substituted = subst_projected(e, &items);
+                    &substituted
+                } else {
+                    e
+                };
                 let c = match items.iter().position(|it| &it.1 == e) {
                     Some(i) => CExpr::Slot(slots[i]),
                     None => {
@@ -784,6 +893,17 @@ impl<'a> Planner<'a> {
             let c = self.count_arg(l, "LIMIT")?;
             ops.push(Op::Limit(c));
         }
+        if let Some(w) = where_ {
+            no_pattern_value(w, true)?;
+            let mut where_scope = if aggregating {
+                Scope::default()
+            } else {
+                scope.clone()
+            };
+            where_scope.vars.extend(new_scope.vars.iter().cloned());
+            let f = self.expr(w, &where_scope)?;
+            ops.push(Op::Filter(f));
+        }
         Ok((new_scope, columns))
     }
 
@@ -801,7 +921,13 @@ impl<'a> Planner<'a> {
         })?;
         if let CExpr::Const(v) = &c {
             check_count(v, what).map_err(|mut err| {
-                err.phase = Phase::Compile;
+                // a bad literal is found at compile time, a bad parameter
+                // value only when the query runs
+                err.phase = if matches!(e, Expr::Param(..)) {
+                    Phase::Runtime
+                } else {
+                    Phase::Compile
+                };
                 err.kind = "SyntaxError".into();
                 err.span = Some((span_of(e).0, span_of(e).1));
                 err
@@ -866,7 +992,7 @@ impl<'a> Planner<'a> {
         match v {
             Some(var) => match scope.get(&var.name) {
                 Some((s, k)) => {
-                    if k != kind && !(k == Kind::Any && kind == Kind::Node) {
+                    if k != kind && k != Kind::Any && !(k == Kind::List && kind == Kind::RelList) {
                         return Err(sem(
                             "VariableTypeConflict",
                             format!("variable `{}` already declared with another type", var.name),
@@ -950,6 +1076,13 @@ impl<'a> Planner<'a> {
             }
             let path_slot = match &part.var {
                 Some(v) => {
+                    if scope.get(&v.name).is_some() {
+                        return Err(sem(
+                            "VariableAlreadyBound",
+                            format!("variable `{}` already declared", v.name),
+                            v.span,
+                        ));
+                    }
                     let s = self.slot();
                     scope.add(&v.name, s, Kind::Path);
                     m.binds.push(s);
@@ -1089,6 +1222,7 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(w) = where_ {
+            no_pattern_value(w, true)?;
             m.filter = Some(self.expr(w, scope)?);
         }
         Ok(m)
@@ -1239,6 +1373,13 @@ impl<'a> Planner<'a> {
                 segs.push((s, false));
             }
             if let Some(v) = &part.var {
+                if scope.get(&v.name).is_some() {
+                    return Err(sem(
+                        "VariableAlreadyBound",
+                        format!("variable `{}` already declared", v.name),
+                        v.span,
+                    ));
+                }
                 let s = self.slot();
                 scope.add(&v.name, s, Kind::Path);
                 cp.paths.push(PathBuild {
@@ -1310,11 +1451,20 @@ impl<'a> Planner<'a> {
             }
             Expr::Prop(x, k) => {
                 let c = self.expr(x, scope)?;
-                if let CExpr::Const(v) = &c
-                    && !matches!(v, Value::Null | Value::Map(_))
-                {
+                if matches!(ckind(&c, scope), Kind::Path | Kind::RelList) {
                     return Err(compile_err(
                         "SyntaxError",
+                        "InvalidArgumentType",
+                        "a path or list of relationships has no properties",
+                        span_of(x),
+                    ));
+                }
+                if matches!(
+                    ckind(&c, scope),
+                    Kind::Bool | Kind::Int | Kind::Float | Kind::Str | Kind::List | Kind::RelList
+                ) {
+                    return Err(compile_err(
+                        "TypeError",
                         "InvalidArgumentType",
                         "property access on a non-map value",
                         span_of(x),
@@ -1366,6 +1516,19 @@ impl<'a> Planner<'a> {
             }
             Expr::Unary(op, x) => {
                 let cx = self.expr(x, scope)?;
+                let k = ckind(&cx, scope);
+                let bad = match op {
+                    UnOp::Not => !matches!(k, Kind::Bool | Kind::Any),
+                    UnOp::Neg | UnOp::Pos => !matches!(k, Kind::Int | Kind::Float | Kind::Any),
+                };
+                if bad {
+                    return Err(compile_err(
+                        "SyntaxError",
+                        "InvalidArgumentType",
+                        format!("invalid operand type for {op:?}"),
+                        span_of(x),
+                    ));
+                }
                 match op {
                     UnOp::Not => CExpr::Not(b(cx)),
                     UnOp::Neg => CExpr::Neg(b(cx)),
@@ -1375,11 +1538,38 @@ impl<'a> Planner<'a> {
             Expr::Binary(op, x, y, _) => {
                 let cx = self.expr(x, scope)?;
                 let cy = self.expr(y, scope)?;
+                let (kx, ky) = (ckind(&cx, scope), ckind(&cy, scope));
+                let non_num = |k: Kind| {
+                    matches!(k, Kind::Bool | Kind::Str | Kind::List | Kind::Map) || k.is_graph()
+                };
+                let bad_arith = match op {
+                    BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Pow => {
+                        non_num(kx) || non_num(ky)
+                    }
+                    BinOp::Add => {
+                        let odd = |k: Kind| matches!(k, Kind::Bool | Kind::Map) || k.is_graph();
+                        let list_or_any = |k: Kind| matches!(k, Kind::List | Kind::Any);
+                        (odd(kx) && !list_or_any(ky)) || (odd(ky) && !list_or_any(kx))
+                    }
+                    BinOp::In => {
+                        matches!(
+                            ky,
+                            Kind::Bool | Kind::Int | Kind::Float | Kind::Str | Kind::Map
+                        ) || ky.is_graph()
+                    }
+                    _ => false,
+                };
+                if bad_arith {
+                    return Err(compile_err(
+                        "SyntaxError",
+                        "InvalidArgumentType",
+                        format!("invalid operand types for {op:?}"),
+                        span_of(e),
+                    ));
+                }
                 if matches!(op, BinOp::And | BinOp::Or | BinOp::Xor) {
-                    for (c, e) in [(&cx, x), (&cy, y)] {
-                        if let CExpr::Const(v) = c
-                            && !matches!(v, Value::Bool(_) | Value::Null)
-                        {
+                    for (c, e) in [(&kx, x), (&ky, y)] {
+                        if !matches!(c, Kind::Bool | Kind::Any) {
                             return Err(compile_err(
                                 "SyntaxError",
                                 "InvalidArgumentType",
@@ -1456,7 +1646,7 @@ impl<'a> Planner<'a> {
                     .iter()
                     .map(|a| self.expr(a, scope))
                     .collect::<Res<Vec<_>>>()?;
-                self.static_arg_check(fname, &cargs, *span)?;
+                self.static_arg_check(fname, &cargs, *span, scope)?;
                 CExpr::Func(fname, cargs)
             }
             Expr::ListComp {
@@ -1468,15 +1658,21 @@ impl<'a> Planner<'a> {
                 let l = self.expr(list, scope)?;
                 let slot = self.slot();
                 let mut s2 = scope.clone();
-                s2.add(&var.name, slot, Kind::Any);
-                let pred = match pred {
-                    Some(p) => Some(b(self.expr(p, &s2)?)),
-                    None => None,
-                };
-                let proj = match proj {
-                    Some(p) => Some(b(self.expr(p, &s2)?)),
-                    None => None,
-                };
+                s2.add(&var.name, slot, Kind::elem_of(&l, scope));
+                let saved = std::mem::replace(&mut self.agg_mode, AggMode::Forbidden);
+                let r = (|| {
+                    let pred = match pred {
+                        Some(p) => Some(b(self.expr(p, &s2)?)),
+                        None => None,
+                    };
+                    let proj = match proj {
+                        Some(p) => Some(b(self.expr(p, &s2)?)),
+                        None => None,
+                    };
+                    Ok((pred, proj))
+                })();
+                self.agg_mode = saved;
+                let (pred, proj) = r?;
                 CExpr::ListComp {
                     slot,
                     list: b(l),
@@ -1493,7 +1689,7 @@ impl<'a> Planner<'a> {
                 let l = self.expr(list, scope)?;
                 let slot = self.slot();
                 let mut s2 = scope.clone();
-                s2.add(&var.name, slot, Kind::Any);
+                s2.add(&var.name, slot, Kind::elem_of(&l, scope));
                 let pred = match pred {
                     Some(p) => Some(b(self.expr(p, &s2)?)),
                     None => None,
@@ -1662,7 +1858,7 @@ impl<'a> Planner<'a> {
         r
     }
 
-    fn static_arg_check(&self, f: &str, args: &[CExpr], span: Span) -> Res<()> {
+    fn static_arg_check(&self, f: &str, args: &[CExpr], span: Span, scope: &Scope) -> Res<()> {
         let bad = |msg: &str| {
             Err(compile_err(
                 "SyntaxError",
@@ -1671,6 +1867,20 @@ impl<'a> Planner<'a> {
                 span,
             ))
         };
+        if let Some(a) = args.first() {
+            let k = ckind(a, scope);
+            let wrong = match f {
+                "labels" => k != Kind::Node,
+                "type" | "startnode" | "endnode" => k != Kind::Rel,
+                "length" | "nodes" | "relationships" => k != Kind::Path,
+                "size" => k.is_graph(),
+                "properties" => !matches!(k, Kind::Node | Kind::Rel | Kind::Map | Kind::Any),
+                _ => false,
+            };
+            if wrong && k != Kind::Any {
+                return bad("invalid argument type");
+            }
+        }
         let Some(CExpr::Const(v)) = args.first() else {
             return Ok(());
         };
@@ -1753,6 +1963,89 @@ fn b_match(m: MatchPlan) -> Box<MatchPlan> {
     Box::new(m)
 }
 
+/// Replaces the sub-expressions of `e` that are projected items by the
+/// items' names (so that `ORDER BY n.x + count(*)` can use the projected
+/// `count(*)`).
+fn subst_projected(e: &Expr, items: &[(String, Expr, Span)]) -> Expr {
+    let simple = match e {
+        Expr::Var(_) | Expr::CountStar(_) => true,
+        Expr::Prop(x, _) => matches!(**x, Expr::Var(_)),
+        Expr::Func { name, .. } => is_aggregate(&name.to_ascii_lowercase()),
+        _ => false,
+    };
+    if let Some(it) = items.iter().find(|it| simple && &it.1 == e) {
+        return Expr::Var(Var {
+            name: it.0.clone(),
+            span: span_of(e),
+        });
+    }
+    let s = |x: &Expr| Box::new(subst_projected(x, items));
+    match e {
+        Expr::Binary(op, x, y, sp) => Expr::Binary(*op, s(x), s(y), *sp),
+        Expr::Unary(op, x) => Expr::Unary(*op, s(x)),
+        Expr::Prop(x, k) => Expr::Prop(s(x), k.clone()),
+        Expr::Index(x, i) => Expr::Index(s(x), s(i)),
+        Expr::IsNull(x, n) => Expr::IsNull(s(x), *n),
+        Expr::List(l) => Expr::List(l.iter().map(|x| subst_projected(x, items)).collect()),
+        Expr::Func {
+            name,
+            distinct,
+            args,
+            span,
+        } if !is_aggregate(&name.to_ascii_lowercase()) => Expr::Func {
+            name: name.clone(),
+            distinct: *distinct,
+            args: args.iter().map(|x| subst_projected(x, items)).collect(),
+            span: *span,
+        },
+        other => other.clone(),
+    }
+}
+
+/// In a projection item that aggregates, the first variable outside the
+/// aggregation that is not a grouping key (nor a property of one).
+fn ambiguous_in_aggregation(e: &Expr, keys: &[&Expr]) -> Option<Span> {
+    if matches!(e, Expr::Prop(x, _) if matches!(**x, Expr::Var(_))) && keys.contains(&e) {
+        return None;
+    }
+    match e {
+        Expr::Func { name, .. } if is_aggregate(&name.to_ascii_lowercase()) => None,
+        Expr::CountStar(_) => None,
+        Expr::Var(v) => {
+            let ok = keys
+                .iter()
+                .any(|k| matches!(k, Expr::Var(kv) if kv.name == v.name));
+            (!ok).then_some(v.span)
+        }
+        Expr::Prop(x, _) if matches!(**x, Expr::Var(_)) => ambiguous_in_aggregation(x, keys),
+        // local variables: not checked
+        Expr::ListComp { .. }
+        | Expr::Quantifier { .. }
+        | Expr::Reduce { .. }
+        | Expr::PatternComp { .. }
+        | Expr::Pattern(_)
+        | Expr::Exists(..)
+        | Expr::MapProj(..) => None,
+        _ => e
+            .children()
+            .into_iter()
+            .find_map(|c| ambiguous_in_aggregation(c, keys)),
+    }
+}
+
+/// Rejects a pattern expression used as a value (see [`Expr::pattern_as_value`]).
+fn no_pattern_value(e: &Expr, predicate: bool) -> Res<()> {
+    match e.pattern_as_value(predicate) {
+        Some(sp) => Err(compile_err(
+            "SyntaxError",
+            "UnexpectedSyntax",
+            "a pattern expression can only be used as a predicate (in WHERE or exists())",
+            sp,
+        )),
+        None => Ok(()),
+    }
+}
+
 fn fold_list(items: Vec<CExpr>) -> CExpr {
     if items.iter().all(|i| matches!(i, CExpr::Const(_))) {
         CExpr::Const(Value::List(
@@ -1770,19 +2063,11 @@ fn fold_list(items: Vec<CExpr>) -> CExpr {
 }
 
 fn contains_agg(e: &Expr) -> bool {
-    let s = e.to_string().to_ascii_lowercase();
-    [
-        "count(",
-        "collect(",
-        "sum(",
-        "avg(",
-        "min(",
-        "max(",
-        "percentile",
-        "stdev",
-    ]
-    .iter()
-    .any(|f| s.contains(f))
+    match e {
+        Expr::CountStar(_) => true,
+        Expr::Func { name, .. } if is_aggregate(&name.to_ascii_lowercase()) => true,
+        _ => e.children().into_iter().any(contains_agg),
+    }
 }
 
 /// The span of an expression when it has one.

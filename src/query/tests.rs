@@ -3,6 +3,8 @@
 
 use super::*;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 fn tck_dir() -> PathBuf {
     std::env::var("NEWSGRAPH_TCK_DIR")
@@ -104,4 +106,173 @@ fn print_unparsed_tck_queries() {
             println!("{}:\n{q}\n  {}\n", f.display(), e.render(&q));
         }
     }
+}
+
+// ------------------------------------------------------------ engine features
+
+fn q(g: &mut Graph, text: &str) -> Result<QueryOutput, QueryError> {
+    run(g, text, &Params::new(), &QueryOptions::default())
+}
+
+/// A chain of `n` nodes linked by `:NEXT`.
+fn chain(n: usize) -> Graph {
+    let mut g = Graph::new();
+    q(
+        &mut g,
+        &format!("UNWIND range(1, {n}) AS i CREATE (:N {{i: i}})"),
+    )
+    .unwrap();
+    q(
+        &mut g,
+        "MATCH (a:N), (b:N) WHERE b.i = a.i + 1 CREATE (a)-[:NEXT]->(b)",
+    )
+    .unwrap();
+    g
+}
+
+#[test]
+fn explain_prints_the_plan_without_running() {
+    let mut g = chain(3);
+    let out = q(&mut g, "EXPLAIN MATCH (a:N)-[:NEXT]->(b) RETURN b.i").unwrap();
+    let plan = out.plan.expect("EXPLAIN gives a plan");
+    assert!(!plan.is_empty());
+    assert_eq!(out.columns, vec!["plan".to_string()]);
+    // EXPLAIN of a write does not write
+    q(&mut g, "EXPLAIN CREATE (:X)").unwrap();
+    let n = q(&mut g, "MATCH (x:X) RETURN count(x)").unwrap();
+    assert_eq!(n.rows[0][0], Value::Int(0));
+}
+
+#[test]
+fn profile_reports_rows_and_time_per_operator() {
+    let mut g = chain(4);
+    let out = q(&mut g, "PROFILE MATCH (a:N)-[:NEXT]->(b) RETURN b.i").unwrap();
+    assert_eq!(out.rows.len(), 3);
+    let plan = out.plan.expect("PROFILE gives a plan");
+    assert!(plan.contains("rows="), "{plan}");
+    assert!(plan.contains("time="), "{plan}");
+}
+
+#[test]
+fn variable_length_bound_is_configurable() {
+    let mut g = chain(10);
+    let text = "MATCH (a:N {i: 1})-[:NEXT*]->(b) RETURN count(b)";
+    let opts = QueryOptions {
+        max_var_length: 3,
+        ..QueryOptions::default()
+    };
+    let out = run(&mut g, text, &Params::new(), &opts).unwrap();
+    assert_eq!(out.rows[0][0], Value::Int(3));
+    let out = q(&mut g, text).unwrap();
+    assert_eq!(out.rows[0][0], Value::Int(9));
+}
+
+#[test]
+fn queries_can_be_cancelled_and_timed_out() {
+    use std::sync::atomic::AtomicBool;
+    let mut g = Graph::new();
+    let heavy = "UNWIND range(1, 3000) AS a UNWIND range(1, 3000) AS b RETURN count(*)";
+    let cancel = Arc::new(AtomicBool::new(true));
+    let opts = QueryOptions {
+        cancel: Some(cancel),
+        ..QueryOptions::default()
+    };
+    let err = run(&mut g, heavy, &Params::new(), &opts).unwrap_err();
+    assert_eq!(err.detail, "Cancelled");
+    let opts = QueryOptions {
+        timeout: Some(Duration::from_millis(1)),
+        ..QueryOptions::default()
+    };
+    let err = run(&mut g, heavy, &Params::new(), &opts).unwrap_err();
+    assert_eq!(err.detail, "Timeout");
+}
+
+#[test]
+fn syntax_errors_have_line_column_caret_and_expectation() {
+    let mut g = Graph::new();
+    let text = "MATCH (n)\nRETURN n ORDER n";
+    let err = q(&mut g, text).unwrap_err();
+    assert_eq!(err.kind, "SyntaxError");
+    assert!(err.message.contains("expected"), "{}", err.message);
+    let shown = err.render(text);
+    assert!(shown.contains("line 2"), "{shown}");
+    assert!(shown.contains("column"), "{shown}");
+    assert!(shown.contains('^'), "{shown}");
+}
+
+#[test]
+fn semantic_errors_are_compile_time_syntax_errors() {
+    let mut g = Graph::new();
+    for (text, detail) in [
+        ("RETURN x", "UndefinedVariable"),
+        ("WITH 1 AS n MATCH (n) RETURN n", "VariableTypeConflict"),
+        ("RETURN NOT 1", "InvalidArgumentType"),
+        ("MATCH (n) RETURN (n)-->()", "UnexpectedSyntax"),
+        (
+            "MATCH (a)--(b) RETURN a.x + count(b.x)",
+            "AmbiguousAggregationExpression",
+        ),
+    ] {
+        let err = q(&mut g, text).unwrap_err();
+        assert_eq!(
+            (err.phase, err.kind.as_str(), err.detail.as_str()),
+            (Phase::Compile, "SyntaxError", detail),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn updating_query_without_return_has_no_rows() {
+    let mut g = Graph::new();
+    let out = q(&mut g, "CREATE (:A {x: 1})").unwrap();
+    assert!(out.rows.is_empty());
+    assert_eq!(out.stats.nodes_created, 1);
+}
+
+#[test]
+fn temporal_values_construct_render_and_compute() {
+    let mut g = Graph::new();
+    let out = q(
+        &mut g,
+        "RETURN date({year: 1817, week: 10}) AS a, \
+         time({hour: 12, minute: 31, second: 14, millisecond: 645, timezone: '+01:00'}) AS b, \
+         duration({months: 0.75}) AS c, \
+         date('2025-01-31') + duration('P1M') AS d, \
+         datetime.truncate('hour', datetime('2015-07-21T21:40:32.142+0100')) AS e, \
+         duration.between(date('1984-10-11'), date('2015-06-24')) AS f, \
+         date('2015-07-21').dayOfWeek AS g",
+    )
+    .unwrap();
+    let shown: Vec<String> = out.rows[0]
+        .iter()
+        .map(|v| match v {
+            Value::Date(t) => t.to_string(),
+            Value::Int(i) => i.to_string(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            "1817-03-03",
+            "12:31:14.645+01:00",
+            "P22DT19H51M49.5S",
+            "2025-02-28",
+            "2015-07-21T21:00+01:00",
+            "P30Y8M13D",
+            "2",
+        ]
+    );
+    // one clock per statement
+    let out = q(&mut g, "RETURN localtime() = localtime() AS same").unwrap();
+    assert_eq!(out.rows[0][0], Value::Bool(true));
+    // named zones are not supported: an error, not a panic
+    assert!(
+        q(
+            &mut g,
+            "RETURN datetime('2015-07-21T21:40+02:00[Europe/Stockholm]')"
+        )
+        .is_err()
+    );
 }

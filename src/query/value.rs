@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use super::temporal::Temporal;
 use crate::store::{Date, EdgeId, Graph, NodeId, PropValue};
 
 /// A path: alternating nodes and relationships, `nodes.len() == rels.len() + 1`.
@@ -23,7 +24,9 @@ pub enum Value {
     Str(Arc<str>),
     List(Vec<Value>),
     Map(BTreeMap<String, Value>),
-    Date(Date),
+    /// A temporal value: date, time, date-time or duration (the variant
+    /// name is historical: it first held only dates).
+    Date(Temporal),
     Node(NodeId),
     Rel(EdgeId),
     Path(Path),
@@ -39,7 +42,7 @@ impl From<&PropValue> for Value {
             PropValue::Str(s) => Value::Str(s.clone()),
             PropValue::List(l) => Value::List(l.iter().map(Value::from).collect()),
             PropValue::Map(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), v.into())).collect()),
-            PropValue::Date(d) => Value::Date(*d),
+            PropValue::Date(d) => Value::Date(Temporal::Date(i64::from(d.0))),
         }
     }
 }
@@ -59,7 +62,8 @@ impl Value {
                     .map(|(k, v)| Some((k.clone(), v.to_prop()?)))
                     .collect::<Option<_>>()?,
             ),
-            Value::Date(d) => PropValue::Date(*d),
+            Value::Date(Temporal::Date(d)) => PropValue::Date(Date(i32::try_from(*d).ok()?)),
+            Value::Date(_) => return None,
             Value::Node(_) | Value::Rel(_) | Value::Path(_) => return None,
         })
     }

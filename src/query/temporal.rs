@@ -1,0 +1,1057 @@
+//! Temporal values other than plain dates (which are `Value::Date`, the
+//! store's type): local time, time with offset, local date-time, date-time
+//! with offset, and durations. Construction from maps and ISO strings,
+//! rendering, field access and ordering. Named time zones are not
+//! supported (only UTC offsets).
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use super::Value;
+use super::eval::{Res, rt};
+
+const NS_PER_SEC: i64 = 1_000_000_000;
+const NS_PER_DAY: i64 = 86_400 * NS_PER_SEC;
+
+/// A temporal value that is not a plain date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Temporal {
+    /// Days since 1970-01-01.
+    Date(i64),
+    /// Nanoseconds of the day.
+    LocalTime(i64),
+    /// Nanoseconds of the day and the UTC offset in seconds.
+    Time(i64, i32),
+    /// Days since 1970-01-01 and nanoseconds of the day.
+    LocalDateTime(i64, i64),
+    /// Local days and nanoseconds, and the UTC offset in seconds.
+    DateTime(i64, i64, i32),
+    Duration(Duration),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Duration {
+    pub months: i64,
+    pub days: i64,
+    pub secs: i64,
+    /// 0..1e9
+    pub nanos: i64,
+}
+
+fn arg_err(msg: impl Into<String>) -> super::QueryError {
+    rt("ArgumentError", "InvalidArgumentValue", msg)
+}
+
+// ------------------------------------------------------------ calendar
+
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// ISO day of week, Monday = 1.
+fn day_of_week(days: i64) -> i64 {
+    (days + 3).rem_euclid(7) + 1
+}
+
+/// Monday of ISO week 1 of a week-based year.
+fn week1_monday(y: i64) -> i64 {
+    let jan4 = days_from_civil(y, 1, 4);
+    jan4 - (day_of_week(jan4) - 1)
+}
+
+/// ISO week-based year and week number.
+fn iso_week(days: i64) -> (i64, i64) {
+    let (y, _, _) = civil_from_days(days);
+    let mut wy = y;
+    if days < week1_monday(y) {
+        wy = y - 1;
+    } else if days >= week1_monday(y + 1) {
+        wy = y + 1;
+    }
+    (wy, (days - week1_monday(wy)) / 7 + 1)
+}
+
+fn checked_date(y: i64, m: i64, d: i64) -> Res<i64> {
+    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        return Err(arg_err(format!("invalid date {y}-{m}-{d}")));
+    }
+    Ok(days_from_civil(y, m, d))
+}
+
+// ------------------------------------------------------------ maps
+
+fn get_int(m: &BTreeMap<String, Value>, k: &str) -> Res<Option<i64>> {
+    match m.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Int(i)) => Ok(Some(*i)),
+        Some(Value::Float(f)) => Ok(Some(*f as i64)),
+        Some(_) => Err(arg_err(format!("{k} must be a number"))),
+    }
+}
+
+/// The date part of a map (`None` when the map has no date fields).
+fn date_from_map(m: &BTreeMap<String, Value>, base: Option<i64>) -> Res<Option<i64>> {
+    let year = get_int(m, "year")?;
+    let (by, bm, bd) = base.map_or((None, None, None), |d| {
+        let (y, mo, da) = civil_from_days(d);
+        (Some(y), Some(mo), Some(da))
+    });
+    if let Some(w) = get_int(m, "week")? {
+        let base_wy = base.map(iso_week);
+        let y = year.or(base_wy.map(|x| x.0)).unwrap_or(1970);
+        let dow = get_int(m, "dayOfWeek")?
+            .or(base.map(day_of_week))
+            .unwrap_or(1);
+        return Ok(Some(week1_monday(y) + (w - 1) * 7 + dow - 1));
+    }
+    if let (Some(dow), Some(b)) = (get_int(m, "dayOfWeek")?, base) {
+        return Ok(Some(b - (day_of_week(b) - 1) + dow - 1));
+    }
+    if let Some(od) = get_int(m, "ordinalDay")? {
+        let y = year.or(by).unwrap_or(1970);
+        return Ok(Some(days_from_civil(y, 1, 1) + od - 1));
+    }
+    if let Some(q) = get_int(m, "quarter")? {
+        let y = year.or(by).unwrap_or(1970);
+        let dq = get_int(m, "dayOfQuarter")?.unwrap_or(1);
+        return Ok(Some(days_from_civil(y, (q - 1) * 3 + 1, 1) + dq - 1));
+    }
+    let month = get_int(m, "month")?;
+    let day = get_int(m, "day")?;
+    if year.is_none() && month.is_none() && day.is_none() {
+        return Ok(base);
+    }
+    let y = year.or(by).unwrap_or(1970);
+    let mo = month.or(bm).unwrap_or(1);
+    let d = day.or(bd).unwrap_or(1);
+    checked_date(y, mo, d).map(Some)
+}
+
+fn time_from_map(m: &BTreeMap<String, Value>, base: Option<i64>) -> Res<Option<i64>> {
+    let keys = [
+        "hour",
+        "minute",
+        "second",
+        "millisecond",
+        "microsecond",
+        "nanosecond",
+    ];
+    let mut vals = [None; 6];
+    for (i, k) in keys.iter().enumerate() {
+        vals[i] = get_int(m, k)?;
+    }
+    if vals.iter().all(Option::is_none) {
+        return Ok(base);
+    }
+    let b = base.unwrap_or(0);
+    let (bh, bmi, bs, bsub) = (
+        b / 3_600_000_000_000,
+        b / 60_000_000_000 % 60,
+        b / NS_PER_SEC % 60,
+        b % NS_PER_SEC,
+    );
+    let h = vals[0].unwrap_or(if base.is_some() { bh } else { 0 });
+    let mi = vals[1].unwrap_or(if base.is_some() { bmi } else { 0 });
+    let s = vals[2].unwrap_or(if base.is_some() { bs } else { 0 });
+    let sub = if vals[3].is_some() || vals[4].is_some() || vals[5].is_some() {
+        vals[3].unwrap_or(0) * 1_000_000 + vals[4].unwrap_or(0) * 1000 + vals[5].unwrap_or(0)
+    } else if base.is_some() {
+        bsub
+    } else {
+        0
+    };
+    if !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0..60).contains(&s) {
+        return Err(arg_err("invalid time"));
+    }
+    if !(0..NS_PER_SEC).contains(&sub) {
+        return Err(arg_err("invalid fraction of a second"));
+    }
+    Ok(Some(((h * 60 + mi) * 60 + s) * NS_PER_SEC + sub))
+}
+
+fn tz_from_map(m: &BTreeMap<String, Value>) -> Res<Option<i32>> {
+    match m.get("timezone") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Str(s)) => parse_offset(s)
+            .map(Some)
+            .ok_or_else(|| arg_err(format!("unsupported time zone '{s}'"))),
+        Some(_) => Err(arg_err("timezone must be a string")),
+    }
+}
+
+/// The parts of an existing temporal value: local days, local nanos, offset.
+fn parts(v: &Value) -> Option<(Option<i64>, Option<i64>, Option<i32>)> {
+    match v {
+        Value::Date(t) => t.parts(),
+        _ => None,
+    }
+}
+
+impl Temporal {
+    fn parts(&self) -> Option<(Option<i64>, Option<i64>, Option<i32>)> {
+        Some(match *self {
+            Temporal::Date(d) => (Some(d), None, None),
+            Temporal::LocalTime(t) => (None, Some(t), None),
+            Temporal::Time(t, o) => (None, Some(t), Some(o)),
+            Temporal::LocalDateTime(d, t) => (Some(d), Some(t), None),
+            Temporal::DateTime(d, t, o) => (Some(d), Some(t), Some(o)),
+            Temporal::Duration(_) => return None,
+        })
+    }
+}
+
+fn base_parts(
+    m: &BTreeMap<String, Value>,
+    key: &str,
+) -> Res<(Option<i64>, Option<i64>, Option<i32>)> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok((None, None, None)),
+        Some(v) => parts(v).ok_or_else(|| arg_err(format!("{key} must be a temporal value"))),
+    }
+}
+
+/// Shifts local (days, nanos) from one offset to another.
+fn shift(d: i64, t: i64, from: i32, to: i32) -> (i64, i64) {
+    let total = d * NS_PER_DAY + t + i64::from(to - from) * NS_PER_SEC;
+    (total.div_euclid(NS_PER_DAY), total.rem_euclid(NS_PER_DAY))
+}
+
+/// `date(…)`, `localtime(…)`, `time(…)`, `localdatetime(…)`, `datetime(…)`.
+/// Without an argument: the statement clock `now` (nanoseconds since the
+/// epoch, UTC).
+pub fn construct(kind: &str, arg: Option<&Value>, now: i64) -> Res<Value> {
+    let Some(arg) = arg else {
+        let (d, t) = (now.div_euclid(NS_PER_DAY), now.rem_euclid(NS_PER_DAY));
+        return Ok(build(kind, Some(d), Some(t), Some(0)));
+    };
+    match arg {
+        Value::Null => Ok(Value::Null),
+        Value::Str(s) => parse_temporal(kind, s),
+        Value::Map(m) => {
+            // projection from other temporal values
+            let (mut bd, mut bt, mut bo) = (None, None, None);
+            for key in ["datetime", "localdatetime", "date", "time", "localtime"] {
+                let (d, t, o) = base_parts(m, key)?;
+                if key == "date" {
+                    bd = d.or(bd);
+                } else if key == "time" || key == "localtime" {
+                    bt = t.or(bt);
+                    bo = o.or(bo);
+                } else {
+                    bd = d.or(bd);
+                    bt = t.or(bt);
+                    bo = o.or(bo);
+                }
+            }
+            if let Some(e) = get_int(m, "epochSeconds")?.or(get_int(m, "epochMillis")?.map(|_| 0)) {
+                let nanos = if let Some(ms) = get_int(m, "epochMillis")? {
+                    ms * 1_000_000
+                } else {
+                    e * NS_PER_SEC + get_int(m, "nanosecond")?.unwrap_or(0)
+                };
+                let (d, t) = (nanos.div_euclid(NS_PER_DAY), nanos.rem_euclid(NS_PER_DAY));
+                return Ok(build(kind, Some(d), Some(t), Some(0)));
+            }
+            let tz = tz_from_map(m)?;
+            // a new time zone converts a zoned base value
+            if let (Some(new), Some(old), Some(d), Some(t)) = (tz, bo, bd, bt) {
+                let (d2, t2) = shift(d, t, old, new);
+                bd = Some(d2);
+                bt = Some(t2);
+            } else if let (Some(new), Some(old), None, Some(t)) = (tz, bo, bd, bt) {
+                bt = Some(shift(0, t, old, new).1);
+            }
+            let d = date_from_map(m, bd)?;
+            let t = time_from_map(m, bt)?;
+            let needs_date = matches!(kind, "date" | "localdatetime" | "datetime");
+            if needs_date && d.is_none() {
+                return Err(arg_err(format!("{kind}() needs a date")));
+            }
+            Ok(build(kind, d, t, tz.or(bo)))
+        }
+        other => match parts(other) {
+            Some((d, t, o)) => Ok(build(kind, d, t, o)),
+            None => Err(rt(
+                "TypeError",
+                "InvalidArgumentType",
+                format!("{kind}() expects a map or a string"),
+            )),
+        },
+    }
+}
+
+fn build(kind: &str, d: Option<i64>, t: Option<i64>, o: Option<i32>) -> Value {
+    let d = d.unwrap_or(0);
+    let t = t.unwrap_or(0);
+    let o = o.unwrap_or(0);
+    Value::Date(match kind {
+        "date" => Temporal::Date(d),
+        "localtime" => Temporal::LocalTime(t),
+        "time" => Temporal::Time(t, o),
+        "localdatetime" => Temporal::LocalDateTime(d, t),
+        _ => Temporal::DateTime(d, t, o),
+    })
+}
+
+// ------------------------------------------------------------ strings
+
+/// `Z`, `+01`, `+0100`, `+01:00`, `+01:00:30`.
+fn parse_offset(s: &str) -> Option<i32> {
+    if s == "Z" || s == "z" {
+        return Some(0);
+    }
+    let sign = match s.chars().next()? {
+        '+' => 1,
+        '-' => -1,
+        _ => return None,
+    };
+    let digits: String = s[1..].chars().filter(|c| *c != ':').collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let n = |i: usize| digits.get(i..i + 2).and_then(|x| x.parse::<i32>().ok());
+    let (h, m, sec) = match digits.len() {
+        2 => (n(0)?, 0, 0),
+        4 => (n(0)?, n(2)?, 0),
+        6 => (n(0)?, n(2)?, n(4)?),
+        _ => return None,
+    };
+    Some(sign * (h * 3600 + m * 60 + sec))
+}
+
+fn parse_date_str(s: &str) -> Option<i64> {
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let num = |x: &str| -> Option<i64> {
+        if x.is_empty() || !x.chars().all(|c| c.is_ascii_digit()) {
+            None
+        } else {
+            x.parse().ok()
+        }
+    };
+    let (ys, rest) = if body.contains('-') {
+        let i = body.find('-')?;
+        (&body[..i], &body[i + 1..])
+    } else {
+        (body.get(..4)?, &body[4..])
+    };
+    let y = num(ys)? * if neg { -1 } else { 1 };
+    if rest.is_empty() {
+        return Some(days_from_civil(y, 1, 1));
+    }
+    if let Some(w) = rest.strip_prefix('W') {
+        let w = w.replace('-', "");
+        let week = num(w.get(..2)?)?;
+        let dow = if w.len() > 2 { num(&w[2..])? } else { 1 };
+        return Some(week1_monday(y) + (week - 1) * 7 + dow - 1);
+    }
+    let r = rest.replace('-', "");
+    match r.len() {
+        2 => checked_date(y, num(&r)?, 1).ok(),
+        3 => Some(days_from_civil(y, 1, 1) + num(&r)? - 1),
+        4 => checked_date(y, num(&r[..2])?, num(&r[2..])?).ok(),
+        _ => None,
+    }
+}
+
+fn parse_time_str(s: &str) -> Option<i64> {
+    let (main, frac) = match s.find(['.', ',']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let digits: String = main.chars().filter(|c| *c != ':').collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let n = |i: usize| digits.get(i..i + 2).and_then(|x| x.parse::<i64>().ok());
+    let (h, m, sec) = match digits.len() {
+        2 => (n(0)?, 0, 0),
+        4 => (n(0)?, n(2)?, 0),
+        6 => (n(0)?, n(2)?, n(4)?),
+        _ => return None,
+    };
+    let sub = match frac {
+        Some(f) if !f.is_empty() && f.len() <= 9 && f.chars().all(|c| c.is_ascii_digit()) => {
+            format!("{f:0<9}").parse::<i64>().ok()?
+        }
+        Some(_) => return None,
+        None => 0,
+    };
+    if h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    Some(((h * 60 + m) * 60 + sec) * NS_PER_SEC + sub)
+}
+
+/// Splits a time string into the time and its offset.
+fn split_offset(s: &str) -> Option<(&str, Option<i32>)> {
+    if let Some(i) = s.find(['Z', 'z', '+', '-']) {
+        Some((&s[..i], Some(parse_offset(&s[i..])?)))
+    } else {
+        Some((s, None))
+    }
+}
+
+fn parse_temporal(kind: &str, s: &str) -> Res<Value> {
+    let bad = || arg_err(format!("cannot parse '{s}' as {kind}"));
+    if s.contains('[') {
+        return Err(arg_err(format!(
+            "named time zones are not supported: '{s}'"
+        )));
+    }
+    match kind {
+        "date" => parse_date_str(s).map(|d| build(kind, Some(d), None, None)),
+        "localtime" | "time" => {
+            let (t, o) = split_offset(s).ok_or_else(bad)?;
+            parse_time_str(t).map(|t| build(kind, None, Some(t), o))
+        }
+        _ => {
+            let (ds, ts) = match s.find('T') {
+                Some(i) => (&s[..i], Some(&s[i + 1..])),
+                None => (s, None),
+            };
+            let d = parse_date_str(ds).ok_or_else(bad)?;
+            let (t, o) = match ts {
+                Some(ts) => {
+                    let (t, o) = split_offset(ts).ok_or_else(bad)?;
+                    (parse_time_str(t).ok_or_else(bad)?, o)
+                }
+                None => (0, None),
+            };
+            Some(build(kind, Some(d), Some(t), o))
+        }
+    }
+    .ok_or_else(bad)
+}
+
+// ------------------------------------------------------------ durations
+
+fn num(v: &Value) -> Res<Option<f64>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Int(i) => Ok(Some(*i as f64)),
+        Value::Float(f) => Ok(Some(*f)),
+        _ => Err(arg_err("duration fields must be numbers")),
+    }
+}
+
+impl Duration {
+    fn normalized(months: i64, days: i64, nanos: i128) -> Duration {
+        let secs = nanos.div_euclid(NS_PER_SEC as i128) as i64;
+        let ns = nanos.rem_euclid(NS_PER_SEC as i128) as i64;
+        Duration {
+            months,
+            days,
+            secs,
+            nanos: ns,
+        }
+    }
+
+    fn from_map(m: &BTreeMap<String, Value>) -> Res<Duration> {
+        let mut months = 0f64;
+        let mut days = 0f64;
+        let mut nanos: i128 = 0;
+        let mut frac_nanos = 0f64;
+        for (k, v) in m {
+            let Some(x) = num(v)? else { continue };
+            match k.as_str() {
+                "years" => months += x * 12.0,
+                "quarters" => months += x * 3.0,
+                "months" => months += x,
+                "weeks" => days += x * 7.0,
+                "days" => days += x,
+                "hours" => frac_nanos += x * 3600e9,
+                "minutes" => frac_nanos += x * 60e9,
+                "seconds" => match v {
+                    Value::Int(i) => nanos += *i as i128 * NS_PER_SEC as i128,
+                    _ => frac_nanos += x * 1e9,
+                },
+                "milliseconds" => frac_nanos += x * 1e6,
+                "microseconds" => frac_nanos += x * 1e3,
+                "nanoseconds" => match v {
+                    Value::Int(i) => nanos += *i as i128,
+                    _ => frac_nanos += x,
+                },
+                other => return Err(arg_err(format!("unknown duration field {other}"))),
+            }
+        }
+        let whole_months = months.trunc();
+        // a fraction of a month is an average month (30.436875 days)
+        let month_frac = (months - whole_months) * 2_629_746e9;
+        let month_days = (month_frac / 86_400e9).trunc();
+        days += month_days;
+        frac_nanos += month_frac - month_days * 86_400e9;
+        let whole_days = days.trunc();
+        frac_nanos += (days - whole_days) * 86_400e9;
+        nanos += frac_nanos.round() as i128;
+        Ok(Duration::normalized(
+            whole_months as i64,
+            whole_days as i64,
+            nanos,
+        ))
+    }
+
+    fn parse(s: &str) -> Option<Duration> {
+        let (neg, s) = match s.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, s),
+        };
+        let body = s.strip_prefix('P')?;
+        let (datep, timep) = match body.find('T') {
+            Some(i) => (&body[..i], Some(&body[i + 1..])),
+            None => (body, None),
+        };
+        let mut map = BTreeMap::new();
+        let mut take = |part: &str, units: &[(char, &str)]| -> Option<()> {
+            let mut cur = String::new();
+            for c in part.chars() {
+                if c.is_ascii_digit() || c == '.' || c == '-' || c == ',' {
+                    cur.push(if c == ',' { '.' } else { c });
+                } else {
+                    let name = units.iter().find(|u| u.0 == c)?.1;
+                    let v = if cur.contains('.') {
+                        Value::Float(cur.parse().ok()?)
+                    } else {
+                        Value::Int(cur.parse().ok()?)
+                    };
+                    map.insert(name.to_string(), v);
+                    cur.clear();
+                }
+            }
+            cur.is_empty().then_some(())
+        };
+        take(
+            datep,
+            &[
+                ('Y', "years"),
+                ('M', "months"),
+                ('W', "weeks"),
+                ('D', "days"),
+            ],
+        )?;
+        if let Some(t) = timep {
+            take(t, &[('H', "hours"), ('M', "minutes"), ('S', "seconds")])?;
+        }
+        let d = Duration::from_map(&map).ok()?;
+        Some(if neg { d.neg() } else { d })
+    }
+
+    fn total_nanos(&self) -> i128 {
+        self.secs as i128 * NS_PER_SEC as i128 + self.nanos as i128
+    }
+
+    pub fn neg(&self) -> Duration {
+        Duration::normalized(-self.months, -self.days, -self.total_nanos())
+    }
+
+    fn render(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        out.push('P');
+        let (y, mo) = (self.months / 12, self.months % 12);
+        if y != 0 {
+            let _ = write!(out, "{y}Y");
+        }
+        if mo != 0 {
+            let _ = write!(out, "{mo}M");
+        }
+        if self.days != 0 {
+            let _ = write!(out, "{}D", self.days);
+        }
+        let total = self.total_nanos();
+        if total != 0 {
+            out.push('T');
+            let neg = total < 0;
+            let a = total.unsigned_abs();
+            let secs = a / NS_PER_SEC as u128;
+            let sub = a % NS_PER_SEC as u128;
+            let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+            let sign = if neg { "-" } else { "" };
+            if h != 0 {
+                let _ = write!(out, "{sign}{h}H");
+            }
+            if m != 0 {
+                let _ = write!(out, "{sign}{m}M");
+            }
+            if s != 0 || sub != 0 {
+                let _ = write!(out, "{sign}{s}");
+                if sub != 0 {
+                    let f = format!("{sub:09}");
+                    let _ = write!(out, ".{}", f.trim_end_matches('0'));
+                }
+                out.push('S');
+            }
+        }
+        if out.len() == 1 {
+            out.push_str("T0S");
+        }
+    }
+
+    fn field(&self, k: &str) -> Option<Value> {
+        let total = self.total_nanos();
+        let total_secs = self.secs;
+        Some(Value::Int(match k {
+            "years" => self.months / 12,
+            "quarters" => self.months / 3,
+            "months" => self.months,
+            "weeks" => self.days / 7,
+            "days" => self.days,
+            "hours" => total_secs / 3600,
+            "minutes" => total_secs / 60,
+            "seconds" => total_secs,
+            "milliseconds" => (total / 1_000_000) as i64,
+            "microseconds" => (total / 1000) as i64,
+            "nanoseconds" => total as i64,
+            "quartersOfYear" => self.months / 3 % 4,
+            "monthsOfQuarter" => self.months % 3,
+            "monthsOfYear" => self.months % 12,
+            "daysOfWeek" => self.days % 7,
+            "minutesOfHour" => total_secs / 60 % 60,
+            "secondsOfMinute" => total_secs % 60,
+            "millisecondsOfSecond" => self.nanos / 1_000_000,
+            "microsecondsOfSecond" => self.nanos / 1000,
+            "nanosecondsOfSecond" => self.nanos,
+            _ => return None,
+        }))
+    }
+}
+
+/// `duration(…)`.
+pub fn duration(arg: &Value) -> Res<Value> {
+    match arg {
+        Value::Null => Ok(Value::Null),
+        Value::Map(m) => Ok(Value::Date(Temporal::Duration(Duration::from_map(m)?))),
+        Value::Str(s) => Duration::parse(s)
+            .map(|d| Value::Date(Temporal::Duration(d)))
+            .ok_or_else(|| arg_err(format!("cannot parse '{s}' as a duration"))),
+        _ => Err(rt(
+            "TypeError",
+            "InvalidArgumentType",
+            "duration() expects a map or a string",
+        )),
+    }
+}
+
+// ------------------------------------------------------------ rendering
+
+fn render_date(days: i64, out: &mut String) {
+    use std::fmt::Write as _;
+    let (y, m, d) = civil_from_days(days);
+    if y > 9999 {
+        let _ = write!(out, "+{y}-{m:02}-{d:02}");
+    } else if y < 0 {
+        let _ = write!(out, "-{:04}-{m:02}-{d:02}", -y);
+    } else {
+        let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+    }
+}
+
+fn render_time(t: i64, out: &mut String) {
+    use std::fmt::Write as _;
+    let secs = t / NS_PER_SEC;
+    let sub = t % NS_PER_SEC;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let _ = write!(out, "{h:02}:{m:02}");
+    if s != 0 || sub != 0 {
+        let _ = write!(out, ":{s:02}");
+        if sub != 0 {
+            let f = if sub % 1_000_000 == 0 {
+                format!("{:03}", sub / 1_000_000)
+            } else if sub % 1000 == 0 {
+                format!("{:06}", sub / 1000)
+            } else {
+                format!("{sub:09}")
+            };
+            let _ = write!(out, ".{f}");
+        }
+    }
+}
+
+fn render_offset(o: i32, out: &mut String) {
+    use std::fmt::Write as _;
+    if o == 0 {
+        out.push('Z');
+        return;
+    }
+    let sign = if o < 0 { '-' } else { '+' };
+    let a = o.abs();
+    let _ = write!(out, "{sign}{:02}:{:02}", a / 3600, a / 60 % 60);
+    if a % 60 != 0 {
+        let _ = write!(out, ":{:02}", a % 60);
+    }
+}
+
+impl Temporal {
+    /// The ISO text (without quotes).
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        match self {
+            Temporal::Date(d) => render_date(*d, &mut out),
+            Temporal::LocalTime(t) => render_time(*t, &mut out),
+            Temporal::Time(t, o) => {
+                render_time(*t, &mut out);
+                render_offset(*o, &mut out);
+            }
+            Temporal::LocalDateTime(d, t) => {
+                render_date(*d, &mut out);
+                out.push('T');
+                render_time(*t, &mut out);
+            }
+            Temporal::DateTime(d, t, o) => {
+                render_date(*d, &mut out);
+                out.push('T');
+                render_time(*t, &mut out);
+                render_offset(*o, &mut out);
+            }
+            Temporal::Duration(d) => d.render(&mut out),
+        }
+        out
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Temporal::Date(_) => "Date",
+            Temporal::LocalTime(_) => "LocalTime",
+            Temporal::Time(..) => "Time",
+            Temporal::LocalDateTime(..) => "LocalDateTime",
+            Temporal::DateTime(..) => "DateTime",
+            Temporal::Duration(_) => "Duration",
+        }
+    }
+
+    /// Ordering between values of the same type (durations are not ordered).
+    pub fn compare(&self, other: &Temporal) -> Option<Ordering> {
+        use Temporal::*;
+        match (self, other) {
+            (Date(a), Date(b)) => Some(a.cmp(b)),
+            (LocalTime(a), LocalTime(b)) => Some(a.cmp(b)),
+            (Time(a, oa), Time(b, ob)) => {
+                Some((a - i64::from(*oa) * NS_PER_SEC).cmp(&(b - i64::from(*ob) * NS_PER_SEC)))
+            }
+            (LocalDateTime(da, ta), LocalDateTime(db, tb)) => Some((da, ta).cmp(&(db, tb))),
+            (DateTime(da, ta, oa), DateTime(db, tb, ob)) => {
+                let x = *da as i128 * NS_PER_DAY as i128 + *ta as i128
+                    - *oa as i128 * NS_PER_SEC as i128;
+                let y = *db as i128 * NS_PER_DAY as i128 + *tb as i128
+                    - *ob as i128 * NS_PER_SEC as i128;
+                Some(x.cmp(&y))
+            }
+            _ => None,
+        }
+    }
+
+    /// A total order for ORDER BY within one type.
+    pub fn sort_key(&self) -> (u8, i128, i128) {
+        match self {
+            Temporal::Date(d) => (5, *d as i128, 0),
+            Temporal::LocalTime(t) => (0, *t as i128, 0),
+            Temporal::Time(t, o) => (1, (*t - i64::from(*o) * NS_PER_SEC) as i128, 0),
+            Temporal::LocalDateTime(d, t) => (2, *d as i128 * NS_PER_DAY as i128 + *t as i128, 0),
+            Temporal::DateTime(d, t, o) => (
+                3,
+                *d as i128 * NS_PER_DAY as i128 + *t as i128 - *o as i128 * NS_PER_SEC as i128,
+                0,
+            ),
+            Temporal::Duration(d) => (4, d.months as i128 * 31 + d.days as i128, d.total_nanos()),
+        }
+    }
+}
+
+/// A field of a date (`Value::Date`) or another temporal value.
+pub fn field(v: &Temporal, k: &str) -> Option<Value> {
+    if let Temporal::Duration(d) = v {
+        return d.field(k);
+    }
+    let (d, t, o) = v.parts()?;
+    let int = |x: i64| Some(Value::Int(x));
+    if let Some(d) = d {
+        let (y, m, day) = civil_from_days(d);
+        match k {
+            "year" => return int(y),
+            "quarter" => return int((m - 1) / 3 + 1),
+            "month" => return int(m),
+            "week" => return int(iso_week(d).1),
+            "weekYear" => return int(iso_week(d).0),
+            "day" => return int(day),
+            "ordinalDay" => return int(d - days_from_civil(y, 1, 1) + 1),
+            "dayOfWeek" | "weekDay" => return int(day_of_week(d)),
+            "dayOfQuarter" => return int(d - days_from_civil(y, (m - 1) / 3 * 3 + 1, 1) + 1),
+            _ => {}
+        }
+    }
+    if let Some(t) = t {
+        let secs = t / NS_PER_SEC;
+        match k {
+            "hour" => return int(secs / 3600),
+            "minute" => return int(secs / 60 % 60),
+            "second" => return int(secs % 60),
+            "millisecond" => return int(t % NS_PER_SEC / 1_000_000),
+            "microsecond" => return int(t % NS_PER_SEC / 1000),
+            "nanosecond" => return int(t % NS_PER_SEC),
+            _ => {}
+        }
+    }
+    if let Some(o) = o {
+        let mut s = String::new();
+        render_offset(o, &mut s);
+        match k {
+            "timezone" | "offset" => return Some(Value::Str(s.into())),
+            "offsetMinutes" => return int(i64::from(o) / 60),
+            "offsetSeconds" => return int(i64::from(o)),
+            _ => {}
+        }
+        if let (Some(d), Some(t)) = (d, t) {
+            let epoch = d as i128 * NS_PER_DAY as i128 + t as i128 - o as i128 * NS_PER_SEC as i128;
+            match k {
+                "epochSeconds" => return int((epoch.div_euclid(NS_PER_SEC as i128)) as i64),
+                "epochMillis" => return int((epoch.div_euclid(1_000_000)) as i64),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+impl std::fmt::Display for Temporal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+// ------------------------------------------------------------ truncate
+
+/// `date.truncate(unit, temporal[, map])` and the like for the other types.
+pub fn truncate(kind: &str, unit: &Value, v: &Value, map: Option<&Value>) -> Res<Value> {
+    let (Value::Str(unit), Value::Date(t)) = (unit, v) else {
+        if matches!(v, Value::Null) || matches!(unit, Value::Null) {
+            return Ok(Value::Null);
+        }
+        return Err(arg_err("truncate() expects a unit and a temporal value"));
+    };
+    let (d, tm, o) = t
+        .parts()
+        .ok_or_else(|| arg_err("cannot truncate a duration"))?;
+    let date_unit = |d: i64| -> Option<i64> {
+        let (y, m, _) = civil_from_days(d);
+        Some(match unit.as_ref() {
+            "millennium" => days_from_civil(y - y.rem_euclid(1000), 1, 1),
+            "century" => days_from_civil(y - y.rem_euclid(100), 1, 1),
+            "decade" => days_from_civil(y - y.rem_euclid(10), 1, 1),
+            "year" => days_from_civil(y, 1, 1),
+            "weekYear" => week1_monday(iso_week(d).0),
+            "quarter" => days_from_civil(y, (m - 1) / 3 * 3 + 1, 1),
+            "month" => days_from_civil(y, m, 1),
+            "week" => d - (day_of_week(d) - 1),
+            "day" => d,
+            _ => return None,
+        })
+    };
+    let time_step: Option<i64> = match unit.as_ref() {
+        "hour" => Some(3_600 * NS_PER_SEC),
+        "minute" => Some(60 * NS_PER_SEC),
+        "second" => Some(NS_PER_SEC),
+        "millisecond" => Some(1_000_000),
+        "microsecond" => Some(1000),
+        _ => None,
+    };
+    let (nd, nt) = match time_step {
+        Some(step) => (d, tm.map(|t| t - t % step)),
+        None => match d {
+            Some(d) => (
+                Some(date_unit(d).ok_or_else(|| arg_err(format!("unknown unit '{unit}'")))?),
+                Some(0),
+            ),
+            None if unit.as_ref() == "day" => (None, Some(0)),
+            None => return Err(arg_err(format!("cannot truncate a time to {unit}"))),
+        },
+    };
+    let (nd, nt, no) = match map {
+        Some(Value::Map(m)) if !m.is_empty() => {
+            let tz = tz_from_map(m)?;
+            (date_from_map(m, nd)?, time_from_map(m, nt)?, tz.or(o))
+        }
+        Some(Value::Map(_)) | Some(Value::Null) | None => (nd, nt, o),
+        Some(_) => return Err(arg_err("truncate() expects a map of fields")),
+    };
+    Ok(build(kind, nd, nt, no))
+}
+
+// ------------------------------------------------------------ between
+
+fn add_months(d: i64, months: i64) -> i64 {
+    let (y, m, day) = civil_from_days(d);
+    let total = y * 12 + (m - 1) + months;
+    let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+    days_from_civil(ny, nm, day.min(days_in_month(ny, nm)))
+}
+
+/// `duration.between`, `duration.inMonths`, `duration.inDays`,
+/// `duration.inSeconds` (`which` is `between`, `inmonths`, `indays` or
+/// `inseconds`).
+pub fn between(which: &str, a: &Value, b: &Value) -> Res<Value> {
+    let (Value::Date(x), Value::Date(y)) = (a, b) else {
+        if matches!(a, Value::Null) || matches!(b, Value::Null) {
+            return Ok(Value::Null);
+        }
+        return Err(arg_err("duration.between() expects two temporal values"));
+    };
+    let ((da, ta, oa), (db, tb, ob)) = match (x.parts(), y.parts()) {
+        (Some(p), Some(q)) => (p, q),
+        _ => return Err(arg_err("duration.between() of a duration")),
+    };
+    let (ta, tb) = (ta.unwrap_or(0), tb.unwrap_or(0));
+    // both zoned: compare instants, seen from the first value's offset
+    let shift_b = match (oa, ob) {
+        (Some(oa), Some(ob)) => i64::from(oa - ob) * NS_PER_SEC,
+        _ => 0,
+    };
+    let dur = |months: i64, days: i64, nanos: i128| {
+        Value::Date(Temporal::Duration(Duration::normalized(
+            months, days, nanos,
+        )))
+    };
+    let (Some(da), Some(db)) = (da, db) else {
+        // no common calendar: only the times of day count
+        let diff = i128::from(tb + shift_b - ta);
+        return Ok(match which {
+            "inmonths" | "indays" => dur(0, 0, 0),
+            _ => dur(0, 0, diff),
+        });
+    };
+    let bn = i128::from(db) * i128::from(NS_PER_DAY) + i128::from(tb + shift_b);
+    let an = |d: i64, t: i64| i128::from(d) * i128::from(NS_PER_DAY) + i128::from(t);
+    let total = bn - an(da, ta);
+    let day_ns = i128::from(NS_PER_DAY);
+    match which {
+        "inseconds" => return Ok(dur(0, 0, total)),
+        "indays" => return Ok(dur(0, (total / day_ns) as i64, 0)),
+        _ => {}
+    }
+    let (ya, ma, _) = civil_from_days(da);
+    let (yb, mb, _) = civil_from_days(db);
+    let mut months = (yb * 12 + mb) - (ya * 12 + ma);
+    let at = |m: i64| an(add_months(da, m), ta);
+    if months > 0 && at(months) > bn {
+        months -= 1;
+    } else if months < 0 && at(months) < bn {
+        months += 1;
+    }
+    if which == "inmonths" {
+        return Ok(dur(months, 0, 0));
+    }
+    let rest = bn - at(months);
+    Ok(dur(months, (rest / day_ns) as i64, rest % day_ns))
+}
+
+// ------------------------------------------------------------ arithmetic
+
+impl Duration {
+    fn add(&self, o: &Duration) -> Duration {
+        Duration::normalized(
+            self.months + o.months,
+            self.days + o.days,
+            self.total_nanos() + o.total_nanos(),
+        )
+    }
+
+    fn scale(&self, f: f64) -> Res<Duration> {
+        let mut m = BTreeMap::new();
+        m.insert("months".to_string(), Value::Float(self.months as f64 * f));
+        m.insert("days".to_string(), Value::Float(self.days as f64 * f));
+        m.insert("seconds".to_string(), Value::Float(self.secs as f64 * f));
+        m.insert(
+            "nanoseconds".to_string(),
+            Value::Float(self.nanos as f64 * f),
+        );
+        Duration::from_map(&m)
+    }
+}
+
+/// Adds a duration to a temporal value.
+fn plus(t: &Temporal, d: &Duration) -> Temporal {
+    let day_ns = i128::from(NS_PER_DAY);
+    let shift_date = |days: i64| add_months(days, d.months) + d.days;
+    let time_of = |t: i64| (i128::from(t) + d.total_nanos()).rem_euclid(day_ns) as i64;
+    match *t {
+        Temporal::Date(days) => {
+            Temporal::Date(shift_date(days) + (d.total_nanos() / day_ns) as i64)
+        }
+        Temporal::LocalTime(x) => Temporal::LocalTime(time_of(x)),
+        Temporal::Time(x, o) => Temporal::Time(time_of(x), o),
+        Temporal::LocalDateTime(days, x) | Temporal::DateTime(days, x, _) => {
+            let total = i128::from(shift_date(days)) * day_ns + i128::from(x) + d.total_nanos();
+            let (nd, nt) = (
+                total.div_euclid(day_ns) as i64,
+                total.rem_euclid(day_ns) as i64,
+            );
+            match *t {
+                Temporal::DateTime(_, _, o) => Temporal::DateTime(nd, nt, o),
+                _ => Temporal::LocalDateTime(nd, nt),
+            }
+        }
+        Temporal::Duration(x) => Temporal::Duration(x.add(d)),
+    }
+}
+
+/// `+`, `-`, `*`, `/` with temporal operands; `None` when not applicable.
+pub fn arith(op: super::ast::BinOp, a: &Value, b: &Value) -> Option<Res<Value>> {
+    use super::ast::BinOp;
+    let num = |v: &Value| match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    };
+    let dur = |t: Temporal| Value::Date(t);
+    Some(match (op, a, b) {
+        (BinOp::Add, Value::Date(t), Value::Date(Temporal::Duration(d))) => Ok(dur(plus(t, d))),
+        (BinOp::Add, Value::Date(Temporal::Duration(d)), Value::Date(t)) => Ok(dur(plus(t, d))),
+        (BinOp::Sub, Value::Date(t), Value::Date(Temporal::Duration(d))) => {
+            Ok(dur(plus(t, &d.neg())))
+        }
+        (BinOp::Mul, Value::Date(Temporal::Duration(d)), x)
+        | (BinOp::Mul, x, Value::Date(Temporal::Duration(d))) => {
+            let f = num(x)?;
+            d.scale(f).map(|d| dur(Temporal::Duration(d)))
+        }
+        (BinOp::Div, Value::Date(Temporal::Duration(d)), x) => {
+            let f = num(x)?;
+            if f == 0.0 {
+                return Some(Err(rt("ArithmeticError", "DivisionByZero", "/ by zero")));
+            }
+            d.scale(1.0 / f).map(|d| dur(Temporal::Duration(d)))
+        }
+        _ => return None,
+    })
+}
