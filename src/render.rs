@@ -61,6 +61,18 @@ pub fn render(g: &Graph, out: &QueryOutput, format: Format, width: Option<u16>) 
     {
         return format!("{plan}\n");
     }
+    let body = render_rows(g, out, format, width);
+    // PROFILE: the rows, then the plan with row counts and times, for
+    // people; the data formats stay clean data.
+    match &out.plan {
+        Some(plan) if matches!(format, Format::Table | Format::Plain) => {
+            format!("{body}{plan}\n")
+        }
+        _ => body,
+    }
+}
+
+fn render_rows(g: &Graph, out: &QueryOutput, format: Format, width: Option<u16>) -> String {
     match format {
         Format::Table => table(g, out, width),
         Format::Json => {

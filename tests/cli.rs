@@ -278,3 +278,23 @@ fn the_repl_reads_statements_from_a_pipe() {
         .failure()
         .stderr(predicate::str::contains("graph unchanged"));
 }
+
+#[test]
+fn profile_prints_rows_then_the_plan_with_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("seed.ngs");
+    newsgraph()
+        .args(["ingest", seed().to_str().unwrap(), "--out"])
+        .arg(&snap)
+        .assert()
+        .success();
+    newsgraph()
+        .args(["query", "--format", "plain", "--snapshot"])
+        .arg(&snap)
+        .arg("PROFILE MATCH (p:Person {name: 'Vladimir Putin'})-[:SAID]->(c:Claim) RETURN count(c) AS n")
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"(?m)^[1-9]\d*$").unwrap())
+        .stdout(predicate::str::contains("NodeByNameSeek"))
+        .stdout(predicate::str::contains("rows="));
+}
