@@ -494,18 +494,198 @@ impl<'a> Exec<'a> {
 
     pub fn run_branch(&mut self, b: &Branch) -> Res<Vec<Row>> {
         let mut rows: Vec<Row> = vec![vec![Value::Null; b.nslots]];
-        for op in &b.ops {
+        let mut i = 0;
+        while i < b.ops.len() {
+            let op = &b.ops[i];
             let t = Instant::now();
-            rows = self.op(op, rows)?;
+            let mut name = None;
+            if let Some(out) = self.try_count(&b.ops[i..], &rows)? {
+                rows = out;
+                name = Some(format!("CountMatches({})", describe_op(op, self.g)));
+                i += 1;
+            } else {
+                rows = self.op(op, rows)?;
+            }
             if let Some(p) = &mut self.profile {
                 p.push((
-                    describe_op(op, self.g),
+                    name.unwrap_or_else(|| describe_op(op, self.g)),
                     rows.len(),
                     t.elapsed().as_secs_f64() * 1000.0,
                 ));
             }
+            i += 1;
         }
         Ok(rows)
+    }
+
+    // ------------------------------------------------------ counting
+
+    /// `MATCH … RETURN count(*)` without materialising the matched rows:
+    /// when `ops` starts with a match whose rows only feed `count(*)`
+    /// aggregates, counts the matches (the last hop by degree, memoised per
+    /// node) and returns what the aggregate would.
+    fn try_count(&mut self, ops: &[Op], rows: &[Row]) -> Res<Option<Vec<Row>>> {
+        let (Some(Op::Match { m, optional: false }), Some(Op::Aggregate { keys, aggs, post })) =
+            (ops.first(), ops.get(1))
+        else {
+            return Ok(None);
+        };
+        let count_star =
+            |a: &AggSpec| a.func == "count" && a.arg.is_none() && a.arg2.is_none() && !a.distinct;
+        if !keys.is_empty()
+            || aggs.is_empty()
+            || !aggs.iter().all(count_star)
+            || !m.paths.is_empty()
+        {
+            return Ok(None);
+        }
+        let mut total: u64 = 0;
+        // the last hop is counted, not enumerated, when nothing follows it
+        let last = match m.steps.last() {
+            Some(Step::Expand(spec))
+                if m.filter.is_none() && spec.var.is_none() && !spec.rel_bound =>
+            {
+                Some(spec)
+            }
+            _ => None,
+        };
+        let memo = std::cell::RefCell::new(Vec::<u32>::new());
+        for row in rows {
+            let mut err = None;
+            match last {
+                Some(spec) => {
+                    let mut head = m.clone();
+                    head.steps.pop();
+                    self.match_rows(&head, row.clone(), &mut |r| match self
+                        .count_last(m, spec, r, &memo)
+                    {
+                        Ok(n) => {
+                            total += n;
+                            true
+                        }
+                        Err(e) => {
+                            err = Some(e);
+                            false
+                        }
+                    })?;
+                }
+                None => self.match_rows(m, row.clone(), &mut |_| {
+                    total += 1;
+                    true
+                })?,
+            }
+            if let Some(e) = err {
+                return Err(e);
+            }
+        }
+        let w = max_slot(keys, aggs, post);
+        let mut row = rows
+            .first()
+            .cloned()
+            .unwrap_or_else(|| vec![Value::Null; w]);
+        if row.len() < w {
+            row.resize(w, Value::Null);
+        }
+        for a in aggs {
+            row[a.slot] = Value::Int(total as i64);
+        }
+        let pv = post
+            .iter()
+            .map(|(_, e)| self.eval(e, &row))
+            .collect::<Res<Vec<_>>>()?;
+        for ((s, _), v) in post.iter().zip(pv) {
+            row[*s] = v;
+        }
+        Ok(Some(vec![row]))
+    }
+
+    /// How many ways the last hop `spec` extends `row` (relationship
+    /// uniqueness included).
+    fn count_last(
+        &self,
+        m: &MatchPlan,
+        spec: &ExpandSpec,
+        row: &Row,
+        memo: &std::cell::RefCell<Vec<u32>>,
+    ) -> Res<u64> {
+        self.tick()?;
+        let Value::Node(from) = row[spec.from] else {
+            return Ok(0);
+        };
+        let dir = dir_of(spec.dir);
+        let simple = !spec.to_bound && spec.rel_props.is_empty() && spec.to_check.props.is_empty();
+        if !simple {
+            let mut n = 0;
+            for (e, other) in self.g.edges_at(from, dir) {
+                if !self.rel_ok(e, spec, row)? || self.rel_used(m, row, e, spec.rel) {
+                    continue;
+                }
+                let ok = if spec.to_bound {
+                    matches!(&row[spec.to], Value::Node(x) if *x == other)
+                        && self.check_node(other, &spec.to_check, row)?
+                } else {
+                    self.check_node(other, &spec.to_check, row)?
+                };
+                n += u64::from(ok);
+            }
+            return Ok(n);
+        }
+        // labels and types only: the count depends on `from` alone
+        let cached = memo.borrow().get(from.0 as usize).copied().unwrap_or(0);
+        let base = if cached > 0 {
+            u64::from(cached - 1)
+        } else {
+            let mut n = 0u64;
+            for (e, other) in self.g.edges_at(from, dir) {
+                if self.rel_ok(e, spec, row)? && self.check_node(other, &spec.to_check, row)? {
+                    n += 1;
+                }
+            }
+            if n < u64::from(u32::MAX) {
+                let mut v = memo.borrow_mut();
+                if v.is_empty() {
+                    v.resize(self.g.node_bound(), 0);
+                }
+                if let Some(slot) = v.get_mut(from.0 as usize) {
+                    *slot = n as u32 + 1;
+                }
+            }
+            n
+        };
+        // relationships this pattern already bound cannot be used again
+        let mut used = 0u64;
+        for (s, _) in &m.rels {
+            if *s == spec.rel {
+                continue;
+            }
+            let ids: Vec<EdgeId> = match &row[*s] {
+                Value::Rel(x) => vec![*x],
+                Value::List(l) => l
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Rel(x) => Some(*x),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => continue,
+            };
+            for x in ids {
+                let Some((a, b)) = self.g.endpoints(x) else {
+                    continue;
+                };
+                let other = match spec.dir {
+                    Dir::Right if a == from => b,
+                    Dir::Left if b == from => a,
+                    Dir::Both if a == from => b,
+                    Dir::Both if b == from => a,
+                    _ => continue,
+                };
+                if self.rel_ok(x, spec, row)? && self.check_node(other, &spec.to_check, row)? {
+                    used += 1;
+                }
+            }
+        }
+        Ok(base.saturating_sub(used))
     }
 
     fn op(&mut self, op: &Op, rows: Vec<Row>) -> Res<Vec<Row>> {

@@ -225,6 +225,10 @@ impl Graph {
     pub fn edge_count(&self) -> usize {
         self.g.edge_count()
     }
+    /// One more than the highest node id in use (ids below it may be holes).
+    pub fn node_bound(&self) -> usize {
+        self.g.node_bound()
+    }
     pub fn node(&self, id: NodeId) -> Option<&Node> {
         self.g.node_weight(id.ix())
     }
