@@ -26,6 +26,9 @@ pub struct Exec<'a> {
     rng: Cell<u64>,
     pub stats: WriteStats,
     pub profile: Option<Vec<(String, usize, f64)>>,
+    /// Set while only the number of matches matters: expansion may then
+    /// read the store's flat adjacency arrays, in their order.
+    unordered: Cell<bool>,
 }
 
 fn dir_of(d: Dir) -> Direction {
@@ -50,6 +53,7 @@ impl<'a> Exec<'a> {
             rng: Cell::new(seed),
             stats: WriteStats::default(),
             profile: None,
+            unordered: Cell::new(false),
         }
     }
 
@@ -220,6 +224,7 @@ impl<'a> Exec<'a> {
                     let mut path = Vec::new();
                     return self.var_expand(m, i, spec, lo, hi, from, &mut path, row, f);
                 }
+                let prefiltered = !spec.rel_bound && self.unordered.get();
                 let edges: Vec<(EdgeId, NodeId)> = if spec.rel_bound {
                     match &row[spec.rel] {
                         Value::Rel(e) => match self.g.endpoints(*e) {
@@ -237,12 +242,21 @@ impl<'a> Exec<'a> {
                         },
                         _ => Vec::new(),
                     }
+                } else if prefiltered {
+                    self.g
+                        .adjacency()
+                        .at(from, dir_of(spec.dir))
+                        .filter(|x| spec.types.as_ref().is_none_or(|t| t.contains(&x.rel_type)))
+                        .map(|x| (x.edge, x.other))
+                        .collect()
                 } else {
                     self.g.edges_at(from, dir_of(spec.dir)).collect()
                 };
                 for (e, other) in edges {
                     if !spec.rel_bound
-                        && (!self.rel_ok(e, spec, row)? || self.rel_used(m, row, e, spec.rel))
+                        && (!((prefiltered && spec.rel_props.is_empty())
+                            || self.rel_ok(e, spec, row)?)
+                            || self.rel_used(m, row, e, spec.rel))
                     {
                         continue;
                     }
@@ -539,7 +553,6 @@ impl<'a> Exec<'a> {
         {
             return Ok(None);
         }
-        let mut total: u64 = 0;
         // the last hop is counted, not enumerated, when nothing follows it
         let last = match m.steps.last() {
             Some(Step::Expand(spec))
@@ -550,6 +563,39 @@ impl<'a> Exec<'a> {
             _ => None,
         };
         let memo = std::cell::RefCell::new(Vec::<u32>::new());
+        self.unordered.set(true);
+        let counted = self.count_rows(m, last, rows, &memo);
+        self.unordered.set(false);
+        let total = counted?;
+        let w = max_slot(keys, aggs, post);
+        let mut row = rows
+            .first()
+            .cloned()
+            .unwrap_or_else(|| vec![Value::Null; w]);
+        if row.len() < w {
+            row.resize(w, Value::Null);
+        }
+        for a in aggs {
+            row[a.slot] = Value::Int(total as i64);
+        }
+        let pv = post
+            .iter()
+            .map(|(_, e)| self.eval(e, &row))
+            .collect::<Res<Vec<_>>>()?;
+        for ((s, _), v) in post.iter().zip(pv) {
+            row[*s] = v;
+        }
+        Ok(Some(vec![row]))
+    }
+
+    fn count_rows(
+        &self,
+        m: &MatchPlan,
+        last: Option<&ExpandSpec>,
+        rows: &[Row],
+        memo: &std::cell::RefCell<Vec<u32>>,
+    ) -> Res<u64> {
+        let mut total: u64 = 0;
         for row in rows {
             let mut err = None;
             match last {
@@ -557,7 +603,7 @@ impl<'a> Exec<'a> {
                     let mut head = m.clone();
                     head.steps.pop();
                     self.match_rows(&head, row.clone(), &mut |r| match self
-                        .count_last(m, spec, r, &memo)
+                        .count_last(m, spec, r, memo)
                     {
                         Ok(n) => {
                             total += n;
@@ -578,25 +624,7 @@ impl<'a> Exec<'a> {
                 return Err(e);
             }
         }
-        let w = max_slot(keys, aggs, post);
-        let mut row = rows
-            .first()
-            .cloned()
-            .unwrap_or_else(|| vec![Value::Null; w]);
-        if row.len() < w {
-            row.resize(w, Value::Null);
-        }
-        for a in aggs {
-            row[a.slot] = Value::Int(total as i64);
-        }
-        let pv = post
-            .iter()
-            .map(|(_, e)| self.eval(e, &row))
-            .collect::<Res<Vec<_>>>()?;
-        for ((s, _), v) in post.iter().zip(pv) {
-            row[*s] = v;
-        }
-        Ok(Some(vec![row]))
+        Ok(total)
     }
 
     /// How many ways the last hop `spec` extends `row` (relationship
@@ -631,13 +659,21 @@ impl<'a> Exec<'a> {
             return Ok(n);
         }
         // labels and types only: the count depends on `from` alone
+        let adj = self.g.adjacency();
         let cached = memo.borrow().get(from.0 as usize).copied().unwrap_or(0);
-        let base = if cached > 0 {
+        let base = if spec.types.is_none() && spec.to_check.is_empty() && spec.dir != Dir::Both {
+            match spec.dir {
+                Dir::Right => adj.outgoing(from).len() as u64,
+                _ => adj.incoming(from).len() as u64,
+            }
+        } else if cached > 0 {
             u64::from(cached - 1)
         } else {
             let mut n = 0u64;
-            for (e, other) in self.g.edges_at(from, dir) {
-                if self.rel_ok(e, spec, row)? && self.check_node(other, &spec.to_check, row)? {
+            for x in adj.at(from, dir) {
+                if spec.types.as_ref().is_none_or(|t| t.contains(&x.rel_type))
+                    && self.check_node(x.other, &spec.to_check, row)?
+                {
                     n += 1;
                 }
             }
@@ -658,34 +694,55 @@ impl<'a> Exec<'a> {
             if *s == spec.rel {
                 continue;
             }
-            let ids: Vec<EdgeId> = match &row[*s] {
-                Value::Rel(x) => vec![*x],
-                Value::List(l) => l
-                    .iter()
-                    .filter_map(|v| match v {
-                        Value::Rel(x) => Some(*x),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => continue,
-            };
-            for x in ids {
-                let Some((a, b)) = self.g.endpoints(x) else {
+            // a single relationship bound by a fixed-length hop of this
+            // pattern: its ends are the hop's nodes, so most relationships
+            // are ruled out without reading the store
+            if let Value::Rel(x) = &row[*s] {
+                let hop = m.steps.iter().find_map(|st| match st {
+                    Step::Expand(h) if h.rel == *s && h.var.is_none() => Some(h),
+                    _ => None,
+                });
+                if let Some(h) = hop
+                    && let (Value::Node(u), Value::Node(v)) = (&row[h.from], &row[h.to])
+                    && *u != from
+                    && *v != from
+                {
                     continue;
-                };
-                let other = match spec.dir {
-                    Dir::Right if a == from => b,
-                    Dir::Left if b == from => a,
-                    Dir::Both if a == from => b,
-                    Dir::Both if b == from => a,
-                    _ => continue,
-                };
-                if self.rel_ok(x, spec, row)? && self.check_node(other, &spec.to_check, row)? {
-                    used += 1;
+                }
+                used += u64::from(self.bound_rel_matches(*x, from, spec, row)?);
+                continue;
+            }
+            if let Value::List(l) = &row[*s] {
+                for v in l {
+                    if let Value::Rel(x) = v {
+                        used += u64::from(self.bound_rel_matches(*x, from, spec, row)?);
+                    }
                 }
             }
         }
         Ok(base.saturating_sub(used))
+    }
+
+    /// Whether an already bound relationship `x` would be one of the last
+    /// hop's matches from `from`.
+    fn bound_rel_matches(
+        &self,
+        x: EdgeId,
+        from: NodeId,
+        spec: &ExpandSpec,
+        row: &Row,
+    ) -> Res<bool> {
+        let Some((a, b)) = self.g.endpoints(x) else {
+            return Ok(false);
+        };
+        let other = match spec.dir {
+            Dir::Right if a == from => b,
+            Dir::Left if b == from => a,
+            Dir::Both if a == from => b,
+            Dir::Both if b == from => a,
+            _ => return Ok(false),
+        };
+        Ok(self.rel_ok(x, spec, row)? && self.check_node(other, &spec.to_check, row)?)
     }
 
     fn op(&mut self, op: &Op, rows: Vec<Row>) -> Res<Vec<Row>> {
