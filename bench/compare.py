@@ -35,6 +35,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 VENV = os.path.join(HERE, ".venv")
 KUZU = "kuzu==0.11.3"
+# a query still running after this long is stopped and reported as a timeout
+TIMEOUT_S = 120
 
 
 def ensure_venv():
@@ -167,6 +169,7 @@ def kuzu_queries(db, queries_file, repeat):
     c = kuzu.Connection(d)
     c.execute("RETURN 1").get_all()
     open_s = time.perf_counter() - t
+    c.set_query_timeout(int(TIMEOUT_S * 1000))
     results = []
     for it in items:
         times, count, error = [], 0, None
@@ -183,9 +186,15 @@ def kuzu_queries(db, queries_file, repeat):
             times.append(time.perf_counter() - t)
             count = total
             if error:
+                if "timeout" in error.lower() or "interrupted" in error.lower():
+                    error = None
+                    it["timeout"] = True
+                    count = None
                 break
         print(f"kuzu {it['name']}: {statistics.median(times):.4f} s (count {count})", file=sys.stderr)
-        results.append({"name": it["name"], "times": times, "count": count, "error": error})
+        results.append(
+            {"name": it["name"], "times": times, "count": count, "error": error, "timeout": it.get("timeout", False)}
+        )
     print(json.dumps({"load_s": open_s, "peak_rss_kib": peak_rss_kib(), "results": results}))
 
 
@@ -350,9 +359,11 @@ def main():
     kz_run = run_json([sys.executable, __file__, "--kuzu-queries", db, kz_q, "--repeat", str(a.repeat)])
 
     # ----- report
-    def row(name, x, y, note=""):
+    def row(name, x, y, note="", timeout=False):
         ratio = x / y if y else float("inf")
-        print(f"| {name} | {x * 1000:,.1f} | {y * 1000:,.1f} | {ratio:.2f} | {note} |")
+        ky = f"> {y * 1000:,.0f} (timeout)" if timeout else f"{y * 1000:,.1f}"
+        rs = f"< {ratio:.3f}" if timeout else f"{ratio:.2f}"
+        print(f"| {name} | {x * 1000:,.1f} | {ky} | {rs} | {note} |")
 
     nodes, edges = ng_run["nodes"], ng_run["edges"]
     print()
@@ -369,10 +380,12 @@ def main():
         if r1.get("error") or r2.get("error"):
             note = f"ERROR newsgraph: {r1.get('error')} kuzu: {r2.get('error')}"
             mismatches += 1
+        elif r2.get("timeout"):
+            note = f"{r1['count']:,} (Kuzu stopped after {TIMEOUT_S} s)"
         elif r1["count"] != r2["count"]:
             note = f"**MISMATCH** newsgraph {r1['count']:,} vs Kuzu {r2['count']:,}"
             mismatches += 1
-        row(r1["name"], statistics.median(r1["times"]), statistics.median(r2["times"]), note)
+        row(r1["name"], statistics.median(r1["times"]), statistics.median(r2["times"]), note, r2.get("timeout", False))
     print()
     mib = lambda k: f"{k / 1024:,.0f} MiB"
     print("| process | newsgraph peak RSS | Kuzu peak RSS |")
