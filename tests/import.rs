@@ -193,6 +193,9 @@ fn counting_matches_agrees_with_enumerating_them() {
         "(a)-->(b)-->(a)",
         "(a)-->(b)-->(c)-->(d)",
         "(a:A)-[*1..2]->(b)-->(c)",
+        "(a)-->(b)-->(c) WHERE c.id = 4 AND a.id <> 2",
+        "(a)--(b)-->(c) WHERE b.id > 1 AND c.id >= 2 AND a.id < 4",
+        "(a)-[r]->(b)-->(c) WHERE r.missing IS NULL AND c.id = 4",
     ] {
         let counted = count(&mut g, &format!("MATCH {pat} RETURN count(*)"));
         let listed = query::run(

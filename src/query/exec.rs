@@ -29,6 +29,70 @@ pub struct Exec<'a> {
     /// Set while only the number of matches matters: expansion may then
     /// read the store's flat adjacency arrays, in their order.
     unordered: Cell<bool>,
+    /// While counting: WHERE conjuncts checked as soon as their variable is
+    /// bound, per step of the match plan at this address.
+    early: std::cell::RefCell<Option<(usize, EarlyFilters)>>,
+}
+
+/// WHERE conjuncts to check before each step of a match plan.
+type EarlyFilters = std::rc::Rc<Vec<Vec<CExpr>>>;
+
+/// `x.key <op> constant` (either way round): the slot of `x`.
+fn single_slot(e: &CExpr) -> Option<usize> {
+    use super::ast::BinOp::*;
+    let CExpr::Bin(Eq | Ne | Lt | Gt | Le | Ge, a, b) = e else {
+        return None;
+    };
+    match (&**a, &**b) {
+        (CExpr::Prop(x, _), CExpr::Const(_)) | (CExpr::Const(_), CExpr::Prop(x, _)) => match &**x {
+            CExpr::Slot(s) => Some(*s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn conjuncts<'c>(e: &'c CExpr, out: &mut Vec<&'c CExpr>) {
+    match e {
+        CExpr::Bin(super::ast::BinOp::And, a, b) => {
+            conjuncts(a, out);
+            conjuncts(b, out);
+        }
+        e => out.push(e),
+    }
+}
+
+/// Splits a WHERE of single-variable property comparisons into the ones
+/// that can run after each step of `m` but the last, and the ones on the
+/// last step's target node. `None` when some conjunct is anything else.
+fn split_filter(m: &MatchPlan, f: &CExpr) -> Option<(Vec<Vec<CExpr>>, Vec<CExpr>)> {
+    let Some(Step::Expand(last)) = m.steps.last() else {
+        return None;
+    };
+    let n = m.steps.len();
+    let mut early = vec![Vec::new(); n];
+    let mut on_last = Vec::new();
+    let mut cs = Vec::new();
+    conjuncts(f, &mut cs);
+    for c in cs {
+        let s = single_slot(c)?;
+        let bound_at = m.steps.iter().position(|st| match st {
+            Step::Scan { slot, .. } => *slot == s,
+            Step::Expand(x) => (x.to == s && !x.to_bound) || x.rel == s,
+            _ => false,
+        });
+        match bound_at {
+            Some(j) if j + 1 == n => {
+                if s != last.to || last.to_bound {
+                    return None;
+                }
+                on_last.push(c.clone());
+            }
+            Some(j) => early[j + 1].push(c.clone()),
+            None => early[0].push(c.clone()),
+        }
+    }
+    Some((early, on_last))
 }
 
 fn dir_of(d: Dir) -> Direction {
@@ -54,6 +118,7 @@ impl<'a> Exec<'a> {
             stats: WriteStats::default(),
             profile: None,
             unordered: Cell::new(false),
+            early: std::cell::RefCell::new(None),
         }
     }
 
@@ -164,6 +229,16 @@ impl<'a> Exec<'a> {
         f: &mut dyn FnMut(&Row) -> bool,
     ) -> Res<bool> {
         self.tick()?;
+        if self.unordered.get()
+            && let Some((at, ef)) = &*self.early.borrow()
+            && *at == m as *const MatchPlan as usize
+        {
+            for c in ef.get(i).into_iter().flatten() {
+                if truthy(&self.eval(c, row)?)? != Some(true) {
+                    return Ok(true);
+                }
+            }
+        }
         let Some(step) = m.steps.get(i) else {
             for p in &m.paths {
                 row[p.slot] = Value::Path(self.build_path(p, row));
@@ -356,33 +431,48 @@ impl<'a> Exec<'a> {
             }]);
         }
         let empty: Row = Vec::new();
-        // BFS keeping all parents at the shortest depth
+        // BFS over the flat adjacency arrays keeping all parents at the
+        // shortest depth (only the first one when one path is wanted)
+        let adj = self.g.adjacency();
         let mut parents: HashMap<NodeId, Vec<(NodeId, EdgeId)>> = HashMap::new();
-        let mut depth: HashMap<NodeId, usize> = HashMap::new();
-        depth.insert(a, 0);
+        let mut depth: Vec<u32> = vec![u32::MAX; self.g.node_bound().max(a.0 as usize + 1)];
+        depth[a.0 as usize] = 0;
         let mut q = VecDeque::from([a]);
         let mut found: Option<usize> = None;
-        while let Some(n) = q.pop_front() {
+        'bfs: while let Some(n) = q.pop_front() {
             self.tick()?;
-            let d = depth[&n];
+            let d = depth[n.0 as usize] as usize;
             if found.is_some_and(|f| d >= f) || d >= hi {
                 continue;
             }
-            for (e, o) in self.g.edges_at(n, dir_of(spec.dir)) {
-                if !self.rel_ok(e, spec, &empty)? {
+            for x in adj.at(n, dir_of(spec.dir)) {
+                if spec
+                    .types
+                    .as_ref()
+                    .is_some_and(|t| !t.contains(&x.rel_type))
+                {
                     continue;
                 }
-                match depth.get(&o) {
-                    None => {
-                        depth.insert(o, d + 1);
+                if !spec.rel_props.is_empty() && !self.rel_ok(x.edge, spec, &empty)? {
+                    continue;
+                }
+                let (o, e) = (x.other, x.edge);
+                match depth.get(o.0 as usize).copied() {
+                    Some(u32::MAX) => {
+                        depth[o.0 as usize] = (d + 1) as u32;
                         parents.entry(o).or_default().push((n, e));
                         if o == b {
                             found = Some(d + 1);
+                            if !all {
+                                break 'bfs;
+                            }
                         } else {
                             q.push_back(o);
                         }
                     }
-                    Some(&od) if od == d + 1 => parents.entry(o).or_default().push((n, e)),
+                    Some(od) if all && od as usize == d + 1 => {
+                        parents.entry(o).or_default().push((n, e))
+                    }
                     _ => {}
                 }
             }
@@ -554,18 +644,23 @@ impl<'a> Exec<'a> {
             return Ok(None);
         }
         // the last hop is counted, not enumerated, when nothing follows it
+        let split = m.filter.as_ref().and_then(|f| split_filter(m, f));
         let last = match m.steps.last() {
             Some(Step::Expand(spec))
-                if m.filter.is_none() && spec.var.is_none() && !spec.rel_bound =>
+                if (m.filter.is_none() || split.is_some())
+                    && spec.var.is_none()
+                    && !spec.rel_bound =>
             {
                 Some(spec)
             }
             _ => None,
         };
+        let (early, on_last) = split.unwrap_or_default();
         let memo = std::cell::RefCell::new(Vec::<u32>::new());
         self.unordered.set(true);
-        let counted = self.count_rows(m, last, rows, &memo);
+        let counted = self.count_rows(m, last, early, &on_last, rows, &memo);
         self.unordered.set(false);
+        *self.early.borrow_mut() = None;
         let total = counted?;
         let w = max_slot(keys, aggs, post);
         let mut row = rows
@@ -592,18 +687,25 @@ impl<'a> Exec<'a> {
         &self,
         m: &MatchPlan,
         last: Option<&ExpandSpec>,
+        early: Vec<Vec<CExpr>>,
+        on_last: &[CExpr],
         rows: &[Row],
         memo: &std::cell::RefCell<Vec<u32>>,
     ) -> Res<u64> {
         let mut total: u64 = 0;
+        let mut head = m.clone();
+        if last.is_some() {
+            head.steps.pop();
+            head.filter = None;
+            *self.early.borrow_mut() =
+                Some((&head as *const MatchPlan as usize, std::rc::Rc::new(early)));
+        }
         for row in rows {
             let mut err = None;
             match last {
                 Some(spec) => {
-                    let mut head = m.clone();
-                    head.steps.pop();
                     self.match_rows(&head, row.clone(), &mut |r| match self
-                        .count_last(m, spec, r, memo)
+                        .count_last(m, spec, on_last, r, memo)
                     {
                         Ok(n) => {
                             total += n;
@@ -633,6 +735,7 @@ impl<'a> Exec<'a> {
         &self,
         m: &MatchPlan,
         spec: &ExpandSpec,
+        on_last: &[CExpr],
         row: &Row,
         memo: &std::cell::RefCell<Vec<u32>>,
     ) -> Res<u64> {
@@ -653,7 +756,7 @@ impl<'a> Exec<'a> {
                         && self.check_node(other, &spec.to_check, row)?
                 } else {
                     self.check_node(other, &spec.to_check, row)?
-                };
+                } && self.last_ok(on_last, spec, other, row)?;
                 n += u64::from(ok);
             }
             return Ok(n);
@@ -661,7 +764,11 @@ impl<'a> Exec<'a> {
         // labels and types only: the count depends on `from` alone
         let adj = self.g.adjacency();
         let cached = memo.borrow().get(from.0 as usize).copied().unwrap_or(0);
-        let base = if spec.types.is_none() && spec.to_check.is_empty() && spec.dir != Dir::Both {
+        let base = if spec.types.is_none()
+            && spec.to_check.is_empty()
+            && on_last.is_empty()
+            && spec.dir != Dir::Both
+        {
             match spec.dir {
                 Dir::Right => adj.outgoing(from).len() as u64,
                 _ => adj.incoming(from).len() as u64,
@@ -673,6 +780,7 @@ impl<'a> Exec<'a> {
             for x in adj.at(from, dir) {
                 if spec.types.as_ref().is_none_or(|t| t.contains(&x.rel_type))
                     && self.check_node(x.other, &spec.to_check, row)?
+                    && self.last_ok(on_last, spec, x.other, row)?
                 {
                     n += 1;
                 }
@@ -709,13 +817,13 @@ impl<'a> Exec<'a> {
                 {
                     continue;
                 }
-                used += u64::from(self.bound_rel_matches(*x, from, spec, row)?);
+                used += u64::from(self.bound_rel_matches(*x, from, spec, on_last, row)?);
                 continue;
             }
             if let Value::List(l) = &row[*s] {
                 for v in l {
                     if let Value::Rel(x) = v {
-                        used += u64::from(self.bound_rel_matches(*x, from, spec, row)?);
+                        used += u64::from(self.bound_rel_matches(*x, from, spec, on_last, row)?);
                     }
                 }
             }
@@ -730,6 +838,7 @@ impl<'a> Exec<'a> {
         x: EdgeId,
         from: NodeId,
         spec: &ExpandSpec,
+        on_last: &[CExpr],
         row: &Row,
     ) -> Res<bool> {
         let Some((a, b)) = self.g.endpoints(x) else {
@@ -742,7 +851,24 @@ impl<'a> Exec<'a> {
             Dir::Both if b == from => a,
             _ => return Ok(false),
         };
-        Ok(self.rel_ok(x, spec, row)? && self.check_node(other, &spec.to_check, row)?)
+        Ok(self.rel_ok(x, spec, row)?
+            && self.check_node(other, &spec.to_check, row)?
+            && self.last_ok(on_last, spec, other, row)?)
+    }
+
+    /// The WHERE conjuncts on the last hop's target, with `n` as the target.
+    fn last_ok(&self, on_last: &[CExpr], spec: &ExpandSpec, n: NodeId, row: &Row) -> Res<bool> {
+        if on_last.is_empty() {
+            return Ok(true);
+        }
+        let mut r = row.clone();
+        r[spec.to] = Value::Node(n);
+        for c in on_last {
+            if truthy(&self.eval(c, &r)?)? != Some(true) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     fn op(&mut self, op: &Op, rows: Vec<Row>) -> Res<Vec<Row>> {
