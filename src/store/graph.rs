@@ -674,6 +674,8 @@ impl Graph {
         let present: Vec<bool> = parts.nodes.iter().map(Option::is_some).collect();
         let exists = |n: NodeId| present.get(n.0 as usize).copied().unwrap_or(false);
         let mut holes = Vec::new();
+        g.g.reserve_exact_nodes(parts.nodes.len());
+        g.g.reserve_exact_edges(parts.edges.len());
         for (i, slot) in parts.nodes.into_iter().enumerate() {
             match slot {
                 Some(mut node) => {
@@ -704,6 +706,8 @@ impl Graph {
             }
         }
         let mut edge_holes = Vec::new();
+        // ids arrive in ascending order: collect per type, build each set at once
+        let mut typed: Vec<Vec<EdgeId>> = vec![Vec::new(); parts.names.len()];
         for (i, slot) in parts.edges.into_iter().enumerate() {
             match slot {
                 Some((a, b, edge)) => {
@@ -721,10 +725,7 @@ impl Graph {
                     let mut edge = edge;
                     g.share_strings(&mut edge.props);
                     let ix = g.g.add_edge(a.ix(), b.ix(), edge);
-                    g.by_type
-                        .entry(t)
-                        .or_default()
-                        .insert(EdgeId(ix.index() as u32));
+                    typed[t.0 as usize].push(EdgeId(ix.index() as u32));
                 }
                 None => {
                     let Some(f) = filler else {
@@ -743,6 +744,12 @@ impl Graph {
                     );
                     edge_holes.push(ix);
                 }
+            }
+        }
+        for (t, ids) in typed.into_iter().enumerate() {
+            if !ids.is_empty() {
+                g.by_type
+                    .insert(Symbol(t as u32), ids.into_iter().collect());
             }
         }
         for ix in edge_holes.into_iter().rev() {
