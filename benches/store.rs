@@ -1,7 +1,8 @@
 //! Store and snapshot hot paths on a generated graph: one-hop expansion,
-//! label scans, name lookups, snapshot save and load.
+//! the same over the flat adjacency arrays, label scans, name lookups,
+//! snapshot save and load.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use newsgraph::snapshot;
 use newsgraph::store::{Direction, Graph, NodeId, PropMap};
 use std::hint::black_box;
@@ -60,6 +61,53 @@ fn benches(c: &mut Criterion) {
             })
         },
     );
+    let adj = g.adjacency();
+    c.bench_function(
+        "expand 1 hop from 1000 nodes via adjacency arrays (100k nodes / 1M edges)",
+        |b| {
+            b.iter(|| {
+                let mut total = 0usize;
+                for n in ids.iter().step_by(100) {
+                    total += adj.at(*n, Direction::Both).count();
+                }
+                black_box(total)
+            })
+        },
+    );
+    c.bench_function(
+        "count 2 hops by type from 100 nodes via adjacency arrays",
+        |b| {
+            b.iter(|| {
+                let mut total = 0usize;
+                for n in ids.iter().step_by(1000) {
+                    for x in adj.outgoing(*n) {
+                        if x.rel_type == said {
+                            total += adj.outgoing(x.other).len();
+                        }
+                    }
+                }
+                black_box(total)
+            })
+        },
+    );
+    let mut group = c.benchmark_group("adjacency");
+    group.sample_size(10);
+    group.bench_function("build arrays (100k nodes / 1M edges)", |b| {
+        b.iter_batched(
+            || {
+                // a change drops the arrays of the clone
+                let mut h = g.clone();
+                let e = h
+                    .add_edge(ids[0], ids[1], said, PropMap::new(), None)
+                    .expect("add");
+                h.remove_edge(e).expect("remove");
+                h
+            },
+            |h| black_box(h.adjacency().outgoing(ids[0]).len()),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
     c.bench_function("expand 2 hops by type from 100 nodes", |b| {
         b.iter(|| {
             let mut total = 0usize;

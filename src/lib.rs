@@ -3,6 +3,8 @@
 #![deny(unsafe_code)]
 
 pub mod extract;
+pub mod generate;
+pub mod import;
 pub mod ingest;
 pub mod query;
 pub mod question;

@@ -13,6 +13,8 @@ use newsgraph::repl::{self, Session};
 use newsgraph::store::Graph;
 use newsgraph::{snapshot, workspace};
 
+mod bench;
+
 #[derive(Parser)]
 #[command(
     name = "newsgraph",
@@ -74,6 +76,41 @@ enum Command {
     },
     /// Print node, label and relationship counts of a snapshot.
     Stats { snapshot: Option<PathBuf> },
+    /// Bulk-import nodes and relationships from CSV files into a snapshot.
+    Import {
+        /// Nodes CSV: header with `id`, `label` (`;`-separated) and property columns.
+        #[arg(long)]
+        nodes: PathBuf,
+        /// Relationships CSV: header with `source`, `target`, `type` and property columns.
+        #[arg(long)]
+        edges: PathBuf,
+        /// The snapshot to write.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Write a synthetic news-like graph as nodes.csv and edges.csv.
+    Generate {
+        #[arg(long)]
+        nodes: u64,
+        #[arg(long)]
+        edges: u64,
+        /// The folder to write into.
+        #[arg(long, short)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Time queries in one process on a snapshot (used by bench/compare.py).
+    #[command(hide = true)]
+    BenchQueries {
+        #[arg(long, short)]
+        snapshot: PathBuf,
+        /// JSON: [{"name": .., "queries": [text, ..]}, ..].
+        #[arg(long)]
+        queries: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -110,6 +147,34 @@ fn open(snapshot: Option<&Path>, quiet: bool) -> Result<(Graph, Option<PathBuf>)
 
 fn run(cmd: Command) -> Result<ExitCode, String> {
     match cmd {
+        Command::Import { nodes, edges, out } => {
+            bench::import(&nodes, &edges, &out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate {
+            nodes,
+            edges,
+            out,
+            seed,
+        } => {
+            let g = newsgraph::generate::generate(nodes, edges, seed, &out)
+                .map_err(|e| format!("{}: {e}", out.display()))?;
+            eprintln!(
+                "wrote {} nodes and {} relationships to {}",
+                g.nodes,
+                g.edges,
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchQueries {
+            snapshot,
+            queries,
+            repeat,
+        } => {
+            bench::queries(&snapshot, &queries, repeat)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Repl { snapshot } => {
             let quiet = !std::io::stdin().is_terminal();
             let (g, path) = open(snapshot.as_deref(), quiet)?;

@@ -1,11 +1,11 @@
 //! The property graph itself and its indexes.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
-use petgraph::visit::{EdgeIndexable, EdgeRef, NodeIndexable};
+use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable};
 use serde::{Deserialize, Serialize};
 
 use super::intern::{Interner, Symbol};
@@ -182,6 +182,117 @@ pub struct Graph {
     by_label: HashMap<Symbol, BTreeSet<NodeId>>,
     by_type: HashMap<Symbol, BTreeSet<EdgeId>>,
     by_name: HashMap<Box<str>, Vec<NodeId>>,
+    /// Compact adjacency arrays, built on first use and dropped by any
+    /// change to the relationships.
+    adj: OnceLock<Arc<Adjacency>>,
+}
+
+/// One relationship as seen from one of its ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AdjEntry {
+    /// The node at the other end.
+    pub other: NodeId,
+    pub edge: EdgeId,
+    pub rel_type: Symbol,
+}
+
+/// Every node's outgoing and incoming relationships in flat arrays (CSR):
+/// a node's relationships are contiguous, so expanding and counting read
+/// memory in order instead of chasing petgraph's per-edge links.
+#[derive(Clone, Debug, Default)]
+pub struct Adjacency {
+    out_off: Vec<u32>,
+    out: Vec<AdjEntry>,
+    in_off: Vec<u32>,
+    inc: Vec<AdjEntry>,
+}
+
+impl Adjacency {
+    fn build(g: &StableGraph<Node, Edge, petgraph::Directed, u32>) -> Adjacency {
+        let n = g.node_bound();
+        let mut out_off = vec![0u32; n + 1];
+        let mut in_off = vec![0u32; n + 1];
+        for e in g.edge_references() {
+            out_off[e.source().index() + 1] += 1;
+            in_off[e.target().index() + 1] += 1;
+        }
+        for i in 0..n {
+            out_off[i + 1] += out_off[i];
+            in_off[i + 1] += in_off[i];
+        }
+        let blank = AdjEntry {
+            other: NodeId(0),
+            edge: EdgeId(0),
+            rel_type: Symbol(0),
+        };
+        let mut out = vec![blank; out_off[n] as usize];
+        let mut inc = vec![blank; in_off[n] as usize];
+        let mut out_pos = out_off.clone();
+        let mut in_pos = in_off.clone();
+        for e in g.edge_references() {
+            let (a, b) = (e.source().index(), e.target().index());
+            let (edge, rel_type) = (EdgeId(e.id().index() as u32), e.weight().rel_type);
+            out[out_pos[a] as usize] = AdjEntry {
+                other: NodeId(b as u32),
+                edge,
+                rel_type,
+            };
+            out_pos[a] += 1;
+            inc[in_pos[b] as usize] = AdjEntry {
+                other: NodeId(a as u32),
+                edge,
+                rel_type,
+            };
+            in_pos[b] += 1;
+        }
+        Adjacency {
+            out_off,
+            out,
+            in_off,
+            inc,
+        }
+    }
+
+    /// Outgoing relationships of a node.
+    pub fn outgoing(&self, n: NodeId) -> &[AdjEntry] {
+        let i = n.0 as usize;
+        match (self.out_off.get(i), self.out_off.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.out[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// Incoming relationships of a node.
+    pub fn incoming(&self, n: NodeId) -> &[AdjEntry] {
+        let i = n.0 as usize;
+        match (self.in_off.get(i), self.in_off.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.inc[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// Relationships at a node in a direction, as [`Graph::edges_at`]
+    /// reports them (a self-loop once with [`Direction::Both`]) but in
+    /// no particular order.
+    pub fn at(&self, n: NodeId, dir: Direction) -> impl Iterator<Item = &AdjEntry> + '_ {
+        let out: &[AdjEntry] = match dir {
+            Direction::Outgoing | Direction::Both => self.outgoing(n),
+            Direction::Incoming => &[],
+        };
+        let inc: &[AdjEntry] = match dir {
+            Direction::Incoming | Direction::Both => self.incoming(n),
+            Direction::Outgoing => &[],
+        };
+        let both = dir == Direction::Both;
+        out.iter()
+            .chain(inc.iter().filter(move |x| !(both && x.other == n)))
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        (self.out_off.capacity() + self.in_off.capacity()) * 4
+            + (self.out.capacity() + self.inc.capacity()) * std::mem::size_of::<AdjEntry>()
+    }
 }
 
 /// The serializable content of a graph: no indexes (they are rebuilt), ids
@@ -224,6 +335,15 @@ impl Graph {
     }
     pub fn edge_count(&self) -> usize {
         self.g.edge_count()
+    }
+    /// Flat adjacency arrays of the current relationships (built on first
+    /// use after a change; O(relationships)).
+    pub fn adjacency(&self) -> &Adjacency {
+        self.adj.get_or_init(|| Arc::new(Adjacency::build(&self.g)))
+    }
+    /// One more than the highest node id in use (ids below it may be holes).
+    pub fn node_bound(&self) -> usize {
+        self.g.node_bound()
     }
     pub fn node(&self, id: NodeId) -> Option<&Node> {
         self.g.node_weight(id.ix())
@@ -382,6 +502,7 @@ impl Graph {
             props,
             prov: prov.map(Box::new),
         };
+        self.adj = OnceLock::new();
         let id = EdgeId(self.g.add_edge(a.ix(), b.ix(), e).index() as u32);
         self.by_type.entry(rel_type).or_default().insert(id);
         Ok(id)
@@ -469,6 +590,7 @@ impl Graph {
 
     /// Removes a relationship.
     pub fn remove_edge(&mut self, e: EdgeId) -> Result<Edge, StoreError> {
+        self.adj = OnceLock::new();
         let edge = self
             .g
             .remove_edge(e.ix())
@@ -552,6 +674,8 @@ impl Graph {
         let present: Vec<bool> = parts.nodes.iter().map(Option::is_some).collect();
         let exists = |n: NodeId| present.get(n.0 as usize).copied().unwrap_or(false);
         let mut holes = Vec::new();
+        g.g.reserve_exact_nodes(parts.nodes.len());
+        g.g.reserve_exact_edges(parts.edges.len());
         for (i, slot) in parts.nodes.into_iter().enumerate() {
             match slot {
                 Some(mut node) => {
@@ -582,6 +706,8 @@ impl Graph {
             }
         }
         let mut edge_holes = Vec::new();
+        // ids arrive in ascending order: collect per type, build each set at once
+        let mut typed: Vec<Vec<EdgeId>> = vec![Vec::new(); parts.names.len()];
         for (i, slot) in parts.edges.into_iter().enumerate() {
             match slot {
                 Some((a, b, edge)) => {
@@ -599,10 +725,7 @@ impl Graph {
                     let mut edge = edge;
                     g.share_strings(&mut edge.props);
                     let ix = g.g.add_edge(a.ix(), b.ix(), edge);
-                    g.by_type
-                        .entry(t)
-                        .or_default()
-                        .insert(EdgeId(ix.index() as u32));
+                    typed[t.0 as usize].push(EdgeId(ix.index() as u32));
                 }
                 None => {
                     let Some(f) = filler else {
@@ -621,6 +744,12 @@ impl Graph {
                     );
                     edge_holes.push(ix);
                 }
+            }
+        }
+        for (t, ids) in typed.into_iter().enumerate() {
+            if !ids.is_empty() {
+                g.by_type
+                    .insert(Symbol(t as u32), ids.into_iter().collect());
             }
         }
         for ix in edge_holes.into_iter().rev() {

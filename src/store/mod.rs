@@ -12,7 +12,8 @@ pub mod schema;
 mod value;
 
 pub use graph::{
-    Direction, Edge, EdgeId, Graph, GraphParts, Node, NodeId, PropMap, Provenance, StoreError,
+    AdjEntry, Adjacency, Direction, Edge, EdgeId, Graph, GraphParts, Node, NodeId, PropMap,
+    Provenance, StoreError,
 };
 pub use intern::{Interner, Symbol};
 pub use value::{Date, PropValue, days_in_month};

@@ -1,0 +1,111 @@
+//! Query-engine hot paths on the generated news graph (20k nodes / 200k
+//! relationships, `newsgraph generate` seed 42, imported from CSV):
+//! expansion (1 and 2 hops, counted and listed), property filters,
+//! aggregation by label, variable length and shortest path.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use newsgraph::generate::generate;
+use newsgraph::import::import_csv;
+use newsgraph::query::{self, Params, QueryOptions};
+use newsgraph::store::Graph;
+use std::hint::black_box;
+
+fn graph() -> Graph {
+    let dir = tempfile::tempdir().expect("temp dir");
+    generate(20_000, 200_000, 42, dir.path()).expect("generate");
+    let mut g = Graph::new();
+    import_csv(
+        &mut g,
+        &dir.path().join("nodes.csv"),
+        &dir.path().join("edges.csv"),
+    )
+    .expect("import");
+    g
+}
+
+fn benches(c: &mut Criterion) {
+    let mut g = graph();
+    let opts = QueryOptions::default();
+    let params = Params::new();
+    let mut group = c.benchmark_group("query 20k nodes / 200k rels");
+    group.sample_size(10);
+    let cases = [
+        (
+            "expand 1 hop count from 100 nodes",
+            (0..100)
+                .map(|i| format!("MATCH (a:Person {{name: 'Person {}'}})-->(b) RETURN count(*)", i * 37))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "expand 2 hops count from 100 nodes",
+            (0..100)
+                .map(|i| {
+                    format!(
+                        "MATCH (a:Person {{name: 'Person {}'}})-->(b)-->(c) RETURN count(*)",
+                        i * 37
+                    )
+                })
+                .collect(),
+        ),
+        (
+            "expand 2 hops listing rows from 100 nodes",
+            (0..100)
+                .map(|i| {
+                    format!(
+                        "MATCH (a:Person {{name: 'Person {}'}})-->(b)-->(c) RETURN c",
+                        i * 37
+                    )
+                })
+                .collect(),
+        ),
+        (
+            "global 2-hop count",
+            vec!["MATCH (a)-->(b)-->(c) RETURN count(*)".to_string()],
+        ),
+        (
+            "2-hop with property filters",
+            vec![
+                "MATCH (p:Person)-[:SAID]->(c:Claim)-[:ABOUT]->(e:Event) \
+                 WHERE p.year >= 1990 AND e.year = 2024 RETURN count(*)"
+                    .to_string(),
+            ],
+        ),
+        (
+            "filter scan by property",
+            vec!["MATCH (e:Event) WHERE e.year = 2024 RETURN count(*)".to_string()],
+        ),
+        (
+            "aggregate count by label",
+            vec!["MATCH (n) RETURN labels(n) AS l, count(*) AS c".to_string()],
+        ),
+        (
+            "aggregate avg year by label",
+            vec!["MATCH (n) WHERE n.year IS NOT NULL RETURN labels(n), avg(n.year)".to_string()],
+        ),
+        (
+            "variable length *1..3 count",
+            vec!["MATCH (a:Person {name: 'Person 11'})-[*1..3]->(b) RETURN count(*)".to_string()],
+        ),
+        (
+            "shortest path",
+            vec![
+                "MATCH p = shortestPath((a:Person {name: 'Person 5'})-[*..8]-(b:Article {name: 'Article 77'})) \
+                 RETURN length(p)"
+                    .to_string(),
+            ],
+        ),
+    ];
+    for (name, qs) in &cases {
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                for q in qs {
+                    black_box(query::run(&mut g, q, &params, &opts).expect("query runs"));
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(query_benches, benches);
+criterion_main!(query_benches);
