@@ -56,8 +56,10 @@ pub fn render(g: &Graph, out: &QueryOutput, format: Format, width: Option<u16>) 
         };
         return render(g, &visible, format, width);
     }
+    // EXPLAIN: its rows are the plan's lines; show them as text.
+    let explained = out.columns.len() == 1 && out.columns[0] == "plan";
     if let Some(plan) = &out.plan
-        && out.rows.is_empty()
+        && (out.rows.is_empty() || explained)
     {
         return format!("{plan}\n");
     }

@@ -298,3 +298,16 @@ fn profile_prints_rows_then_the_plan_with_counts() {
         .stdout(predicate::str::contains("NodeByNameSeek"))
         .stdout(predicate::str::contains("rows="));
 }
+
+#[test]
+fn explain_prints_the_plan_once() {
+    let out = newsgraph()
+        .args(["query", "--snapshot"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small-v1.ngs"))
+        .arg("EXPLAIN MATCH (p:Person {name: 'Vladimir Putin'})-[:SAID]->(c:Claim) RETURN c.text")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("NodeByNameSeek").count(), 1, "{text}");
+}
