@@ -24,25 +24,37 @@ pub fn evidence(g: &Graph, p: &Provenance, mark: Option<&str>) -> Option<String>
             .to_string()
     });
     let mut shown = sentence.to_string();
-    if let Some(m) = mark.filter(|m| !m.is_empty()) {
-        let lower = sentence.to_lowercase();
-        if let Some(i) = lower.find(&m.to_lowercase())
-            && sentence.is_char_boundary(i)
-            && sentence.is_char_boundary(i + m.len())
-        {
-            shown = format!(
-                "{}»{}«{}",
-                &sentence[..i],
-                &sentence[i..i + m.len()],
-                &sentence[i + m.len()..]
-            );
-        }
+    if let Some((i, j)) = mark.and_then(|m| find_loose(sentence, m)) {
+        shown = format!("{}»{}«{}", &sentence[..i], &sentence[i..j], &sentence[j..]);
     }
     Some(format!(
         "  {file}{}, sentence {}:\n    {shown}",
         date.map_or(String::new(), |d| format!(" ({d})")),
         p.sentence
     ))
+}
+
+/// The byte span of `needle` in `hay`, ignoring case and double quotation
+/// marks (extracted claims drop the quotes the sentence has).
+fn find_loose(hay: &str, needle: &str) -> Option<(usize, usize)> {
+    let skip = |c: char| matches!(c, '"' | '“' | '”' | '«' | '»');
+    let norm = |s: &str| -> Vec<(usize, char)> {
+        s.char_indices()
+            .filter(|(_, c)| !skip(*c))
+            .flat_map(|(i, c)| c.to_lowercase().map(move |l| (i, l)))
+            .collect()
+    };
+    let h = norm(hay);
+    let n: Vec<char> = norm(needle).into_iter().map(|(_, c)| c).collect();
+    if n.is_empty() || n.len() > h.len() {
+        return None;
+    }
+    let at = (0..=h.len() - n.len())
+        .find(|&s| h[s..s + n.len()].iter().map(|x| x.1).eq(n.iter().copied()))?;
+    let (start, _) = h[at];
+    let (last, _) = h[at + n.len() - 1];
+    let end = last + hay[last..].chars().next().map_or(0, char::len_utf8);
+    Some((start, end))
 }
 
 fn text_of(g: &Graph, n: NodeId) -> Option<String> {
@@ -244,4 +256,18 @@ pub fn export(
         }
     }
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_loose;
+
+    #[test]
+    fn spans_are_found_across_dropped_quotes_and_case() {
+        let s = "Russia praised their “heroism” in Kursk.";
+        let (i, j) = find_loose(s, "Their heroism in kursk").unwrap();
+        assert_eq!(&s[i..j], "their “heroism” in Kursk");
+        assert_eq!(find_loose(s, "absent words"), None);
+        assert_eq!(find_loose(s, ""), None);
+    }
 }
