@@ -1,7 +1,9 @@
 //! Query-engine hot paths on the generated news graph (20k nodes / 200k
 //! relationships, `newsgraph generate` seed 42, imported from CSV):
 //! expansion (1 and 2 hops, counted and listed), property filters,
-//! aggregation by label, variable length and shortest path.
+//! aggregation by label, variable length and shortest path; and parse +
+//! plan + execute of typical analyst queries on the bundled news graph
+//! (`data/articles`, ingested once).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use newsgraph::generate::generate;
@@ -107,5 +109,47 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(query_benches, benches);
+fn news(c: &mut Criterion) {
+    let articles = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles");
+    let mut g = Graph::new();
+    newsgraph::workspace::ingest(&mut g, &[articles], false);
+    let opts = QueryOptions::default();
+    let params = Params::new();
+    let mut group = c.benchmark_group("news graph (bundled articles)");
+    let cases = [
+        (
+            "who denied what",
+            "MATCH (a:Actor)-[:DENIED]->(c:Claim) RETURN a.name, c.text",
+        ),
+        (
+            "what did Putin say",
+            "MATCH (p:Person {name: 'Vladimir Putin'})-[r]->(c:Claim) RETURN type(r), c.text",
+        ),
+        (
+            "events in a place",
+            "MATCH (e:Event)-[:OCCURRED_IN]->(p:Place {name: 'Kursk region'}) RETURN e.type, e.time",
+        ),
+        (
+            "claims about an entity",
+            "MATCH (a)-[r]->(c:Claim)-[:ABOUT]->(x {name: 'Russia'}) RETURN a.name, type(r), c.text",
+        ),
+        (
+            "roles in countries that denied",
+            "MATCH (p:Person)-[r:HOLDS_ROLE]->(c:Country)-[:DENIED]->(:Claim) \
+             RETURN DISTINCT p.name, r.title, c.name",
+        ),
+        (
+            "claims by stance",
+            "MATCH (:Actor)-[r]->(:Claim) RETURN type(r) AS stance, count(*) ORDER BY stance",
+        ),
+    ];
+    for (name, q) in cases {
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(query::run(&mut g, q, &params, &opts).expect("query runs")))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(query_benches, benches, news);
 criterion_main!(query_benches);
