@@ -88,6 +88,27 @@ fn has_edge(g: &Graph, a: NodeId, b: NodeId, t: &str) -> bool {
         .any(|(e, o)| o == b && g.edge(e).is_some_and(|x| x.rel_type() == ts))
 }
 
+/// A person's name with the transliteration endings `-iy`, `-yy`, `-ij`,
+/// `-ii` of each word of five letters or more written `-y`: `Dmitriy
+/// Peskov` and `Dmitry Peskov` share the key `Dmitry Peskov`.
+pub fn transliteration_key(name: &str) -> String {
+    name.split_whitespace()
+        .map(|w| {
+            let lower = w.to_lowercase();
+            let ending = ["iy", "yy", "ij", "ii"]
+                .iter()
+                .find(|x| lower.ends_with(*x));
+            match ending {
+                Some(_) if w.chars().count() >= 5 && w.is_char_boundary(w.len() - 2) => {
+                    format!("{}y", &w[..w.len() - 2])
+                }
+                _ => w.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn type_label(t: EType) -> &'static str {
     match t {
         EType::Person => label::PERSON,
@@ -180,11 +201,18 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
     let mut node_of: Vec<NodeId> = Vec::with_capacity(ex.entities.len());
     for (i, e) in ex.entities.iter().enumerate() {
         let tl = g.intern(type_label(e.etype));
-        let found = g
-            .nodes_by_name(&e.name)
-            .iter()
-            .copied()
-            .find(|&n| g.node(n).is_some_and(|x| x.has_label(tl)));
+        let find = |g: &Graph, name: &str| {
+            g.nodes_by_name(name)
+                .iter()
+                .copied()
+                .find(|&n| g.node(n).is_some_and(|x| x.has_label(tl)))
+        };
+        // People whose names differ only in transliteration (Zelenskiy,
+        // Zelenskyy, Zelensky) meet under one spelling, kept as an alias.
+        let spelling = (e.etype == EType::Person)
+            .then(|| transliteration_key(&e.name))
+            .filter(|k| !k.eq_ignore_ascii_case(&e.name));
+        let found = find(g, &e.name).or_else(|| spelling.as_deref().and_then(|k| find(g, k)));
         let p = first_sent.get(&i).and_then(|&s| prov(s));
         let n = match found {
             Some(n) => n,
@@ -223,7 +251,8 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
             .and_then(|v| v.as_str())
             .unwrap_or("")
             .to_lowercase();
-        for a in &e.aliases {
+        let own = [Some(&e.name), spelling.as_ref()];
+        for a in e.aliases.iter().chain(own.into_iter().flatten()) {
             if a.to_lowercase() != cur_name && !aliases.iter().any(|x| x.eq_ignore_ascii_case(a)) {
                 aliases.push(a.clone());
             }
@@ -461,4 +490,20 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
     }
     let _ = str_prop;
     sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::transliteration_key;
+
+    #[test]
+    fn transliterations_share_a_key() {
+        let k = transliteration_key("Volodymyr Zelensky");
+        assert_eq!(transliteration_key("Volodymyr Zelenskiy"), k);
+        assert_eq!(transliteration_key("Volodymyr Zelenskyy"), k);
+        assert_eq!(transliteration_key("Dmitriy Peskov"), "Dmitry Peskov");
+        // short words and other endings stay
+        assert_eq!(transliteration_key("Li Wei"), "Li Wei");
+        assert_eq!(transliteration_key("Andrea Rossi"), "Andrea Rossi");
+    }
 }

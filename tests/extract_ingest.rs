@@ -124,3 +124,30 @@ fn entities_merge_and_repeated_claim_has_several_sources() {
     let r = rows(&mut g, "MATCH (a:Article) RETURN count(a)");
     assert_eq!(r[0][0], "2");
 }
+
+#[test]
+fn transliterated_names_are_one_person() {
+    let mut g = Graph::new();
+    merge(
+        &mut g,
+        "a.txt",
+        "date 2025-04-01\n\nTalks in Kyiv\n\nUkrainian President Volodymyr Zelenskiy met envoys in Kyiv on Monday.\n",
+    );
+    merge(
+        &mut g,
+        "b.txt",
+        "date 2025-04-02\n\nTalks go on\n\nUkrainian President Volodymyr Zelensky said the talks would go on.\n",
+    );
+    merge(
+        &mut g,
+        "c.txt",
+        "date 2025-04-03\n\nMore talks\n\nUkrainian President Volodymyr Zelenskyy said more talks were planned.\n",
+    );
+    let people = rows(
+        &mut g,
+        "MATCH (p:Person) WHERE p.name STARTS WITH 'Volodymyr' \
+         RETURN p.name, size([(p)-[:MENTIONED_IN]->(a) | a])",
+    );
+    assert_eq!(people.len(), 1, "{people:?}");
+    assert_eq!(people[0][1], "3", "{people:?}");
+}
