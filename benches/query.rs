@@ -1,4 +1,4 @@
-//! Query-engine hot paths on the generated news graph (20k nodes / 200k
+//! Query-engine hot paths on the generated news graph (100k nodes / 1M
 //! relationships, `newsgraph generate` seed 42, imported from CSV):
 //! expansion (1 and 2 hops, counted and listed), property filters,
 //! aggregation by label, variable length and shortest path; and parse +
@@ -14,7 +14,7 @@ use std::hint::black_box;
 
 fn graph() -> Graph {
     let dir = tempfile::tempdir().expect("temp dir");
-    generate(20_000, 200_000, 42, dir.path()).expect("generate");
+    generate(100_000, 1_000_000, 42, dir.path()).expect("generate");
     let mut g = Graph::new();
     import_csv(
         &mut g,
@@ -29,7 +29,7 @@ fn benches(c: &mut Criterion) {
     let mut g = graph();
     let opts = QueryOptions::default();
     let params = Params::new();
-    let mut group = c.benchmark_group("query 20k nodes / 200k rels");
+    let mut group = c.benchmark_group("query 100k nodes / 1M rels");
     group.sample_size(10);
     let cases = [
         (
