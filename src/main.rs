@@ -52,6 +52,12 @@ enum Command {
         /// A parameter NAME=VALUE (VALUE is a query expression); repeatable.
         #[arg(long = "param", short = 'p')]
         params: Vec<String>,
+        /// Give up after this many seconds.
+        #[arg(long)]
+        timeout: Option<f64>,
+        /// The bound for unbounded variable-length patterns (`*`, `*2..`).
+        #[arg(long, default_value_t = 15)]
+        max_hops: usize,
         /// The query; read from stdin when absent.
         query: Option<String>,
     },
@@ -199,8 +205,22 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             snapshot,
             format,
             params,
+            timeout,
+            max_hops,
             query,
         } => {
+            let timeout = match timeout {
+                Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
+                    Some(std::time::Duration::from_secs_f64(s))
+                }
+                Some(s) => return Err(format!("--timeout {s}: give a positive number of seconds")),
+                None => None,
+            };
+            let limits = QueryOptions {
+                timeout,
+                max_var_length: max_hops,
+                ..QueryOptions::default()
+            };
             let text = match query {
                 Some(q) => q,
                 None => {
@@ -233,8 +253,7 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
                 p.insert(k.trim().trim_start_matches('$').to_string(), value);
             }
             let text = text.trim().trim_end_matches(';');
-            let out = query::run(&mut g, text, &p, &QueryOptions::default())
-                .map_err(|e| e.render(text))?;
+            let out = query::run(&mut g, text, &p, &limits).map_err(|e| e.render(text))?;
             print!("{}", render::render(&g, &out, format, None));
             if out.stats != query::WriteStats::default() {
                 if let Some(path) = path {

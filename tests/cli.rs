@@ -311,3 +311,60 @@ fn explain_prints_the_plan_once() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.matches("NodeByNameSeek").count(), 1, "{text}");
 }
+
+#[test]
+fn queries_obey_a_time_limit_and_a_hop_bound() {
+    let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small-v1.ngs");
+    let long = "UNWIND range(1, 1000) AS a UNWIND range(1, 1000) AS b \
+                UNWIND range(1, 1000) AS c RETURN count(*)";
+    newsgraph()
+        .args(["query", "--timeout", "0.2", "--snapshot"])
+        .arg(&snap)
+        .arg(long)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("timed out"));
+    // The same limit set in the REPL; the session reports it and goes on.
+    newsgraph()
+        .arg("repl")
+        .arg(&snap)
+        .write_stdin(format!(":timeout 0.2\n{long};\n"))
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("time limit: 0.2 s"))
+        .stderr(predicate::str::contains("timed out"));
+    // A bound of 1 hop makes `*` patterns stop after one relationship.
+    let hops = |bound: &str| {
+        let out = newsgraph()
+            .args([
+                "query",
+                "--format",
+                "plain",
+                "--max-hops",
+                bound,
+                "--snapshot",
+            ])
+            .arg(&snap)
+            .arg("MATCH (a)-[*]->(b) RETURN count(*)")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<u64>()
+            .unwrap()
+    };
+    assert!(hops("1") <= hops("15"));
+    assert_eq!(hops("1"), {
+        let out = newsgraph()
+            .args(["query", "--format", "plain", "--snapshot"])
+            .arg(&snap)
+            .arg("MATCH (a)-->(b) RETURN count(*)")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<u64>()
+            .unwrap()
+    });
+}

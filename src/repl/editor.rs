@@ -80,8 +80,9 @@ const FUNCTIONS: &[&str] = &[
 ];
 
 const COMMANDS: &[&str] = &[
-    ":help", ":stats", ":schema", ":save", ":load", ":ingest", ":format", ":timing", ":param",
-    ":params", ":explain", ":expand", ":why", ":export", ":source", ":clear", ":quit",
+    ":help", ":stats", ":schema", ":save", ":load", ":ingest", ":format", ":timing", ":timeout",
+    ":maxhops", ":param", ":params", ":explain", ":expand", ":why", ":export", ":source", ":clear",
+    ":quit",
 ];
 
 /// Whether `text` is an unfinished statement: a query that does not end

@@ -34,6 +34,8 @@ pub struct Session {
     /// The last query result, for `:why` and `:export`.
     last: Option<QueryOutput>,
     cancel: Arc<AtomicBool>,
+    /// The time limit and variable-length bound every query runs with.
+    limits: QueryOptions,
     interactive: bool,
 }
 
@@ -60,6 +62,8 @@ Commands:
   :ingest PATH...       extract article files or folders into the graph
   :format table|json|csv|plain
   :timing on|off
+  :timeout SECONDS|off  a time limit for each query (off by default)
+  :maxhops N            the bound for unbounded `*` patterns (default 15)
   :param NAME = VALUE   set a query parameter ($NAME); :params lists them
   :why [ROW]            the sentences behind the last result (or one row of it)
   :export json|graphml|dot PATH [all]   the last result's subgraph (or the whole graph)
@@ -84,6 +88,7 @@ impl Session {
             params: Params::new(),
             last: None,
             cancel: Arc::new(AtomicBool::new(false)),
+            limits: QueryOptions::default(),
             interactive,
         }
     }
@@ -257,7 +262,7 @@ impl Session {
         self.cancel.store(false, Ordering::SeqCst);
         let options = QueryOptions {
             cancel: Some(self.cancel.clone()),
-            ..QueryOptions::default()
+            ..self.limits.clone()
         };
         let start = Instant::now();
         let out = query::run(&mut self.graph, text, &self.params, &options).map_err(|e| {
@@ -381,6 +386,35 @@ impl Session {
             "format" => {
                 self.format = arg.parse()?;
                 println!("format: {arg}");
+            }
+            "timeout" => {
+                self.limits.timeout = match arg {
+                    "off" | "0" => None,
+                    s => Some(std::time::Duration::from_secs_f64(
+                        s.trim_end_matches('s')
+                            .parse::<f64>()
+                            .ok()
+                            .filter(|x| x.is_finite() && *x > 0.0 && *x < 1e9)
+                            .ok_or("usage: :timeout SECONDS|off")?,
+                    )),
+                };
+                println!(
+                    "time limit: {}",
+                    self.limits
+                        .timeout
+                        .map_or("off".into(), |d| format!("{:.1} s", d.as_secs_f64()))
+                );
+            }
+            "maxhops" => {
+                self.limits.max_var_length = arg
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or("usage: :maxhops N (the bound for `*` and `*2..` patterns)")?;
+                println!(
+                    "unbounded variable-length patterns stop at {} hops",
+                    self.limits.max_var_length
+                );
             }
             "timing" => match arg {
                 "on" => self.timing = true,
