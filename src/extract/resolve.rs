@@ -8,7 +8,7 @@
 //! person holding that title, capitals / seats to governments. May not touch:
 //! recognition of new entities, claims, events or the graph.
 
-use super::entities::{EType, Ner, is_func};
+use super::entities::{EType, Entity, Ner, is_func};
 use super::lexicon::tables;
 use super::sentences::{Kind, Sentence, Token};
 use super::time::Ymd;
@@ -178,18 +178,16 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The last person whose title contains `title` (lower case).
-    pub fn titled_person(&self, i: usize, title: &str) -> Option<Arg> {
-        // a bounded look-back keeps long inputs linear
+    /// The last entity mentioned before token `i` (within the bounded
+    /// look-back that keeps long inputs linear) for which `wanted` holds.
+    fn last_entity_before(&self, i: usize, wanted: impl Fn(&Entity) -> bool) -> Option<Arg> {
         let lo = i.saturating_sub(LOOK_BACK);
         let mut k = i;
         while k > lo {
             k -= 1;
             if let Some(m) = self.mention_at(k) {
                 let e = &self.ner.entities[m.ent];
-                if e.etype == EType::Person
-                    && e.titles.iter().any(|t| t.split(' ').any(|w| w == title))
-                {
+                if wanted(e) {
                     return Some(Arg {
                         text: e.name.clone(),
                         ent: Some(m.ent),
@@ -201,31 +199,23 @@ impl<'a> Ctx<'a> {
         None
     }
 
+    /// The last person whose title contains `title` (lower case).
+    pub fn titled_person(&self, i: usize, title: &str) -> Option<Arg> {
+        self.last_entity_before(i, |e| {
+            e.etype == EType::Person && e.titles.iter().any(|t| t.split(' ').any(|w| w == title))
+        })
+    }
+
     /// The last organisation before token `i` whose name ends in `head`
     /// (`the embassy` → US Embassy in London, `the court` → Court of Session).
     pub fn named_head(&self, i: usize, head: &str) -> Option<Arg> {
-        // a bounded look-back keeps long inputs linear
-        let lo = i.saturating_sub(LOOK_BACK);
-        let mut k = i;
-        while k > lo {
-            k -= 1;
-            if let Some(m) = self.mention_at(k) {
-                let e = &self.ner.entities[m.ent];
-                if e.etype == EType::Organization
-                    && e.name
-                        .split_whitespace()
-                        .any(|w| w.eq_ignore_ascii_case(head))
-                    && e.name.split_whitespace().count() >= 2
-                {
-                    return Some(Arg {
-                        text: e.name.clone(),
-                        ent: Some(m.ent),
-                    });
-                }
-                k = m.t0;
-            }
-        }
-        None
+        self.last_entity_before(i, |e| {
+            e.etype == EType::Organization
+                && e.name
+                    .split_whitespace()
+                    .any(|w| w.eq_ignore_ascii_case(head))
+                && e.name.split_whitespace().count() >= 2
+        })
     }
 
     /// Subject(s) of a verb at token `c`: the noun phrase ending just left of
