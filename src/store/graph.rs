@@ -3,34 +3,20 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
-use petgraph::Direction as PgDirection;
-use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
-use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable};
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::intern::{Interner, Symbol};
 use super::schema::key;
 use super::value::PropValue;
 
-/// A node's id. Stable while the node lives; may be reused after deletion.
+/// A node's id. Stable while the node lives; not reused after deletion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct NodeId(pub u32);
 
-/// A relationship's id. Stable while it lives; may be reused after deletion.
+/// A relationship's id. Stable while it lives; not reused after deletion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct EdgeId(pub u32);
-
-impl NodeId {
-    fn ix(self) -> NodeIndex<u32> {
-        NodeIndex::new(self.0 as usize)
-    }
-}
-
-impl EdgeId {
-    fn ix(self) -> EdgeIndex<u32> {
-        EdgeIndex::new(self.0 as usize)
-    }
-}
 
 /// Where a fact came from: the `Article` node, the sentence's index in the
 /// article body, and the byte span of that sentence in the article's `text`.
@@ -50,13 +36,11 @@ pub enum Direction {
     Both,
 }
 
-/// Properties of one node or relationship, sorted by key. Empty maps do not
-/// allocate: an edge without properties pays one null pointer.
-// A boxed Vec is one pointer wide (a boxed slice would be two), which is
-// what an edge without properties pays.
-#[allow(clippy::box_collection)]
+/// Properties of one node or relationship, sorted by key, in one
+/// allocation (none when empty). Maps are small and read far more often
+/// than written, so a change rebuilds the slice.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct PropMap(Option<Box<Vec<(Symbol, PropValue)>>>);
+pub struct PropMap(Option<Box<[(Symbol, PropValue)]>>);
 
 impl PropMap {
     pub fn new() -> Self {
@@ -75,23 +59,37 @@ impl PropMap {
         if val == PropValue::Null {
             return self.remove(k);
         }
-        let v = self.0.get_or_insert_with(Default::default);
-        match v.binary_search_by_key(&k, |(s, _)| *s) {
-            Ok(i) => Some(std::mem::replace(&mut v[i].1, val)),
-            Err(i) => {
+        let found = self
+            .0
+            .as_deref()
+            .map(|v| v.binary_search_by_key(&k, |(s, _)| *s));
+        match found {
+            Some(Ok(i)) => self
+                .0
+                .as_deref_mut()
+                .map(|v| std::mem::replace(&mut v[i].1, val)),
+            Some(Err(i)) => {
+                let mut v = self.0.take().map(<[_]>::into_vec).unwrap_or_default();
                 v.insert(i, (k, val));
+                self.0 = Some(v.into_boxed_slice());
+                None
+            }
+            None => {
+                self.0 = Some(Box::new([(k, val)]));
                 None
             }
         }
     }
 
     pub fn remove(&mut self, k: Symbol) -> Option<PropValue> {
-        let v = self.0.as_deref_mut()?;
-        let i = v.binary_search_by_key(&k, |(s, _)| *s).ok()?;
+        let i = self
+            .0
+            .as_deref()?
+            .binary_search_by_key(&k, |(s, _)| *s)
+            .ok()?;
+        let mut v = self.0.take().map(<[_]>::into_vec).unwrap_or_default();
         let (_, old) = v.remove(i);
-        if v.is_empty() {
-            self.0 = None;
-        }
+        self.0 = (!v.is_empty()).then(|| v.into_boxed_slice());
         Some(old)
     }
 
@@ -115,7 +113,7 @@ impl PropMap {
 /// A node: labels, properties and where it was first seen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
-    labels: Vec<Symbol>,
+    labels: SmallVec<[Symbol; 2]>,
     props: PropMap,
     prov: Option<Box<Provenance>>,
 }
@@ -138,26 +136,39 @@ impl Node {
     }
 }
 
-/// A relationship: type, properties and the sentence it came from.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Edge {
-    rel_type: Symbol,
-    props: PropMap,
-    prov: Option<Box<Provenance>>,
+/// What a relationship carries besides its type and ends: properties and
+/// the sentence it came from. Sixteen bytes when both are absent.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EdgeData {
+    pub props: PropMap,
+    pub prov: Option<Box<Provenance>>,
 }
 
-impl Edge {
+impl EdgeData {
+    fn is_empty(&self) -> bool {
+        self.props.is_empty() && self.prov.is_none()
+    }
+}
+
+/// A relationship as read from the graph: its type, properties and provenance.
+#[derive(Clone, Copy, Debug)]
+pub struct EdgeRef<'a> {
+    rel_type: Symbol,
+    data: &'a EdgeData,
+}
+
+impl<'a> EdgeRef<'a> {
     pub fn rel_type(&self) -> Symbol {
         self.rel_type
     }
-    pub fn props(&self) -> &PropMap {
-        &self.props
+    pub fn props(&self) -> &'a PropMap {
+        &self.data.props
     }
-    pub fn prop(&self, k: Symbol) -> Option<&PropValue> {
-        self.props.get(k)
+    pub fn prop(&self, k: Symbol) -> Option<&'a PropValue> {
+        self.data.props.get(k)
     }
-    pub fn provenance(&self) -> Option<&Provenance> {
-        self.prov.as_deref()
+    pub fn provenance(&self) -> Option<&'a Provenance> {
+        self.data.prov.as_deref()
     }
 }
 
@@ -172,19 +183,137 @@ pub enum StoreError {
     NodeHasEdges(u32),
     #[error("inconsistent graph data: {0}")]
     Inconsistent(String),
+    #[error("the graph is full: ids are 32-bit")]
+    Full,
 }
 
+/// Nodes plus relationships from which index building uses two threads.
+const PARALLEL_FROM: usize = 1 << 16;
+
+/// Runs `a` and `b`, on two threads when `parallel`. Scoped threads rather
+/// than a shared pool, so a caller that holds the pool's threads (a test
+/// harness waiting on a query, say) can never starve the build.
+fn both<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if !parallel {
+        return (a(), b());
+    }
+    std::thread::scope(|s| {
+        let hb = s.spawn(b);
+        let ra = a();
+        let rb = hb.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (ra, rb)
+    })
+}
+
+/// The type slot of a deleted relationship.
+const HOLE: u32 = u32::MAX;
+/// The data slot of a relationship without properties or provenance.
+const NO_DATA: u32 = u32::MAX;
+static NO_EDGE_DATA: EdgeData = EdgeData {
+    props: PropMap(None),
+    prov: None,
+};
+
 /// The property graph with its indexes.
+///
+/// Relationships live in columns indexed by [`EdgeId`]: ends, type, and
+/// an index into a pool of [`EdgeData`] for the relationships that have
+/// properties or provenance. Neighbours are found through [`Adjacency`] arrays built
+/// from the columns on first use; relationships added or removed after that
+/// go to a small overlay (or, past a size, drop the arrays for a rebuild), so
+/// writes never pay for a rebuild and a read-only graph never pays for the
+/// overlay. Ids are not reused, so an id in the arrays or the name index
+/// never points at a different item; stale entries are filtered on read.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
-    g: StableGraph<Node, Edge, petgraph::Directed, u32>,
     names: Interner,
+    nodes: Vec<Option<Node>>,
+    live_nodes: usize,
+    ends: Vec<[u32; 2]>,
+    types: Vec<u32>,
+    data_ix: Vec<u32>,
+    data: Vec<EdgeData>,
+    live_edges: usize,
     by_label: HashMap<Symbol, BTreeSet<NodeId>>,
-    by_type: HashMap<Symbol, BTreeSet<EdgeId>>,
-    by_name: HashMap<Box<str>, Vec<NodeId>>,
-    /// Compact adjacency arrays, built on first use and dropped by any
-    /// change to the relationships.
-    adj: OnceLock<Arc<Adjacency>>,
+    type_counts: HashMap<Symbol, usize>,
+    by_name: NameIndex,
+    /// Adjacency arrays, possibly stale: `overlay` holds the changes since.
+    nbrs: OnceLock<Arc<Adjacency>>,
+    overlay: Overlay,
+    /// Current adjacency arrays when `nbrs` is stale, built on demand for
+    /// [`Graph::adjacency`] and adopted as `nbrs` by the next change.
+    compact: OnceLock<Arc<Adjacency>>,
+}
+
+/// Relationships added or removed since the adjacency arrays were built.
+#[derive(Clone, Debug, Default)]
+struct Overlay {
+    out: HashMap<u32, Vec<AdjEntry>>,
+    inc: HashMap<u32, Vec<AdjEntry>>,
+    added: usize,
+    removed: usize,
+}
+
+impl Overlay {
+    fn is_empty(&self) -> bool {
+        self.added == 0 && self.removed == 0
+    }
+}
+
+/// Case-insensitive index of names and aliases: a sorted array of
+/// `(hash of the lower-cased name, node)` built in bulk, plus a map for
+/// names set since. Candidates are checked against the node's current names,
+/// so entries left behind by renames and deletions are harmless.
+#[derive(Clone, Debug, Default)]
+struct NameIndex {
+    sorted: Vec<(u64, NodeId)>,
+    added: HashMap<u64, Vec<NodeId>>,
+}
+
+impl NameIndex {
+    fn candidates(&self, h: u64) -> impl Iterator<Item = NodeId> + '_ {
+        let lo = self.sorted.partition_point(|(x, _)| *x < h);
+        let hi = lo + self.sorted[lo..].partition_point(|(x, _)| *x == h);
+        self.sorted[lo..hi]
+            .iter()
+            .map(|(_, n)| *n)
+            .chain(self.added.get(&h).into_iter().flatten().copied())
+    }
+
+    fn insert(&mut self, h: u64, n: NodeId) {
+        if self.candidates(h).any(|x| x == n) {
+            return;
+        }
+        self.added.entry(h).or_default().push(n);
+    }
+
+    fn remove(&mut self, h: u64, n: NodeId) {
+        if let Some(v) = self.added.get_mut(&h) {
+            v.retain(|x| *x != n);
+            if v.is_empty() {
+                self.added.remove(&h);
+            }
+        }
+    }
+}
+
+/// FNV-1a of a name lower-cased: fixed across runs and builds. ASCII names
+/// (most of them) are hashed without allocating.
+fn name_hash(name: &str) -> u64 {
+    fn fnv(bytes: impl Iterator<Item = u8>) -> u64 {
+        bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+    if name.is_ascii() {
+        fnv(name.bytes().map(|b| b.to_ascii_lowercase()))
+    } else {
+        fnv(name.to_lowercase().bytes())
+    }
 }
 
 /// One relationship as seen from one of its ends.
@@ -197,8 +326,8 @@ pub struct AdjEntry {
 }
 
 /// Every node's outgoing and incoming relationships in flat arrays (CSR):
-/// a node's relationships are contiguous, so expanding and counting read
-/// memory in order instead of chasing petgraph's per-edge links.
+/// a node's relationships are contiguous (in id order), so expanding and
+/// counting read memory in order.
 #[derive(Clone, Debug, Default)]
 pub struct Adjacency {
     out_off: Vec<u32>,
@@ -208,43 +337,13 @@ pub struct Adjacency {
 }
 
 impl Adjacency {
-    fn build(g: &StableGraph<Node, Edge, petgraph::Directed, u32>) -> Adjacency {
-        let n = g.node_bound();
-        let mut out_off = vec![0u32; n + 1];
-        let mut in_off = vec![0u32; n + 1];
-        for e in g.edge_references() {
-            out_off[e.source().index() + 1] += 1;
-            in_off[e.target().index() + 1] += 1;
-        }
-        for i in 0..n {
-            out_off[i + 1] += out_off[i];
-            in_off[i + 1] += in_off[i];
-        }
-        let blank = AdjEntry {
-            other: NodeId(0),
-            edge: EdgeId(0),
-            rel_type: Symbol(0),
-        };
-        let mut out = vec![blank; out_off[n] as usize];
-        let mut inc = vec![blank; in_off[n] as usize];
-        let mut out_pos = out_off.clone();
-        let mut in_pos = in_off.clone();
-        for e in g.edge_references() {
-            let (a, b) = (e.source().index(), e.target().index());
-            let (edge, rel_type) = (EdgeId(e.id().index() as u32), e.weight().rel_type);
-            out[out_pos[a] as usize] = AdjEntry {
-                other: NodeId(b as u32),
-                edge,
-                rel_type,
-            };
-            out_pos[a] += 1;
-            inc[in_pos[b] as usize] = AdjEntry {
-                other: NodeId(a as u32),
-                edge,
-                rel_type,
-            };
-            in_pos[b] += 1;
-        }
+    /// Builds both directions from the relationship columns (in parallel).
+    fn build(ends: &[[u32; 2]], types: &[u32], node_bound: usize) -> Adjacency {
+        let ((out_off, out), (in_off, inc)) = both(
+            ends.len() >= PARALLEL_FROM,
+            || Self::build_side(ends, types, node_bound, 0),
+            || Self::build_side(ends, types, node_bound, 1),
+        );
         Adjacency {
             out_off,
             out,
@@ -253,39 +352,71 @@ impl Adjacency {
         }
     }
 
+    /// Offsets and entries keyed by end `key` (0 = source, 1 = target).
+    fn build_side(
+        ends: &[[u32; 2]],
+        types: &[u32],
+        n: usize,
+        key: usize,
+    ) -> (Vec<u32>, Vec<AdjEntry>) {
+        let mut off = vec![0u32; n + 1];
+        for (e, t) in ends.iter().zip(types) {
+            if *t != HOLE {
+                off[e[key] as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            off[i + 1] += off[i];
+        }
+        let blank = AdjEntry {
+            other: NodeId(0),
+            edge: EdgeId(0),
+            rel_type: Symbol(0),
+        };
+        let mut entries = vec![blank; off[n] as usize];
+        let mut pos = off.clone();
+        for (i, (e, t)) in ends.iter().zip(types).enumerate() {
+            if *t == HOLE {
+                continue;
+            }
+            let p = &mut pos[e[key] as usize];
+            entries[*p as usize] = AdjEntry {
+                other: NodeId(e[1 - key]),
+                edge: EdgeId(i as u32),
+                rel_type: Symbol(*t),
+            };
+            *p += 1;
+        }
+        (off, entries)
+    }
+
     /// Outgoing relationships of a node.
     pub fn outgoing(&self, n: NodeId) -> &[AdjEntry] {
-        let i = n.0 as usize;
-        match (self.out_off.get(i), self.out_off.get(i + 1)) {
-            (Some(&a), Some(&b)) => &self.out[a as usize..b as usize],
-            _ => &[],
-        }
+        Self::slice(&self.out_off, &self.out, n)
     }
 
     /// Incoming relationships of a node.
     pub fn incoming(&self, n: NodeId) -> &[AdjEntry] {
+        Self::slice(&self.in_off, &self.inc, n)
+    }
+
+    fn slice<'a>(off: &[u32], entries: &'a [AdjEntry], n: NodeId) -> &'a [AdjEntry] {
         let i = n.0 as usize;
-        match (self.in_off.get(i), self.in_off.get(i + 1)) {
-            (Some(&a), Some(&b)) => &self.inc[a as usize..b as usize],
+        match (off.get(i), off.get(i + 1)) {
+            (Some(&a), Some(&b)) => &entries[a as usize..b as usize],
             _ => &[],
         }
     }
 
     /// Relationships at a node in a direction, as [`Graph::edges_at`]
-    /// reports them (a self-loop once with [`Direction::Both`]) but in
-    /// no particular order.
+    /// reports them (a self-loop once with [`Direction::Both`]).
     pub fn at(&self, n: NodeId, dir: Direction) -> impl Iterator<Item = &AdjEntry> + '_ {
-        let out: &[AdjEntry] = match dir {
-            Direction::Outgoing | Direction::Both => self.outgoing(n),
-            Direction::Incoming => &[],
-        };
-        let inc: &[AdjEntry] = match dir {
-            Direction::Incoming | Direction::Both => self.incoming(n),
-            Direction::Outgoing => &[],
-        };
-        let both = dir == Direction::Both;
-        out.iter()
-            .chain(inc.iter().filter(move |x| !(both && x.other == n)))
+        sides(self.outgoing(n), self.incoming(n), n, dir)
+    }
+
+    /// Number of relationship entries (each relationship is listed twice).
+    fn entries(&self) -> usize {
+        self.out.len() + self.inc.len()
     }
 
     /// Heap bytes held.
@@ -295,14 +426,60 @@ impl Adjacency {
     }
 }
 
-/// The serializable content of a graph: no indexes (they are rebuilt), ids
-/// kept with their holes so that provenance stays valid.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub struct GraphParts {
-    pub names: Vec<String>,
-    pub nodes: Vec<Option<Node>>,
-    pub edges: Vec<Option<(NodeId, NodeId, Edge)>>,
+/// The entries of one or both sides of a node, a self-loop once for `Both`.
+fn sides<'a>(
+    out: &'a [AdjEntry],
+    inc: &'a [AdjEntry],
+    n: NodeId,
+    dir: Direction,
+) -> impl Iterator<Item = &'a AdjEntry> + 'a {
+    let out: &[AdjEntry] = if dir == Direction::Incoming { &[] } else { out };
+    let inc: &[AdjEntry] = if dir == Direction::Outgoing { &[] } else { inc };
+    let both = dir == Direction::Both;
+    out.iter()
+        .chain(inc.iter().filter(move |x| !(both && x.other == n)))
 }
+
+/// The serializable content of a graph. Indexes are not part of it (they
+/// are rebuilt); ids keep their holes so that provenance stays valid.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GraphParts {
+    /// Interned names in symbol order.
+    pub names: Vec<String>,
+    /// Nodes by id; `None` is a deleted node.
+    pub nodes: Vec<Option<Node>>,
+    /// Relationships by id: `[source, target]` and type symbol, with
+    /// `u32::MAX` as the type of a deleted relationship.
+    pub ends: Vec<[u32; 2]>,
+    pub types: Vec<u32>,
+    /// Properties and provenance of the relationships that have any.
+    pub data: Vec<(u32, EdgeData)>,
+}
+
+/// A borrowed view of a graph's content, for saving without copying.
+pub struct PartsRef<'a> {
+    pub names: Vec<&'a str>,
+    pub nodes: &'a [Option<Node>],
+    pub ends: &'a [[u32; 2]],
+    pub types: &'a [u32],
+    data_ix: &'a [u32],
+    data: &'a [EdgeData],
+}
+
+impl PartsRef<'_> {
+    /// Relationships with properties or provenance, in id order.
+    pub fn data(&self) -> impl Iterator<Item = (u32, &EdgeData)> {
+        self.data_ix
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| **x != NO_DATA)
+            .map(|(i, x)| (i as u32, &self.data[*x as usize]))
+            .filter(|(_, d)| !d.is_empty())
+    }
+}
+
+/// The type symbol written for a deleted relationship in [`GraphParts::types`].
+pub const DELETED: u32 = HOLE;
 
 impl Graph {
     pub fn new() -> Self {
@@ -331,39 +508,72 @@ impl Graph {
     // ----- reading -----
 
     pub fn node_count(&self) -> usize {
-        self.g.node_count()
+        self.live_nodes
     }
     pub fn edge_count(&self) -> usize {
-        self.g.edge_count()
+        self.live_edges
     }
     /// Flat adjacency arrays of the current relationships (built on first
     /// use after a change; O(relationships)).
     pub fn adjacency(&self) -> &Adjacency {
-        self.adj.get_or_init(|| Arc::new(Adjacency::build(&self.g)))
+        if self.overlay.is_empty() {
+            return self.neighbours();
+        }
+        self.compact
+            .get_or_init(|| Arc::new(self.build_adjacency()))
     }
-    /// One more than the highest node id in use (ids below it may be holes).
+    /// The (possibly stale) arrays that [`Graph::edges_at`] reads with the overlay.
+    fn neighbours(&self) -> &Adjacency {
+        self.nbrs.get_or_init(|| Arc::new(self.build_adjacency()))
+    }
+    fn build_adjacency(&self) -> Adjacency {
+        Adjacency::build(&self.ends, &self.types, self.nodes.len())
+    }
+    /// One more than the highest node id ever used (ids below it may be holes).
     pub fn node_bound(&self) -> usize {
-        self.g.node_bound()
+        self.nodes.len()
     }
     pub fn node(&self, id: NodeId) -> Option<&Node> {
-        self.g.node_weight(id.ix())
+        self.nodes.get(id.0 as usize)?.as_ref()
     }
-    pub fn edge(&self, id: EdgeId) -> Option<&Edge> {
-        self.g.edge_weight(id.ix())
+    pub fn edge(&self, id: EdgeId) -> Option<EdgeRef<'_>> {
+        let i = id.0 as usize;
+        let t = *self.types.get(i)?;
+        (t != HOLE).then(|| EdgeRef {
+            rel_type: Symbol(t),
+            data: match self.data_ix[i] {
+                NO_DATA => &NO_EDGE_DATA,
+                x => &self.data[x as usize],
+            },
+        })
+    }
+    fn edge_live(&self, e: EdgeId) -> bool {
+        self.types.get(e.0 as usize).is_some_and(|t| *t != HOLE)
     }
     /// Source and target of a relationship.
     pub fn endpoints(&self, id: EdgeId) -> Option<(NodeId, NodeId)> {
-        self.g
-            .edge_endpoints(id.ix())
-            .map(|(a, b)| (NodeId(a.index() as u32), NodeId(b.index() as u32)))
+        let i = id.0 as usize;
+        if !self.edge_live(id) {
+            return None;
+        }
+        let [a, b] = self.ends[i];
+        Some((NodeId(a), NodeId(b)))
     }
     /// All nodes, in id order.
     pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.g.node_indices().map(|i| NodeId(i.index() as u32))
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_some())
+            .map(|(i, _)| NodeId(i as u32))
     }
     /// All relationships, in id order.
     pub fn edge_ids(&self) -> impl Iterator<Item = EdgeId> + '_ {
-        self.g.edge_indices().map(|i| EdgeId(i.index() as u32))
+        self.types
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t != HOLE)
+            .map(|(i, _)| EdgeId(i as u32))
     }
     /// Nodes carrying a label, from the label index.
     pub fn nodes_with_label(&self, l: Symbol) -> impl Iterator<Item = NodeId> + '_ {
@@ -373,13 +583,17 @@ impl Graph {
     pub fn label_count(&self, l: Symbol) -> usize {
         self.by_label.get(&l).map_or(0, |s| s.len())
     }
-    /// Relationships of a type, from the type index.
+    /// Relationships of a type, in id order (a scan of the type column).
     pub fn edges_of_type(&self, t: Symbol) -> impl Iterator<Item = EdgeId> + '_ {
-        self.by_type.get(&t).into_iter().flatten().copied()
+        self.types
+            .iter()
+            .enumerate()
+            .filter(move |(_, x)| **x == t.0)
+            .map(|(i, _)| EdgeId(i as u32))
     }
     /// How many relationships have a type.
     pub fn type_count(&self, t: Symbol) -> usize {
-        self.by_type.get(&t).map_or(0, |s| s.len())
+        self.type_counts.get(&t).copied().unwrap_or(0)
     }
     /// Labels in use with their node counts.
     pub fn label_counts(&self) -> Vec<(&str, usize)> {
@@ -395,23 +609,26 @@ impl Graph {
     /// Relationship types in use with their counts.
     pub fn type_counts(&self) -> Vec<(&str, usize)> {
         let mut v: Vec<_> = self
-            .by_type
+            .type_counts
             .iter()
-            .filter(|(_, s)| !s.is_empty())
-            .map(|(t, s)| (self.name_of(*t), s.len()))
+            .filter(|(_, n)| **n > 0)
+            .map(|(t, n)| (self.name_of(*t), *n))
             .collect();
         v.sort();
         v
     }
-    /// Nodes whose `name` or one of whose `aliases` equals `name`, ignoring case.
-    pub fn nodes_by_name(&self, name: &str) -> &[NodeId] {
-        self.by_name
-            .get(name.to_lowercase().as_str())
-            .map_or(&[], |v| v.as_slice())
-    }
-    /// Every indexed name and alias (lower-cased), for completion and lookup.
-    pub fn indexed_names(&self) -> impl Iterator<Item = &str> {
-        self.by_name.keys().map(|k| &**k)
+    /// Nodes whose `name` or one of whose `aliases` equals `name`, ignoring
+    /// case, in id order.
+    pub fn nodes_by_name(&self, name: &str) -> Vec<NodeId> {
+        let lower = name.to_lowercase();
+        let mut v: Vec<NodeId> = self
+            .by_name
+            .candidates(name_hash(&lower))
+            .filter(|n| self.names_of(*n).contains(&lower))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     /// The relationships at a node: `(relationship, other end)`. With
@@ -421,30 +638,21 @@ impl Graph {
         n: NodeId,
         dir: Direction,
     ) -> impl Iterator<Item = (EdgeId, NodeId)> + '_ {
-        let out = matches!(dir, Direction::Outgoing | Direction::Both);
-        let inc = matches!(dir, Direction::Incoming | Direction::Both);
-        let outs = out
-            .then(|| self.g.edges_directed(n.ix(), PgDirection::Outgoing))
-            .into_iter()
-            .flatten()
-            .map(|e| {
-                (
-                    EdgeId(e.id().index() as u32),
-                    NodeId(e.target().index() as u32),
-                )
-            });
-        let ins = inc
-            .then(|| self.g.edges_directed(n.ix(), PgDirection::Incoming))
-            .into_iter()
-            .flatten()
-            .filter(move |e| !(out && e.source() == e.target()))
-            .map(|e| {
-                (
-                    EdgeId(e.id().index() as u32),
-                    NodeId(e.source().index() as u32),
-                )
-            });
-        outs.chain(ins)
+        let base = self.neighbours();
+        let ov = &self.overlay;
+        fn extra(m: &HashMap<u32, Vec<AdjEntry>>, n: NodeId) -> &[AdjEntry] {
+            if m.is_empty() {
+                &[]
+            } else {
+                m.get(&n.0).map_or(&[], |v| v.as_slice())
+            }
+        }
+        let (xo, xi) = (extra(&ov.out, n), extra(&ov.inc, n));
+        let check = ov.removed > 0;
+        base.at(n, dir)
+            .chain(sides(xo, xi, n, dir))
+            .filter(move |x| !check || self.edge_live(x.edge))
+            .map(|x| (x.edge, x.other))
     }
 
     /// Number of relationships at a node in a direction.
@@ -461,17 +669,13 @@ impl Graph {
         props: PropMap,
         prov: Option<Provenance>,
     ) -> NodeId {
-        let mut labels = labels;
-        labels.dedup();
-        let id = NodeId(
-            self.g
-                .add_node(Node {
-                    labels: Vec::new(),
-                    props: PropMap::new(),
-                    prov: prov.map(Box::new),
-                })
-                .index() as u32,
-        );
+        let id = NodeId(self.nodes.len() as u32);
+        self.nodes.push(Some(Node {
+            labels: SmallVec::new(),
+            props: PropMap::new(),
+            prov: prov.map(Box::new),
+        }));
+        self.live_nodes += 1;
         for l in labels {
             let _ = self.add_label(id, l);
         }
@@ -495,25 +699,57 @@ impl Graph {
                 return Err(StoreError::NoSuchNode(n.0));
             }
         }
+        if self.types.len() >= HOLE as usize || rel_type.0 == HOLE {
+            return Err(StoreError::Full);
+        }
         let mut props = props;
         self.share_strings(&mut props);
-        let e = Edge {
-            rel_type,
+        self.before_edge_change();
+        let id = EdgeId(self.types.len() as u32);
+        self.ends.push([a.0, b.0]);
+        self.types.push(rel_type.0);
+        let data = EdgeData {
             props,
             prov: prov.map(Box::new),
         };
-        self.adj = OnceLock::new();
-        let id = EdgeId(self.g.add_edge(a.ix(), b.ix(), e).index() as u32);
-        self.by_type.entry(rel_type).or_default().insert(id);
+        if data.is_empty() {
+            self.data_ix.push(NO_DATA);
+        } else {
+            self.data_ix.push(self.data.len() as u32);
+            self.data.push(data);
+        }
+        self.live_edges += 1;
+        *self.type_counts.entry(rel_type).or_default() += 1;
+        if let Some(base) = self.nbrs.get() {
+            if self.overlay.added >= base.entries() / 4 + 4096 {
+                // rebuilding on the next read is cheaper than a big overlay
+                self.nbrs = OnceLock::new();
+                self.overlay = Overlay::default();
+            } else {
+                let entry = |other: NodeId| AdjEntry {
+                    other,
+                    edge: id,
+                    rel_type,
+                };
+                self.overlay.out.entry(a.0).or_default().push(entry(b));
+                self.overlay.inc.entry(b.0).or_default().push(entry(a));
+                self.overlay.added += 1;
+            }
+        }
         Ok(id)
+    }
+
+    /// Adopts arrays built for [`Graph::adjacency`] before the relationships change.
+    fn before_edge_change(&mut self) {
+        if let Some(c) = self.compact.take() {
+            self.nbrs = OnceLock::from(c);
+            self.overlay = Overlay::default();
+        }
     }
 
     /// Adds a label; returns whether it was new.
     pub fn add_label(&mut self, n: NodeId, l: Symbol) -> Result<bool, StoreError> {
-        let node = self
-            .g
-            .node_weight_mut(n.ix())
-            .ok_or(StoreError::NoSuchNode(n.0))?;
+        let node = self.node_mut(n)?;
         if node.labels.contains(&l) {
             return Ok(false);
         }
@@ -524,10 +760,7 @@ impl Graph {
 
     /// Removes a label; returns whether it was there.
     pub fn remove_label(&mut self, n: NodeId, l: Symbol) -> Result<bool, StoreError> {
-        let node = self
-            .g
-            .node_weight_mut(n.ix())
-            .ok_or(StoreError::NoSuchNode(n.0))?;
+        let node = self.node_mut(n)?;
         let Some(i) = node.labels.iter().position(|x| *x == l) else {
             return Ok(false);
         };
@@ -538,6 +771,13 @@ impl Graph {
         Ok(true)
     }
 
+    fn node_mut(&mut self, n: NodeId) -> Result<&mut Node, StoreError> {
+        self.nodes
+            .get_mut(n.0 as usize)
+            .and_then(Option::as_mut)
+            .ok_or(StoreError::NoSuchNode(n.0))
+    }
+
     /// Sets (or with `Null` removes) a node property; returns the old value.
     pub fn set_node_prop(
         &mut self,
@@ -545,17 +785,14 @@ impl Graph {
         k: Symbol,
         v: PropValue,
     ) -> Result<Option<PropValue>, StoreError> {
+        self.node_mut(n)?;
         let indexed = self.is_name_key(k);
         if indexed {
             self.unindex_names(n);
         }
         let mut v = v;
         self.share_value(&mut v);
-        let node = self
-            .g
-            .node_weight_mut(n.ix())
-            .ok_or(StoreError::NoSuchNode(n.0))?;
-        let old = node.props.set(k, v);
+        let old = self.node_mut(n)?.props.set(k, v);
         if indexed {
             self.index_names(n);
         }
@@ -569,51 +806,62 @@ impl Graph {
         k: Symbol,
         v: PropValue,
     ) -> Result<Option<PropValue>, StoreError> {
+        if !self.edge_live(e) {
+            return Err(StoreError::NoSuchEdge(e.0));
+        }
         let mut v = v;
         self.share_value(&mut v);
-        let edge = self
-            .g
-            .edge_weight_mut(e.ix())
-            .ok_or(StoreError::NoSuchEdge(e.0))?;
-        Ok(edge.props.set(k, v))
+        let i = e.0 as usize;
+        if self.data_ix[i] == NO_DATA {
+            if v == PropValue::Null {
+                return Ok(None);
+            }
+            self.data_ix[i] = self.data.len() as u32;
+            self.data.push(EdgeData::default());
+        }
+        Ok(self.data[self.data_ix[i] as usize].props.set(k, v))
     }
 
     /// Sets the provenance of a node (first mention wins for callers that check).
     pub fn set_node_provenance(&mut self, n: NodeId, p: Provenance) -> Result<(), StoreError> {
-        let node = self
-            .g
-            .node_weight_mut(n.ix())
-            .ok_or(StoreError::NoSuchNode(n.0))?;
-        node.prov = Some(Box::new(p));
+        self.node_mut(n)?.prov = Some(Box::new(p));
         Ok(())
     }
 
     /// Removes a relationship.
-    pub fn remove_edge(&mut self, e: EdgeId) -> Result<Edge, StoreError> {
-        self.adj = OnceLock::new();
-        let edge = self
-            .g
-            .remove_edge(e.ix())
-            .ok_or(StoreError::NoSuchEdge(e.0))?;
-        if let Some(s) = self.by_type.get_mut(&edge.rel_type) {
-            s.remove(&e);
+    pub fn remove_edge(&mut self, e: EdgeId) -> Result<(), StoreError> {
+        if !self.edge_live(e) {
+            return Err(StoreError::NoSuchEdge(e.0));
         }
-        Ok(edge)
+        self.before_edge_change();
+        let i = e.0 as usize;
+        let t = Symbol(std::mem::replace(&mut self.types[i], HOLE));
+        self.ends[i] = [HOLE, HOLE];
+        if let Some(x) = self.data_ix.get_mut(i).filter(|x| **x != NO_DATA) {
+            self.data[*x as usize] = EdgeData::default();
+            *x = NO_DATA;
+        }
+        self.live_edges -= 1;
+        if let Some(c) = self.type_counts.get_mut(&t) {
+            *c -= 1;
+        }
+        if self.nbrs.get().is_some() {
+            self.overlay.removed += 1;
+        }
+        Ok(())
     }
 
     /// Removes a node that has no relationships.
     pub fn remove_node(&mut self, n: NodeId) -> Result<Node, StoreError> {
-        if self.node(n).is_none() {
-            return Err(StoreError::NoSuchNode(n.0));
-        }
+        self.node_mut(n)?;
         if self.edges_at(n, Direction::Both).next().is_some() {
             return Err(StoreError::NodeHasEdges(n.0));
         }
         self.unindex_names(n);
-        let node = self
-            .g
-            .remove_node(n.ix())
+        let node = self.nodes[n.0 as usize]
+            .take()
             .ok_or(StoreError::NoSuchNode(n.0))?;
+        self.live_nodes -= 1;
         for l in &node.labels {
             if let Some(s) = self.by_label.get_mut(l) {
                 s.remove(&n);
@@ -635,129 +883,136 @@ impl Graph {
 
     // ----- snapshots -----
 
-    /// The graph's content for serialization.
+    /// The graph's content, borrowed, for saving.
+    pub fn parts(&self) -> PartsRef<'_> {
+        PartsRef {
+            names: self.names.names().collect(),
+            nodes: &self.nodes,
+            ends: &self.ends,
+            types: &self.types,
+            data_ix: &self.data_ix,
+            data: &self.data,
+        }
+    }
+
+    /// The graph's content as owned values.
     pub fn to_parts(&self) -> GraphParts {
-        let names = self.names.names().map(str::to_owned).collect();
-        let node_bound = self.g.node_bound();
-        let nodes = (0..node_bound)
-            .map(|i| self.g.node_weight(NodeIndex::new(i)).cloned())
-            .collect();
-        let edges = (0..self.g.edge_bound())
-            .map(|i| {
-                let ix = EdgeIndex::new(i);
-                let w = self.g.edge_weight(ix)?;
-                let (a, b) = self.g.edge_endpoints(ix)?;
-                Some((
-                    NodeId(a.index() as u32),
-                    NodeId(b.index() as u32),
-                    w.clone(),
-                ))
-            })
-            .collect();
+        let p = self.parts();
         GraphParts {
-            names,
-            nodes,
-            edges,
+            names: p.names.iter().map(|s| s.to_string()).collect(),
+            nodes: p.nodes.to_vec(),
+            ends: p.ends.to_vec(),
+            types: p.types.to_vec(),
+            data: p.data().map(|(i, d)| (i, d.clone())).collect(),
         }
     }
 
     /// Rebuilds a graph (and its indexes) from its parts, checking that every
-    /// symbol and endpoint refers to something that exists.
+    /// symbol and endpoint refers to something that exists. The checks and
+    /// the indexes run in parallel.
     pub fn from_parts(parts: GraphParts) -> Result<Graph, StoreError> {
+        let GraphParts {
+            names,
+            nodes,
+            mut ends,
+            types,
+            data,
+        } = parts;
+        let n_names = names.len() as u32;
+        let bad_sym = |s: Symbol| s.0 >= n_names;
+        if ends.len() != types.len() {
+            return Err(StoreError::Inconsistent(format!(
+                "{} relationship ends for {} types",
+                ends.len(),
+                types.len()
+            )));
+        }
+        if let Some(i) = nodes.iter().position(|n| {
+            n.as_ref().is_some_and(|n| {
+                n.labels.iter().any(|l| bad_sym(*l)) || n.props.iter().any(|(k, _)| bad_sym(k))
+            })
+        }) {
+            return Err(StoreError::Inconsistent(format!(
+                "node {i} uses an unknown name"
+            )));
+        }
+        let mut present = vec![0u64; nodes.len().div_ceil(64)];
+        for (i, n) in nodes.iter().enumerate() {
+            if n.is_some() {
+                present[i / 64] |= 1 << (i % 64);
+            }
+        }
+        let exists = |n: u32| {
+            present
+                .get(n as usize / 64)
+                .is_some_and(|w| w & (1 << (n % 64)) != 0)
+        };
+        let mut live_edges = 0;
+        let mut type_counts: HashMap<Symbol, usize> = HashMap::new();
+        let mut counts = vec![0usize; names.len()];
+        for (i, (e, t)) in ends.iter_mut().zip(&types).enumerate() {
+            if *t == HOLE {
+                *e = [HOLE, HOLE];
+                continue;
+            }
+            if *t >= n_names {
+                return Err(StoreError::Inconsistent(format!(
+                    "relationship {i} uses an unknown name"
+                )));
+            }
+            if !exists(e[0]) || !exists(e[1]) {
+                return Err(StoreError::Inconsistent(format!(
+                    "relationship {i} joins a node that does not exist"
+                )));
+            }
+            counts[*t as usize] += 1;
+            live_edges += 1;
+        }
+        for (t, c) in counts.into_iter().enumerate() {
+            if c > 0 {
+                type_counts.insert(Symbol(t as u32), c);
+            }
+        }
         let mut g = Graph::new();
-        for n in &parts.names {
+        for n in &names {
             g.names.intern(n);
         }
-        let n_names = parts.names.len() as u32;
-        let bad_sym = |s: Symbol| s.0 >= n_names;
-        let filler = parts.nodes_filler();
-        let present: Vec<bool> = parts.nodes.iter().map(Option::is_some).collect();
-        let exists = |n: NodeId| present.get(n.0 as usize).copied().unwrap_or(false);
-        let mut holes = Vec::new();
-        g.g.reserve_exact_nodes(parts.nodes.len());
-        g.g.reserve_exact_edges(parts.edges.len());
-        for (i, slot) in parts.nodes.into_iter().enumerate() {
-            match slot {
-                Some(mut node) => {
-                    if node.labels.iter().any(|l| bad_sym(*l))
-                        || node.props.iter().any(|(k, _)| bad_sym(k))
-                    {
-                        return Err(StoreError::Inconsistent(format!(
-                            "node {i} uses an unknown name"
-                        )));
-                    }
-                    g.share_strings(&mut node.props);
-                    let labels = std::mem::take(&mut node.labels);
-                    let ix = g.g.add_node(node);
-                    let id = NodeId(ix.index() as u32);
-                    for l in labels {
-                        let _ = g.add_label(id, l);
-                    }
-                    g.index_names(id);
-                }
-                None => {
-                    let ix = g.g.add_node(Node {
-                        labels: Vec::new(),
-                        props: PropMap::new(),
-                        prov: None,
-                    });
-                    holes.push(ix);
+        let mut data_ix = vec![NO_DATA; types.len()];
+        let mut edge_data = Vec::with_capacity(data.len());
+        for (i, mut d) in data {
+            match types.get(i as usize) {
+                Some(t) if *t != HOLE && data_ix[i as usize] == NO_DATA => {}
+                _ => {
+                    return Err(StoreError::Inconsistent(format!(
+                        "properties for relationship {i}, which does not exist or has them twice"
+                    )));
                 }
             }
-        }
-        let mut edge_holes = Vec::new();
-        // ids arrive in ascending order: collect per type, build each set at once
-        let mut typed: Vec<Vec<EdgeId>> = vec![Vec::new(); parts.names.len()];
-        for (i, slot) in parts.edges.into_iter().enumerate() {
-            match slot {
-                Some((a, b, edge)) => {
-                    if !exists(a) || !exists(b) {
-                        return Err(StoreError::Inconsistent(format!(
-                            "relationship {i} joins a node that does not exist"
-                        )));
-                    }
-                    if bad_sym(edge.rel_type) || edge.props.iter().any(|(k, _)| bad_sym(k)) {
-                        return Err(StoreError::Inconsistent(format!(
-                            "relationship {i} uses an unknown name"
-                        )));
-                    }
-                    let t = edge.rel_type;
-                    let mut edge = edge;
-                    g.share_strings(&mut edge.props);
-                    let ix = g.g.add_edge(a.ix(), b.ix(), edge);
-                    typed[t.0 as usize].push(EdgeId(ix.index() as u32));
-                }
-                None => {
-                    let Some(f) = filler else {
-                        return Err(StoreError::Inconsistent(
-                            "relationship slots without any node".into(),
-                        ));
-                    };
-                    let ix = g.g.add_edge(
-                        f.ix(),
-                        f.ix(),
-                        Edge {
-                            rel_type: Symbol(0),
-                            props: PropMap::new(),
-                            prov: None,
-                        },
-                    );
-                    edge_holes.push(ix);
-                }
+            if d.props.iter().any(|(k, _)| bad_sym(k)) {
+                return Err(StoreError::Inconsistent(format!(
+                    "relationship {i} uses an unknown name"
+                )));
             }
+            g.share_strings(&mut d.props);
+            data_ix[i as usize] = edge_data.len() as u32;
+            edge_data.push(d);
         }
-        for (t, ids) in typed.into_iter().enumerate() {
-            if !ids.is_empty() {
-                g.by_type
-                    .insert(Symbol(t as u32), ids.into_iter().collect());
-            }
-        }
-        for ix in edge_holes.into_iter().rev() {
-            g.g.remove_edge(ix);
-        }
-        for ix in holes.into_iter().rev() {
-            g.g.remove_node(ix);
-        }
+        g.live_nodes = nodes.iter().filter(|n| n.is_some()).count();
+        g.nodes = nodes;
+        g.ends = ends;
+        g.types = types;
+        g.data_ix = data_ix;
+        g.data = edge_data;
+        g.live_edges = live_edges;
+        g.type_counts = type_counts;
+        let ((by_label, by_name), adj) = both(
+            g.nodes.len() + g.types.len() >= PARALLEL_FROM,
+            || (label_index(&g.nodes), g.bulk_name_index()),
+            || Adjacency::build(&g.ends, &g.types, g.nodes.len()),
+        );
+        g.by_label = by_label;
+        g.by_name = by_name;
+        g.nbrs = OnceLock::from(Arc::new(adj));
         Ok(g)
     }
 
@@ -768,26 +1023,14 @@ impl Graph {
         name == key::NAME || name == key::ALIASES
     }
 
+    /// The lower-cased names and aliases of a node, sorted, without repeats.
     fn names_of(&self, n: NodeId) -> Vec<String> {
         let Some(node) = self.node(n) else {
             return Vec::new();
         };
+        let (name, aliases) = (self.names.get(key::NAME), self.names.get(key::ALIASES));
         let mut out = Vec::new();
-        for (k, v) in node.props.iter() {
-            match self.names.resolve(k) {
-                key::NAME => {
-                    if let Some(s) = v.as_str() {
-                        out.push(s.to_lowercase());
-                    }
-                }
-                key::ALIASES => {
-                    if let PropValue::List(l) = v {
-                        out.extend(l.iter().filter_map(|a| a.as_str()).map(str::to_lowercase));
-                    }
-                }
-                _ => {}
-            }
-        }
+        node_names(node, name, aliases, |s| out.push(s.to_lowercase()));
         out.sort();
         out.dedup();
         out
@@ -795,21 +1038,32 @@ impl Graph {
 
     fn index_names(&mut self, n: NodeId) {
         for name in self.names_of(n) {
-            let v = self.by_name.entry(name.into_boxed_str()).or_default();
-            if let Err(i) = v.binary_search(&n) {
-                v.insert(i, n);
-            }
+            self.by_name.insert(name_hash(&name), n);
         }
     }
 
     fn unindex_names(&mut self, n: NodeId) {
         for name in self.names_of(n) {
-            if let Some(v) = self.by_name.get_mut(name.as_str()) {
-                v.retain(|x| *x != n);
-                if v.is_empty() {
-                    self.by_name.remove(name.as_str());
-                }
+            self.by_name.remove(name_hash(&name), n);
+        }
+    }
+
+    /// The name index of every node, hashed and sorted at once.
+    fn bulk_name_index(&self) -> NameIndex {
+        let (name, aliases) = (self.names.get(key::NAME), self.names.get(key::ALIASES));
+        let mut sorted: Vec<(u64, NodeId)> = Vec::with_capacity(self.live_nodes);
+        for (i, n) in self.nodes.iter().enumerate() {
+            if let Some(node) = n {
+                node_names(node, name, aliases, |s| {
+                    sorted.push((name_hash(s), NodeId(i as u32)))
+                });
             }
+        }
+        sorted.sort_unstable();
+        sorted.dedup();
+        NameIndex {
+            sorted,
+            added: HashMap::new(),
         }
     }
 
@@ -829,13 +1083,30 @@ impl Graph {
     }
 }
 
-impl GraphParts {
-    fn nodes_filler(&self) -> Option<NodeId> {
-        self.nodes
-            .iter()
-            .position(|n| n.is_some())
-            .map(|i| NodeId(i as u32))
+/// Calls `f` with a node's `name` and each of its string `aliases`.
+fn node_names(node: &Node, name: Option<Symbol>, aliases: Option<Symbol>, mut f: impl FnMut(&str)) {
+    if let Some(s) = name
+        .and_then(|k| node.props.get(k))
+        .and_then(PropValue::as_str)
+    {
+        f(s);
     }
+    if let Some(PropValue::List(l)) = aliases.and_then(|k| node.props.get(k)) {
+        l.iter().filter_map(PropValue::as_str).for_each(f);
+    }
+}
+
+/// The label index of a node array.
+fn label_index(nodes: &[Option<Node>]) -> HashMap<Symbol, BTreeSet<NodeId>> {
+    let mut ids: HashMap<Symbol, Vec<NodeId>> = HashMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        for l in n.iter().flat_map(|n| n.labels.iter()) {
+            ids.entry(*l).or_default().push(NodeId(i as u32));
+        }
+    }
+    ids.into_iter()
+        .map(|(l, v)| (l, v.into_iter().collect()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -891,6 +1162,10 @@ mod tests {
 
     #[test]
     fn empty_prop_map_does_not_allocate() {
-        assert_eq!(std::mem::size_of::<PropMap>(), std::mem::size_of::<usize>());
+        assert_eq!(
+            std::mem::size_of::<PropMap>(),
+            2 * std::mem::size_of::<usize>()
+        );
+        assert!(PropMap::new().0.is_none());
     }
 }

@@ -1,4 +1,4 @@
-//! The graph store: an in-memory property graph on petgraph.
+//! The graph store: an in-memory property graph in flat columns.
 //!
 //! Owns nodes (labels + properties + provenance), relationships (type +
 //! properties + provenance), interned names and the indexes by label, by
@@ -12,8 +12,8 @@ pub mod schema;
 mod value;
 
 pub use graph::{
-    AdjEntry, Adjacency, Direction, Edge, EdgeId, Graph, GraphParts, Node, NodeId, PropMap,
-    Provenance, StoreError,
+    AdjEntry, Adjacency, DELETED, Direction, EdgeData, EdgeId, EdgeRef, Graph, GraphParts, Node,
+    NodeId, PartsRef, PropMap, Provenance, StoreError,
 };
 pub use intern::{Interner, Symbol};
 pub use value::{Date, PropValue, days_in_month};

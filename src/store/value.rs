@@ -81,10 +81,26 @@ pub enum PropValue {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Arc<str>),
+    Str(#[serde(deserialize_with = "arc_str")] Arc<str>),
     List(Vec<PropValue>),
     Map(BTreeMap<String, PropValue>),
     Date(Date),
+}
+
+/// Deserializes a shared string in one allocation, borrowing the input's
+/// bytes where the decoder allows it.
+fn arc_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = Arc<str>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Arc<str>, E> {
+            Ok(Arc::from(s))
+        }
+    }
+    d.deserialize_str(V)
 }
 
 impl PropValue {
