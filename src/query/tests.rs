@@ -435,6 +435,14 @@ fn counting_chains_matches_the_general_match() {
         assert!(!plan.contains("Count"), "{general}\n{plan}");
         assert_eq!(count(&rows), Value::Int(expected), "{general}");
     }
+    // a chain reads nothing of the incoming rows: counted once per row
+    let text = "UNWIND [1, 2, 3] AS i MATCH (p:Person)-[:SAID]->(c:Claim) \
+                WHERE p.year >= 1990 RETURN count(*)";
+    let (rows, plan) = profiled(&mut g, text);
+    assert!(plan.contains("CountChain"), "{plan}");
+    assert_eq!(count(&rows), Value::Int(12));
+    let general = text.replace(" RETURN", " WITH * RETURN");
+    assert_eq!(rows, q(&mut g, &general).unwrap().rows);
     // types two hops share need relationship uniqueness: not a chain
     for text in [
         "MATCH (a)-[:SAID|ABOUT]->(b)-[:ABOUT]->(c) RETURN count(*)",
