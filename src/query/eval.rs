@@ -637,29 +637,33 @@ impl Exec<'_> {
                     return Ok(Value::Bool(true));
                 }
                 let y = truthy(&self.eval(b, row)?)?;
-                let r = match op {
-                    BinOp::And => match (x, y) {
-                        (Some(false), _) | (_, Some(false)) => Some(false),
-                        (Some(true), Some(true)) => Some(true),
-                        _ => None,
-                    },
-                    BinOp::Or => match (x, y) {
-                        (Some(true), _) | (_, Some(true)) => Some(true),
-                        (Some(false), Some(false)) => Some(false),
-                        _ => None,
-                    },
-                    _ => match (x, y) {
-                        (Some(p), Some(q)) => Some(p != q),
-                        _ => None,
-                    },
-                };
-                return Ok(r.map_or(Value::Null, Value::Bool));
+                return Ok(logic(op, x, y).map_or(Value::Null, Value::Bool));
             }
             _ => {}
         }
         let x = self.eval(a, row)?;
         let y = self.eval(b, row)?;
         binary_values(op, &x, &y)
+    }
+}
+
+/// AND, OR and XOR in three-valued logic (`None` is null).
+pub fn logic(op: BinOp, x: Option<bool>, y: Option<bool>) -> Option<bool> {
+    match op {
+        BinOp::And => match (x, y) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        },
+        BinOp::Or => match (x, y) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        },
+        _ => match (x, y) {
+            (Some(p), Some(q)) => Some(p != q),
+            _ => None,
+        },
     }
 }
 

@@ -32,74 +32,16 @@ pub struct Exec<'a> {
     width: usize,
     /// Set while only the number of matches matters: expansion may then
     /// read the store's flat adjacency arrays, in their order.
-    unordered: Cell<bool>,
+    pub(super) unordered: Cell<bool>,
     /// While counting: WHERE conjuncts checked as soon as their variable is
     /// bound, per step of the match plan at this address.
-    early: std::cell::RefCell<Option<(usize, EarlyFilters)>>,
+    pub(super) early: std::cell::RefCell<Option<(usize, EarlyFilters)>>,
 }
 
 /// WHERE conjuncts to check before each step of a match plan.
 type EarlyFilters = std::rc::Rc<Vec<Vec<CExpr>>>;
 
-/// `x.key <op> constant` (either way round): the slot of `x`.
-fn single_slot(e: &CExpr) -> Option<usize> {
-    use super::ast::BinOp::*;
-    let CExpr::Bin(Eq | Ne | Lt | Gt | Le | Ge, a, b) = e else {
-        return None;
-    };
-    match (&**a, &**b) {
-        (CExpr::Prop(x, _), CExpr::Const(_)) | (CExpr::Const(_), CExpr::Prop(x, _)) => match &**x {
-            CExpr::Slot(s) => Some(*s),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn conjuncts<'c>(e: &'c CExpr, out: &mut Vec<&'c CExpr>) {
-    match e {
-        CExpr::Bin(super::ast::BinOp::And, a, b) => {
-            conjuncts(a, out);
-            conjuncts(b, out);
-        }
-        e => out.push(e),
-    }
-}
-
-/// Splits a WHERE of single-variable property comparisons into the ones
-/// that can run after each step of `m` but the last, and the ones on the
-/// last step's target node. `None` when some conjunct is anything else.
-fn split_filter(m: &MatchPlan, f: &CExpr) -> Option<(Vec<Vec<CExpr>>, Vec<CExpr>)> {
-    let Some(Step::Expand(last)) = m.steps.last() else {
-        return None;
-    };
-    let n = m.steps.len();
-    let mut early = vec![Vec::new(); n];
-    let mut on_last = Vec::new();
-    let mut cs = Vec::new();
-    conjuncts(f, &mut cs);
-    for c in cs {
-        let s = single_slot(c)?;
-        let bound_at = m.steps.iter().position(|st| match st {
-            Step::Scan { slot, .. } => *slot == s,
-            Step::Expand(x) => (x.to == s && !x.to_bound) || x.rel == s,
-            _ => false,
-        });
-        match bound_at {
-            Some(j) if j + 1 == n => {
-                if s != last.to || last.to_bound {
-                    return None;
-                }
-                on_last.push(c.clone());
-            }
-            Some(j) => early[j + 1].push(c.clone()),
-            None => early[0].push(c.clone()),
-        }
-    }
-    Some((early, on_last))
-}
-
-fn dir_of(d: Dir) -> Direction {
+pub(super) fn dir_of(d: Dir) -> Direction {
     match d {
         Dir::Right => Direction::Outgoing,
         Dir::Left => Direction::Incoming,
@@ -227,6 +169,16 @@ impl<'a> Exec<'a> {
 
     // ------------------------------------------------------ matching
 
+    /// The candidate nodes of a scan (they still have to pass its check).
+    pub(super) fn scan(&self, source: &Source) -> Box<dyn Iterator<Item = NodeId> + '_> {
+        match source {
+            Source::All => Box::new(self.g.node_ids()),
+            Source::Label(None) => Box::new(std::iter::empty()),
+            Source::Label(Some(l)) => Box::new(self.g.nodes_with_label(*l)),
+            Source::Name(n) => Box::new(self.g.nodes_by_name(n).iter().copied()),
+        }
+    }
+
     /// Calls `f` with every extension of `row` that matches `m`; `f`
     /// returns false to stop early.
     pub fn match_rows(
@@ -274,12 +226,7 @@ impl<'a> Exec<'a> {
                 source,
                 check,
             } => {
-                let cands: Vec<NodeId> = match source {
-                    Source::All => self.g.node_ids().collect(),
-                    Source::Label(None) => Vec::new(),
-                    Source::Label(Some(l)) => self.g.nodes_with_label(*l).collect(),
-                    Source::Name(n) => self.g.nodes_by_name(n).to_vec(),
-                };
+                let cands: Vec<NodeId> = self.scan(source).collect();
                 for n in cands {
                     if !self.check_node(n, check, row)? {
                         continue;
@@ -523,7 +470,7 @@ impl<'a> Exec<'a> {
         Ok(out)
     }
 
-    fn rel_ok(&self, e: EdgeId, spec: &ExpandSpec, row: &Row) -> Res<bool> {
+    pub(super) fn rel_ok(&self, e: EdgeId, spec: &ExpandSpec, row: &Row) -> Res<bool> {
         let Some(edge) = self.g.edge(e) else {
             return Ok(false);
         };
@@ -545,7 +492,7 @@ impl<'a> Exec<'a> {
         Ok(true)
     }
 
-    fn rel_used(&self, m: &MatchPlan, row: &Row, e: EdgeId, except: usize) -> bool {
+    pub(super) fn rel_used(&self, m: &MatchPlan, row: &Row, e: EdgeId, except: usize) -> bool {
         m.rels.iter().any(|(s, _)| {
             *s != except
                 && match &row[*s] {
@@ -568,7 +515,7 @@ impl<'a> Exec<'a> {
         Ok(true)
     }
 
-    fn check_node(&self, n: NodeId, c: &Check, row: &Row) -> Res<bool> {
+    pub(super) fn check_node(&self, n: NodeId, c: &Check, row: &Row) -> Res<bool> {
         if c.is_empty() {
             return Ok(true);
         }
@@ -628,9 +575,9 @@ impl<'a> Exec<'a> {
             let op = &b.ops[i];
             let t = Instant::now();
             let mut name = None;
-            if let Some(out) = self.try_count(&b.ops[i..], &rows)? {
+            if let Some((shortcut, out)) = self.try_shortcut(&b.ops[i..], &rows)? {
                 rows = out;
-                name = Some(format!("CountMatches({})", describe_op(op, self.g)));
+                name = Some(format!("{shortcut}({})", describe_op(op, self.g)));
                 i += 1;
             } else {
                 rows = self.op(op, rows)?;
@@ -645,255 +592,6 @@ impl<'a> Exec<'a> {
             i += 1;
         }
         Ok(rows)
-    }
-
-    // ------------------------------------------------------ counting
-
-    /// `MATCH … RETURN count(*)` without materialising the matched rows:
-    /// when `ops` starts with a match whose rows only feed `count(*)`
-    /// aggregates, counts the matches (the last hop by degree, memoised per
-    /// node) and returns what the aggregate would.
-    fn try_count(&mut self, ops: &[Op], rows: &[Row]) -> Res<Option<Vec<Row>>> {
-        let (Some(Op::Match { m, optional: false }), Some(Op::Aggregate { keys, aggs, post })) =
-            (ops.first(), ops.get(1))
-        else {
-            return Ok(None);
-        };
-        let count_star =
-            |a: &AggSpec| a.func == "count" && a.arg.is_none() && a.arg2.is_none() && !a.distinct;
-        if !keys.is_empty()
-            || aggs.is_empty()
-            || !aggs.iter().all(count_star)
-            || !m.paths.is_empty()
-        {
-            return Ok(None);
-        }
-        // the last hop is counted, not enumerated, when nothing follows it
-        let split = m.filter.as_ref().and_then(|f| split_filter(m, f));
-        let last = match m.steps.last() {
-            Some(Step::Expand(spec))
-                if (m.filter.is_none() || split.is_some())
-                    && spec.var.is_none()
-                    && !spec.rel_bound =>
-            {
-                Some(spec)
-            }
-            _ => None,
-        };
-        let (early, on_last) = split.unwrap_or_default();
-        let memo = std::cell::RefCell::new(Vec::<u32>::new());
-        self.unordered.set(true);
-        let counted = self.count_rows(m, last, early, &on_last, rows, &memo);
-        self.unordered.set(false);
-        *self.early.borrow_mut() = None;
-        let total = counted?;
-        let w = max_slot(keys, aggs, post);
-        let mut row = rows
-            .first()
-            .cloned()
-            .unwrap_or_else(|| vec![Value::Null; w]);
-        if row.len() < w {
-            row.resize(w, Value::Null);
-        }
-        for a in aggs {
-            row[a.slot] = Value::Int(total as i64);
-        }
-        let pv = post
-            .iter()
-            .map(|(_, e)| self.eval(e, &row))
-            .collect::<Res<Vec<_>>>()?;
-        for ((s, _), v) in post.iter().zip(pv) {
-            row[*s] = v;
-        }
-        Ok(Some(vec![row]))
-    }
-
-    fn count_rows(
-        &self,
-        m: &MatchPlan,
-        last: Option<&ExpandSpec>,
-        early: Vec<Vec<CExpr>>,
-        on_last: &[CExpr],
-        rows: &[Row],
-        memo: &std::cell::RefCell<Vec<u32>>,
-    ) -> Res<u64> {
-        let mut total: u64 = 0;
-        let mut head = m.clone();
-        if last.is_some() {
-            head.steps.pop();
-            head.filter = None;
-            *self.early.borrow_mut() =
-                Some((&head as *const MatchPlan as usize, std::rc::Rc::new(early)));
-        }
-        for row in rows {
-            let mut err = None;
-            match last {
-                Some(spec) => {
-                    self.match_rows(&head, row.clone(), &mut |r| match self
-                        .count_last(m, spec, on_last, r, memo)
-                    {
-                        Ok(n) => {
-                            total += n;
-                            true
-                        }
-                        Err(e) => {
-                            err = Some(e);
-                            false
-                        }
-                    })?;
-                }
-                None => self.match_rows(m, row.clone(), &mut |_| {
-                    total += 1;
-                    true
-                })?,
-            }
-            if let Some(e) = err {
-                return Err(e);
-            }
-        }
-        Ok(total)
-    }
-
-    /// How many ways the last hop `spec` extends `row` (relationship
-    /// uniqueness included).
-    fn count_last(
-        &self,
-        m: &MatchPlan,
-        spec: &ExpandSpec,
-        on_last: &[CExpr],
-        row: &Row,
-        memo: &std::cell::RefCell<Vec<u32>>,
-    ) -> Res<u64> {
-        self.tick()?;
-        let Value::Node(from) = row[spec.from] else {
-            return Ok(0);
-        };
-        let dir = dir_of(spec.dir);
-        let simple = !spec.to_bound && spec.rel_props.is_empty() && spec.to_check.props.is_empty();
-        if !simple {
-            let mut n = 0;
-            for (e, other) in self.g.edges_at(from, dir) {
-                if !self.rel_ok(e, spec, row)? || self.rel_used(m, row, e, spec.rel) {
-                    continue;
-                }
-                let ok = if spec.to_bound {
-                    matches!(&row[spec.to], Value::Node(x) if *x == other)
-                        && self.check_node(other, &spec.to_check, row)?
-                } else {
-                    self.check_node(other, &spec.to_check, row)?
-                } && self.last_ok(on_last, spec, other, row)?;
-                n += u64::from(ok);
-            }
-            return Ok(n);
-        }
-        // labels and types only: the count depends on `from` alone
-        let adj = self.g.adjacency();
-        let cached = memo.borrow().get(from.0 as usize).copied().unwrap_or(0);
-        let base = if spec.types.is_none()
-            && spec.to_check.is_empty()
-            && on_last.is_empty()
-            && spec.dir != Dir::Both
-        {
-            match spec.dir {
-                Dir::Right => adj.outgoing(from).len() as u64,
-                _ => adj.incoming(from).len() as u64,
-            }
-        } else if cached > 0 {
-            u64::from(cached - 1)
-        } else {
-            let mut n = 0u64;
-            for x in adj.at(from, dir) {
-                if spec.types.as_ref().is_none_or(|t| t.contains(&x.rel_type))
-                    && self.check_node(x.other, &spec.to_check, row)?
-                    && self.last_ok(on_last, spec, x.other, row)?
-                {
-                    n += 1;
-                }
-            }
-            if n < u64::from(u32::MAX) {
-                let mut v = memo.borrow_mut();
-                if v.is_empty() {
-                    v.resize(self.g.node_bound(), 0);
-                }
-                if let Some(slot) = v.get_mut(from.0 as usize) {
-                    *slot = n as u32 + 1;
-                }
-            }
-            n
-        };
-        // relationships this pattern already bound cannot be used again
-        let mut used = 0u64;
-        for (s, _) in &m.rels {
-            if *s == spec.rel {
-                continue;
-            }
-            // a single relationship bound by a fixed-length hop of this
-            // pattern: its ends are the hop's nodes, so most relationships
-            // are ruled out without reading the store
-            if let Value::Rel(x) = &row[*s] {
-                let hop = m.steps.iter().find_map(|st| match st {
-                    Step::Expand(h) if h.rel == *s && h.var.is_none() => Some(h),
-                    _ => None,
-                });
-                if let Some(h) = hop
-                    && let (Value::Node(u), Value::Node(v)) = (&row[h.from], &row[h.to])
-                    && *u != from
-                    && *v != from
-                {
-                    continue;
-                }
-                used += u64::from(self.bound_rel_matches(*x, from, spec, on_last, row)?);
-                continue;
-            }
-            if let Value::List(l) = &row[*s] {
-                for v in l {
-                    if let Value::Rel(x) = v {
-                        used += u64::from(self.bound_rel_matches(*x, from, spec, on_last, row)?);
-                    }
-                }
-            }
-        }
-        Ok(base.saturating_sub(used))
-    }
-
-    /// Whether an already bound relationship `x` would be one of the last
-    /// hop's matches from `from`.
-    fn bound_rel_matches(
-        &self,
-        x: EdgeId,
-        from: NodeId,
-        spec: &ExpandSpec,
-        on_last: &[CExpr],
-        row: &Row,
-    ) -> Res<bool> {
-        let Some((a, b)) = self.g.endpoints(x) else {
-            return Ok(false);
-        };
-        let other = match spec.dir {
-            Dir::Right if a == from => b,
-            Dir::Left if b == from => a,
-            Dir::Both if a == from => b,
-            Dir::Both if b == from => a,
-            _ => return Ok(false),
-        };
-        Ok(self.rel_ok(x, spec, row)?
-            && self.check_node(other, &spec.to_check, row)?
-            && self.last_ok(on_last, spec, other, row)?)
-    }
-
-    /// The WHERE conjuncts on the last hop's target, with `n` as the target.
-    fn last_ok(&self, on_last: &[CExpr], spec: &ExpandSpec, n: NodeId, row: &Row) -> Res<bool> {
-        if on_last.is_empty() {
-            return Ok(true);
-        }
-        let mut r = row.clone();
-        r[spec.to] = Value::Node(n);
-        for c in on_last {
-            if truthy(&self.eval(c, &r)?)? != Some(true) {
-                return Ok(false);
-            }
-        }
-        Ok(true)
     }
 
     fn op(&mut self, op: &Op, rows: Vec<Row>) -> Res<Vec<Row>> {
@@ -1393,7 +1091,11 @@ impl<'a> Exec<'a> {
     }
 }
 
-fn max_slot(keys: &[(usize, CExpr)], aggs: &[AggSpec], post: &[(usize, CExpr)]) -> usize {
+pub(super) fn max_slot(
+    keys: &[(usize, CExpr)],
+    aggs: &[AggSpec],
+    post: &[(usize, CExpr)],
+) -> usize {
     keys.iter()
         .map(|k| k.0)
         .chain(aggs.iter().map(|a| a.slot))

@@ -79,6 +79,60 @@ pub enum CExpr {
     MapProj(Box<CExpr>, Vec<MapProjC>),
 }
 
+impl CExpr {
+    /// The direct sub-expressions; `None` for pattern expressions, whose
+    /// match plans read slots that are not sub-expressions.
+    pub fn children(&self) -> Option<Vec<&CExpr>> {
+        fn boxed(b: &Option<Box<CExpr>>) -> Option<&CExpr> {
+            b.as_deref()
+        }
+        Some(match self {
+            CExpr::Const(_) | CExpr::Slot(_) => Vec::new(),
+            CExpr::List(l) | CExpr::Func(_, l) => l.iter().collect(),
+            CExpr::Map(m) => m.iter().map(|(_, e)| e).collect(),
+            CExpr::Prop(x, _)
+            | CExpr::HasLabels(x, _)
+            | CExpr::Not(x)
+            | CExpr::Neg(x)
+            | CExpr::Pos(x)
+            | CExpr::IsNull(x, _) => vec![&**x],
+            CExpr::Index(a, b) | CExpr::Bin(_, a, b) => vec![&**a, &**b],
+            CExpr::Slice(x, a, b) => [Some(&**x), boxed(a), boxed(b)]
+                .into_iter()
+                .flatten()
+                .collect(),
+            CExpr::Case {
+                operand,
+                whens,
+                else_,
+            } => boxed(operand)
+                .into_iter()
+                .chain(whens.iter().flat_map(|(w, t)| [w, t]))
+                .chain(boxed(else_))
+                .collect(),
+            CExpr::ListComp {
+                list, pred, proj, ..
+            } => [Some(&**list), boxed(pred), boxed(proj)]
+                .into_iter()
+                .flatten()
+                .collect(),
+            CExpr::Quant { list, pred, .. } => {
+                [Some(&**list), boxed(pred)].into_iter().flatten().collect()
+            }
+            CExpr::Reduce {
+                init, list, expr, ..
+            } => vec![&**init, &**list, &**expr],
+            CExpr::MapProj(x, items) => std::iter::once(&**x)
+                .chain(items.iter().filter_map(|i| match i {
+                    MapProjC::Entry(_, e) => Some(e),
+                    _ => None,
+                }))
+                .collect(),
+            CExpr::PatternComp { .. } | CExpr::Exists(_) => return None,
+        })
+    }
+}
+
 /// Label and property constraints on a node or relationship.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
@@ -97,6 +151,28 @@ pub enum Source {
     All,
     Label(Option<Symbol>),
     Name(String),
+}
+
+impl Source {
+    /// Where to find the nodes that can pass `c`: the name index for a
+    /// constant `name`, else the smallest of its labels, else every node.
+    pub fn for_check(g: &Graph, c: &Check) -> Source {
+        for (k, v) in &c.props {
+            if k.name == "name"
+                && let CExpr::Const(Value::Str(s)) = v
+            {
+                return Source::Name(s.to_string());
+            }
+        }
+        match c
+            .labels
+            .iter()
+            .min_by_key(|l| l.map_or(0, |l| g.label_count(l)))
+        {
+            Some(l) => Source::Label(*l),
+            None => Source::All,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -1229,21 +1305,7 @@ impl<'a> Planner<'a> {
     }
 
     fn source(&mut self, c: &Check) -> Source {
-        for (k, v) in &c.props {
-            if k.name == "name"
-                && let CExpr::Const(Value::Str(s)) = v
-            {
-                return Source::Name(s.to_string());
-            }
-        }
-        match c
-            .labels
-            .iter()
-            .min_by_key(|l| l.map_or(0, |l| self.g.label_count(l)))
-        {
-            Some(l) => Source::Label(*l),
-            None => Source::All,
-        }
+        Source::for_check(self.g, c)
     }
 
     fn plan_create(

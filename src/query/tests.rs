@@ -276,3 +276,181 @@ fn temporal_values_construct_render_and_compute() {
         .is_err()
     );
 }
+
+// ------------------------------------------------------------ shortcuts
+
+/// People saying claims about events, with unlabeled and multi-label nodes,
+/// a parallel relationship and one ABOUT pointing the other way.
+fn claims() -> Graph {
+    let mut g = Graph::new();
+    q(
+        &mut g,
+        "CREATE (p1:Person {year: 1985}), (p2:Person {year: 1995}),
+                (p3:Person:Politician {year: 2000}), (p4:Person),
+                (c1:Claim), (c2:Claim), (c3:Claim:Disputed), (x {year: 2024}),
+                (e1:Event {year: 2024}), (e2:Event {year: 2023}),
+                (e3:Event:Crisis {year: 2024}), ()
+         CREATE (p1)-[:SAID]->(c1), (p2)-[:SAID]->(c1), (p3)-[:SAID]->(c2),
+                (p3)-[:SAID]->(c2), (p2)-[:SAID]->(c3), (p4)-[:SAID]->(c3),
+                (p3)-[:SAID]->(x),
+                (c1)-[:ABOUT]->(e1), (c1)-[:ABOUT]->(e2), (c2)-[:ABOUT]->(e3),
+                (c2)-[:ABOUT]->(e1), (c3)-[:ABOUT]->(e3), (x)-[:ABOUT]->(e1),
+                (e1)-[:ABOUT]->(c3)",
+    )
+    .unwrap();
+    g
+}
+
+/// The rows of a query and the plan `PROFILE` reports for it.
+fn profiled(g: &mut Graph, text: &str) -> (Vec<Vec<Value>>, String) {
+    let out = q(g, &format!("PROFILE {text}")).unwrap();
+    (out.rows, out.plan.unwrap_or_default())
+}
+
+#[test]
+fn grouping_by_labels_matches_the_general_aggregate() {
+    let mut g = claims();
+    let list = |ls: &[&str]| Value::List(ls.iter().map(|l| Value::Str((*l).into())).collect());
+    let (rows, plan) = profiled(&mut g, "MATCH (n) RETURN labels(n) AS l, count(*) AS c");
+    assert!(plan.contains("GroupByLabels"), "{plan}");
+    // groups in the order of their first node, as the aggregate gives them
+    let want = [
+        (list(&["Person"]), 3),
+        (list(&["Person", "Politician"]), 1),
+        (list(&["Claim"]), 2),
+        (list(&["Claim", "Disputed"]), 1),
+        (list(&[]), 2),
+        (list(&["Event"]), 2),
+        (list(&["Event", "Crisis"]), 1),
+    ];
+    let want: Vec<Vec<Value>> = want
+        .into_iter()
+        .map(|(l, c)| vec![l, Value::Int(c)])
+        .collect();
+    assert_eq!(rows, want);
+    // `WITH n` puts a projection between match and aggregate: the general path
+    for (fast, general, expected) in [
+        (
+            "MATCH (n) RETURN labels(n) AS l, count(*) AS c",
+            "MATCH (n) WITH n RETURN labels(n) AS l, count(*) AS c",
+            None,
+        ),
+        (
+            "MATCH (n) RETURN size(labels(n)) AS k, count(n) AS c ORDER BY k",
+            "MATCH (n) WITH n RETURN size(labels(n)) AS k, count(n) AS c ORDER BY k",
+            Some(vec![(0, 2), (1, 7), (2, 3)]),
+        ),
+        (
+            "MATCH (n:Person) RETURN n:Politician AS pol, 10 * count(*) AS c ORDER BY c",
+            "MATCH (n:Person) WITH n RETURN n:Politician AS pol, 10 * count(*) AS c ORDER BY c",
+            None,
+        ),
+        (
+            "MATCH (n) RETURN labels(n)[0] AS first, 'x' AS k, count(*) AS c ORDER BY c DESC, first",
+            "MATCH (n) WITH n RETURN labels(n)[0] AS first, 'x' AS k, count(*) AS c ORDER BY c DESC, first",
+            None,
+        ),
+    ] {
+        let (rows, plan) = profiled(&mut g, fast);
+        assert!(plan.contains("GroupByLabels"), "{fast}\n{plan}");
+        let (general_rows, plan) = profiled(&mut g, general);
+        assert!(!plan.contains("GroupByLabels"), "{general}\n{plan}");
+        assert_eq!(rows, general_rows, "{fast}");
+        if let Some(expected) = expected {
+            let expected: Vec<Vec<Value>> = expected
+                .into_iter()
+                .map(|(k, c)| vec![Value::Int(k), Value::Int(c)])
+                .collect();
+            assert_eq!(rows, expected, "{fast}");
+        }
+    }
+    // keys that read more than labels, and WHERE, take the general path
+    for text in [
+        "MATCH (n) RETURN labels(n) AS l, n.year AS y, count(*) AS c",
+        "MATCH (n) WHERE n.year > 2000 RETURN labels(n) AS l, count(*) AS c",
+        "MATCH (n) RETURN labels(n) AS l, count(DISTINCT n) AS c",
+    ] {
+        let (_, plan) = profiled(&mut g, text);
+        assert!(!plan.contains("GroupByLabels"), "{text}\n{plan}");
+    }
+    // no nodes: no groups
+    let mut empty = Graph::new();
+    let out = q(&mut empty, "MATCH (n) RETURN labels(n) AS l, count(*) AS c").unwrap();
+    assert!(out.rows.is_empty());
+}
+
+#[test]
+fn counting_chains_matches_the_general_match() {
+    let mut g = claims();
+    let count = |rows: &[Vec<Value>]| match rows {
+        [row] => row[0].clone(),
+        _ => panic!("one row expected, got {rows:?}"),
+    };
+    // by hand: p2 -> c1 -> e1; p2 -> c3 -> e3; p3 =(2)=> c2 -> e3, e1
+    for (pattern, filter, expected) in [
+        (
+            "(p:Person)-[:SAID]->(c:Claim)-[:ABOUT]->(e:Event)",
+            "p.year >= 1990 AND e.year = 2024",
+            6,
+        ),
+        (
+            "(e:Event)<-[:ABOUT]-(c:Claim)<-[:SAID]-(p:Person)",
+            "p.year >= 1990 AND e.year = 2024",
+            6,
+        ),
+        // both directions: e1 -> c3 also counts (p2 -> c3 - e1)
+        (
+            "(p:Person)-[:SAID]-(c:Claim)-[:ABOUT]-(e:Event)",
+            "p.year >= 1990 AND e.year = 2024",
+            7,
+        ),
+        // p4 has no year: p4 -> c3 -> e3
+        (
+            "(p:Person)-[:SAID]->(c:Claim)-[:ABOUT]->(e:Event)",
+            "(p.year >= 1990 OR p.year IS NULL) AND e.year = 2024",
+            7,
+        ),
+        // p2 -> c3 -> e3; p3 =(2)=> c2 -> e3
+        (
+            "(p:Person)-[:SAID]->(c)-[:ABOUT]->(e:Event:Crisis)",
+            "NOT p.year < 1990",
+            3,
+        ),
+        ("(p:Person)-[:SAID]->(c:Claim)", "p.year IN [1985, 2000]", 3),
+        ("(e:Event)", "e.year = 2024", 2),
+        // p2 -> c1 -> e1, e2; p2 -> c3 -> e3
+        (
+            "(p:Person {year: 1995})-[:SAID]->(c)-[:ABOUT]->(e)",
+            "e.year IS NOT NULL",
+            3,
+        ),
+    ] {
+        let fast = format!("MATCH {pattern} WHERE {filter} RETURN count(*)");
+        let (rows, plan) = profiled(&mut g, &fast);
+        assert!(plan.contains("CountChain"), "{fast}\n{plan}");
+        assert_eq!(count(&rows), Value::Int(expected), "{fast}");
+        // listing the rows first takes the general path
+        let general = format!("MATCH {pattern} WHERE {filter} WITH * RETURN count(*)");
+        let (rows, plan) = profiled(&mut g, &general);
+        assert!(!plan.contains("Count"), "{general}\n{plan}");
+        assert_eq!(count(&rows), Value::Int(expected), "{general}");
+    }
+    // a chain reads nothing of the incoming rows: counted once per row
+    let text = "UNWIND [1, 2, 3] AS i MATCH (p:Person)-[:SAID]->(c:Claim) \
+                WHERE p.year >= 1990 RETURN count(*)";
+    let (rows, plan) = profiled(&mut g, text);
+    assert!(plan.contains("CountChain"), "{plan}");
+    assert_eq!(count(&rows), Value::Int(12));
+    let general = text.replace(" RETURN", " WITH * RETURN");
+    assert_eq!(rows, q(&mut g, &general).unwrap().rows);
+    // types two hops share need relationship uniqueness: not a chain
+    for text in [
+        "MATCH (a)-[:SAID|ABOUT]->(b)-[:ABOUT]->(c) RETURN count(*)",
+        "MATCH (p:Person)-[:SAID]->(c)-[:ABOUT]->(e) WHERE p.year > e.year RETURN count(*)",
+    ] {
+        let (rows, plan) = profiled(&mut g, text);
+        assert!(!plan.contains("CountChain"), "{text}\n{plan}");
+        let general = text.replace(" RETURN", " WITH * RETURN");
+        assert_eq!(rows, q(&mut g, &general).unwrap().rows, "{text}");
+    }
+}
