@@ -160,7 +160,8 @@ fn ingest_then_query_through_a_snapshot() {
         .arg(&snap)
         .assert()
         .success()
-        .stdout(predicate::str::contains(":Claim"));
+        .stdout(predicate::str::contains(":Claim"))
+        .stdout(predicate::str::is_match(r"\d+ connected parts \(largest \d+ nodes").unwrap());
 }
 
 #[test]

@@ -175,7 +175,7 @@ impl<'a> Exec<'a> {
             Source::All => Box::new(self.g.node_ids()),
             Source::Label(None) => Box::new(std::iter::empty()),
             Source::Label(Some(l)) => Box::new(self.g.nodes_with_label(*l)),
-            Source::Name(n) => Box::new(self.g.nodes_by_name(n).iter().copied()),
+            Source::Name(n) => Box::new(self.g.nodes_by_name(n).into_iter()),
         }
     }
 

@@ -55,7 +55,7 @@ Plain questions:         who denied what | what did Putin say | what happened in
                          (:expand QUESTION shows the query a question becomes)
 Commands:
   :help                 this text
-  :stats                node and relationship counts
+  :stats                node and relationship counts, connected parts
   :schema               labels and relationship types with counts
   :save [FILE]          save the graph (to the loaded file by default)
   :load FILE            load a snapshot (the current graph stays if it fails)
@@ -515,14 +515,21 @@ impl Session {
     }
 }
 
-/// Node and relationship counts, for `:stats` and `newsgraph stats`.
+/// Node and relationship counts and how the graph falls apart into
+/// separate stories, for `:stats` and `newsgraph stats`.
 pub fn stats_text(g: &Graph) -> String {
+    let parts = g.components();
+    let alone = parts.sizes.iter().filter(|s| **s == 1).count();
     format!(
-        "{} nodes, {} relationships, {} labels, {} relationship types",
+        "{} nodes, {} relationships, {} labels, {} relationship types\n\
+         {} connected parts (largest {} nodes, {} nodes on their own)",
         g.node_count(),
         g.edge_count(),
         g.label_counts().len(),
-        g.type_counts().len()
+        g.type_counts().len(),
+        parts.sizes.len(),
+        parts.sizes.first().copied().unwrap_or(0),
+        alone
     )
 }
 

@@ -10,6 +10,7 @@ mod graph;
 mod intern;
 pub mod schema;
 mod value;
+mod visit;
 
 pub use graph::{
     AdjEntry, Adjacency, DELETED, Direction, EdgeData, EdgeId, EdgeRef, Graph, GraphParts, Node,
@@ -17,3 +18,4 @@ pub use graph::{
 };
 pub use intern::{Interner, Symbol};
 pub use value::{Date, PropValue, days_in_month};
+pub use visit::{Components, NodeSet, Rel};
