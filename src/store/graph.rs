@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
+use bytemuck::Zeroable;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
@@ -11,11 +12,15 @@ use super::schema::key;
 use super::value::PropValue;
 
 /// A node's id. Stable while the node lives; not reused after deletion.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Zeroable,
+)]
 pub struct NodeId(pub u32);
 
 /// A relationship's id. Stable while it lives; not reused after deletion.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Zeroable,
+)]
 pub struct EdgeId(pub u32);
 
 /// Where a fact came from: the `Article` node, the sentence's index in the
@@ -317,7 +322,7 @@ fn name_hash(name: &str) -> u64 {
 }
 
 /// One relationship as seen from one of its ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Zeroable)]
 pub struct AdjEntry {
     /// The node at the other end.
     pub other: NodeId,
@@ -368,12 +373,8 @@ impl Adjacency {
         for i in 0..n {
             off[i + 1] += off[i];
         }
-        let blank = AdjEntry {
-            other: NodeId(0),
-            edge: EdgeId(0),
-            rel_type: Symbol(0),
-        };
-        let mut entries = vec![blank; off[n] as usize];
+        // zeroed memory comes from the allocator as is, without a fill
+        let mut entries: Vec<AdjEntry> = bytemuck::zeroed_vec(off[n] as usize);
         let mut pos = off.clone();
         for (i, (e, t)) in ends.iter().zip(types).enumerate() {
             if *t == HOLE {

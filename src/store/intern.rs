@@ -4,10 +4,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use bytemuck::Zeroable;
 use serde::{Deserialize, Serialize};
 
 /// An interned name (label, relationship type or property key).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Zeroable,
+)]
 pub struct Symbol(pub u32);
 
 /// Two-way map between names and [`Symbol`]s, plus a pool for string values.
