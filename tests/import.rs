@@ -210,3 +210,71 @@ fn counting_matches_agrees_with_enumerating_them() {
         assert_eq!(counted, listed, "{pat}");
     }
 }
+
+#[test]
+fn bad_rows_late_in_big_files_keep_their_line_numbers() {
+    // Big enough for several read blocks and many parallel chunks; a quoted
+    // field with a comma and a newline near the top shifts every later line.
+    use std::fmt::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = String::from("id,label,name\n");
+    for i in 0..1000 {
+        match i {
+            3 => nodes.push_str("3,Person,\"multi\nline, name\"\n"),
+            _ => writeln!(nodes, "{i},Person,P{i}").unwrap(),
+        }
+    }
+    nodes.push_str("7,Person,again\n");
+    let dup_line = 1 + 1000 + 1 + 1;
+
+    let mut edges = String::from("source,target,type,note\r\n0,1,KNOWS,\"a, b\r\nc\"\r\n");
+    let mut line = 3;
+    let rows = 700_000;
+    let mut bad_line = 0;
+    for i in 0..rows {
+        write!(edges, "{},{},KNOWS,\r\n", i % 1000, (i * 7) % 1000).unwrap();
+        line += 1;
+        if i == rows - 10 {
+            edges.push_str("5,nope,KNOWS,\r\n");
+            line += 1;
+            bad_line = line;
+        }
+    }
+    edges.push_str("1,2,KNOWS"); // too few fields, and no final newline
+    let last_line = line + 1;
+    assert!(edges.len() > 8 << 20, "spans more than one read block");
+
+    let n = write(dir.path(), "nodes.csv", &nodes);
+    let e = write(dir.path(), "edges.csv", &edges);
+    let mut g = Graph::new();
+    let rep = import_csv(&mut g, &n, &e).unwrap();
+    let lines: Vec<u64> = rep.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [dup_line, bad_line, last_line], "{:#?}", rep.errors);
+    assert!(rep.errors[0].message.contains("duplicate node id \"7\""));
+    assert!(rep.errors[1].message.contains("unknown node id \"nope\""));
+    assert!(rep.errors[2].message.contains("expected 4 fields, found 3"));
+    assert_eq!((rep.nodes, rep.edges), (1000, rows + 1));
+    assert_eq!(
+        count(
+            &mut g,
+            "MATCH (a {name: 'multi\nline, name'}) RETURN count(*)"
+        ),
+        1
+    );
+}
+
+#[test]
+fn crlf_files_without_a_final_newline_import_like_lf_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let import = |nodes: &str, edges: &str| {
+        let n = write(dir.path(), "nodes.csv", nodes);
+        let e = write(dir.path(), "edges.csv", edges);
+        let mut g = Graph::new();
+        let rep = import_csv(&mut g, &n, &e).unwrap();
+        (g.to_parts(), rep.nodes, rep.edges, rep.errors)
+    };
+    let crlf = |s: &str| s.trim_end().replace('\n', "\r\n");
+    let lf = import(NODES, EDGES);
+    assert_eq!(lf.1, 4);
+    assert!(import(&crlf(NODES), &crlf(EDGES)) == lf);
+}
