@@ -385,7 +385,10 @@ fn assemble(s: Sections<'_>) -> Result<(GraphParts, Meta), String> {
         .par_iter()
         .map(|c| decode_all(c, "nodes"))
         .collect::<Result<_, String>>()?;
-    let nodes: Vec<Option<Node>> = nodes.concat();
+    // moved, not cloned as `concat` would
+    let mut all = Vec::with_capacity(nodes.iter().map(Vec::len).sum());
+    nodes.into_iter().for_each(|c| all.extend(c));
+    let nodes = all;
     if nodes.len() as u64 != head.node_slots {
         return Err(format!(
             "{} nodes where the head announces {}",

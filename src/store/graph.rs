@@ -192,6 +192,10 @@ pub enum StoreError {
     Full,
 }
 
+/// Entries per block when placing adjacency entries block by block
+/// (about 768 KB of entries: within a core's cache).
+const SCATTER_BLOCK: usize = 1 << 16;
+
 /// Nodes plus relationships from which index building uses two threads.
 const PARALLEL_FROM: usize = 1 << 16;
 
@@ -346,8 +350,8 @@ impl Adjacency {
     fn build(ends: &[[u32; 2]], types: &[u32], node_bound: usize) -> Adjacency {
         let ((out_off, out), (in_off, inc)) = both(
             ends.len() >= PARALLEL_FROM,
-            || Self::build_side(ends, types, node_bound, 0),
-            || Self::build_side(ends, types, node_bound, 1),
+            || Self::build_side(ends, types, node_bound, 0, SCATTER_BLOCK),
+            || Self::build_side(ends, types, node_bound, 1, SCATTER_BLOCK),
         );
         Adjacency {
             out_off,
@@ -357,12 +361,14 @@ impl Adjacency {
         }
     }
 
-    /// Offsets and entries keyed by end `key` (0 = source, 1 = target).
+    /// Offsets and entries keyed by end `key` (0 = source, 1 = target);
+    /// from 16 `block`s of entries on, placed block by block.
     fn build_side(
         ends: &[[u32; 2]],
         types: &[u32],
         n: usize,
         key: usize,
+        block: usize,
     ) -> (Vec<u32>, Vec<AdjEntry>) {
         let mut off = vec![0u32; n + 1];
         for (e, t) in ends.iter().zip(types) {
@@ -375,18 +381,49 @@ impl Adjacency {
         }
         // zeroed memory comes from the allocator as is, without a fill
         let mut entries: Vec<AdjEntry> = bytemuck::zeroed_vec(off[n] as usize);
+        let entry = |i: usize| AdjEntry {
+            other: NodeId(ends[i][1 - key]),
+            edge: EdgeId(i as u32),
+            rel_type: Symbol(types[i]),
+        };
+        let live = (0..ends.len()).filter(|i| types[*i] != HOLE);
         let mut pos = off.clone();
-        for (i, (e, t)) in ends.iter().zip(types).enumerate() {
-            if *t == HOLE {
-                continue;
+        let total = off[n] as usize;
+        if total < block.saturating_mul(16) {
+            for i in live {
+                let p = &mut pos[ends[i][key] as usize];
+                entries[*p as usize] = entry(i);
+                *p += 1;
             }
-            let p = &mut pos[e[key] as usize];
-            entries[*p as usize] = AdjEntry {
-                other: NodeId(e[1 - key]),
-                edge: EdgeId(i as u32),
-                rel_type: Symbol(*t),
-            };
-            *p += 1;
+            return (off, entries);
+        }
+        // Writing each entry straight to its node's place misses cache
+        // every time. Instead: stream the entries into blocks of nodes whose
+        // entries fit in cache (in id order), then order each block by node
+        // through a small buffer.
+        let per_block = (n * block / total).max(1).next_power_of_two();
+        let shift = per_block.trailing_zeros();
+        let blocks = (n >> shift) + 1;
+        let start: Vec<u32> = (0..=blocks).map(|b| off[(b << shift).min(n)]).collect();
+        let mut fill = start.clone();
+        let mut keys = vec![0u32; total];
+        for i in live {
+            let k = ends[i][key];
+            let f = &mut fill[(k >> shift) as usize];
+            entries[*f as usize] = entry(i);
+            keys[*f as usize] = k;
+            *f += 1;
+        }
+        let mut buf = Vec::new();
+        for b in 0..blocks {
+            let block = start[b] as usize..start[b + 1] as usize;
+            buf.clear();
+            buf.extend_from_slice(&entries[block.clone()]);
+            for (x, k) in buf.iter().zip(&keys[block]) {
+                let p = &mut pos[*k as usize];
+                entries[*p as usize] = *x;
+                *p += 1;
+            }
         }
         (off, entries)
     }
@@ -1159,6 +1196,27 @@ mod tests {
         assert_eq!(h.nodes_by_name("c"), &[c]);
         assert_eq!(h.node_count(), 2);
         assert_eq!(h.edge_count(), 1);
+    }
+
+    #[test]
+    fn adjacency_by_blocks_equals_direct_placement() {
+        // a skewed little graph with holes, self-loops and parallel edges
+        let n = 300usize;
+        let mut ends = Vec::new();
+        let mut types = Vec::new();
+        for i in 0..5000u32 {
+            let a = (i * i) % 97;
+            let b = (i * 7919) % n as u32;
+            ends.push([a, b]);
+            types.push(if i % 13 == 0 { HOLE } else { i % 3 });
+        }
+        for key in [0, 1] {
+            let direct = Adjacency::build_side(&ends, &types, n, key, usize::MAX);
+            for block in [1, 2, 5, 64, 300] {
+                let blocked = Adjacency::build_side(&ends, &types, n, key, block);
+                assert_eq!(blocked, direct, "key {key} block {block}");
+            }
+        }
     }
 
     #[test]
