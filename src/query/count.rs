@@ -440,7 +440,8 @@ impl Exec<'_> {
         const FAILS: u64 = 2;
         // PASSES + partial matches ending at the node
         const PASSES: u64 = 3;
-        let mut state = vec![UNSEEN; g.node_bound()];
+        // a few start nodes touch a few nodes: don't fill a whole array
+        let mut state = Counters::new(g.node_bound(), frontier.len() * 64 < g.node_bound());
         for w in order.windows(2) {
             let (spec, dir) = if from_right {
                 let (spec, dir) = chain.hops[w[1]];
@@ -458,8 +459,8 @@ impl Exec<'_> {
                 self.tick()?;
                 for x in adj.at(u, dir_of(dir)) {
                     let o = x.other.0 as usize;
-                    if state[o] == UNSEEN && rel_ok(x, row)? {
-                        state[o] = REACHED;
+                    if state.get(o) == UNSEEN && rel_ok(x, row)? {
+                        state.set(o, REACHED);
                         reached.push(x.other);
                     }
                 }
@@ -467,23 +468,22 @@ impl Exec<'_> {
             reached.sort_unstable();
             for &v in &reached {
                 self.tick()?;
-                state[v.0 as usize] = if self.chain_node_ok(to, v, row)? {
-                    PASSES
-                } else {
-                    FAILS
-                };
+                let pass = self.chain_node_ok(to, v, row)?;
+                state.set(v.0 as usize, if pass { PASSES } else { FAILS });
             }
             for &(u, k) in &frontier {
                 for x in adj.at(u, dir_of(dir)) {
                     let o = x.other.0 as usize;
-                    if state[o] >= PASSES && rel_ok(x, row)? {
-                        state[o] = state[o].saturating_add(k);
+                    let s = state.get(o);
+                    if s >= PASSES && rel_ok(x, row)? {
+                        state.set(o, s.saturating_add(k));
                     }
                 }
             }
             frontier.clear();
             for v in reached {
-                let s = std::mem::replace(&mut state[v.0 as usize], UNSEEN);
+                let s = state.get(v.0 as usize);
+                state.set(v.0 as usize, UNSEEN);
                 if s > PASSES {
                     frontier.push((v, s - PASSES));
                 }
@@ -501,6 +501,42 @@ impl Exec<'_> {
             return Ok(false);
         };
         Ok(node.tests.iter().all(|t| node_test(t, n) == Some(true)))
+    }
+}
+
+/// Per-node counters of one count, zero when unset: an array when the walk
+/// may reach much of the graph, a hash map when it starts from a few nodes.
+enum Counters {
+    Dense(Vec<u64>),
+    Sparse(HashMap<usize, u64>),
+}
+
+impl Counters {
+    fn new(bound: usize, sparse: bool) -> Self {
+        if sparse {
+            Counters::Sparse(HashMap::new())
+        } else {
+            Counters::Dense(vec![0; bound])
+        }
+    }
+
+    fn get(&self, i: usize) -> u64 {
+        match self {
+            Counters::Dense(v) => v[i],
+            Counters::Sparse(m) => m.get(&i).copied().unwrap_or(0),
+        }
+    }
+
+    fn set(&mut self, i: usize, x: u64) {
+        match self {
+            Counters::Dense(v) => v[i] = x,
+            Counters::Sparse(m) if x == 0 => {
+                m.remove(&i);
+            }
+            Counters::Sparse(m) => {
+                m.insert(i, x);
+            }
+        }
     }
 }
 

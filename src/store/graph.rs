@@ -7,7 +7,7 @@ use bytemuck::Zeroable;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
-use super::intern::{Interner, Symbol};
+use super::intern::{FnvBuild, Interner, Symbol};
 use super::schema::key;
 use super::value::PropValue;
 
@@ -280,7 +280,8 @@ impl Overlay {
 #[derive(Clone, Debug, Default)]
 struct NameIndex {
     sorted: Vec<(u64, NodeId)>,
-    added: HashMap<u64, Vec<NodeId>>,
+    added: HashMap<u64, Vec<NodeId>, FnvBuild>,
+    added_len: usize,
 }
 
 impl NameIndex {
@@ -293,16 +294,33 @@ impl NameIndex {
             .chain(self.added.get(&h).into_iter().flatten().copied())
     }
 
+    /// Adds an entry (a repeat is harmless: lookups and folds drop repeats).
     fn insert(&mut self, h: u64, n: NodeId) {
-        if self.candidates(h).any(|x| x == n) {
+        let v = self.added.entry(h).or_default();
+        if v.contains(&n) {
             return;
         }
-        self.added.entry(h).or_default().push(n);
+        v.push(n);
+        self.added_len += 1;
+        if self.added_len > (self.sorted.len() / 2).max(1 << 16) {
+            // fold the map into the sorted array: amortised O(log n) a name
+            let added = std::mem::take(&mut self.added);
+            self.sorted.extend(
+                added
+                    .into_iter()
+                    .flat_map(|(h, v)| v.into_iter().map(move |n| (h, n))),
+            );
+            self.sorted.sort_unstable();
+            self.sorted.dedup();
+            self.added_len = 0;
+        }
     }
 
     fn remove(&mut self, h: u64, n: NodeId) {
         if let Some(v) = self.added.get_mut(&h) {
+            let before = v.len();
             v.retain(|x| *x != n);
+            self.added_len -= before - v.len();
             if v.is_empty() {
                 self.added.remove(&h);
             }
@@ -708,18 +726,22 @@ impl Graph {
         prov: Option<Provenance>,
     ) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
+        let mut props = props;
+        self.share_strings(&mut props);
+        let mut set = SmallVec::new();
+        for l in labels {
+            if !set.contains(&l) {
+                set.push(l);
+                self.by_label.entry(l).or_default().insert(id);
+            }
+        }
         self.nodes.push(Some(Node {
-            labels: SmallVec::new(),
-            props: PropMap::new(),
+            labels: set,
+            props,
             prov: prov.map(Box::new),
         }));
         self.live_nodes += 1;
-        for l in labels {
-            let _ = self.add_label(id, l);
-        }
-        for (k, v) in props.iter() {
-            let _ = self.set_node_prop(id, k, v.clone());
-        }
+        self.index_names(id);
         id
     }
 
@@ -1074,15 +1096,25 @@ impl Graph {
         out
     }
 
+    /// Hashes of a node's names and aliases.
+    fn name_hashes(&self, n: NodeId) -> SmallVec<[u64; 2]> {
+        let mut out = SmallVec::new();
+        if let Some(node) = self.node(n) {
+            let (name, aliases) = (self.names.get(key::NAME), self.names.get(key::ALIASES));
+            node_names(node, name, aliases, |s| out.push(name_hash(s)));
+        }
+        out
+    }
+
     fn index_names(&mut self, n: NodeId) {
-        for name in self.names_of(n) {
-            self.by_name.insert(name_hash(&name), n);
+        for h in self.name_hashes(n) {
+            self.by_name.insert(h, n);
         }
     }
 
     fn unindex_names(&mut self, n: NodeId) {
-        for name in self.names_of(n) {
-            self.by_name.remove(name_hash(&name), n);
+        for h in self.name_hashes(n) {
+            self.by_name.remove(h, n);
         }
     }
 
@@ -1101,7 +1133,7 @@ impl Graph {
         sorted.dedup();
         NameIndex {
             sorted,
-            added: HashMap::new(),
+            ..NameIndex::default()
         }
     }
 
@@ -1196,6 +1228,26 @@ mod tests {
         assert_eq!(h.nodes_by_name("c"), &[c]);
         assert_eq!(h.node_count(), 2);
         assert_eq!(h.edge_count(), 1);
+    }
+
+    #[test]
+    fn name_index_survives_folding() {
+        // enough names to fold the index's map into its sorted array
+        let mut g = Graph::new();
+        let ids: Vec<NodeId> = (0..70_000)
+            .map(|i| named(&mut g, "P", &format!("Name {i}")))
+            .collect();
+        let k = g.intern("name");
+        g.set_node_prop(ids[5], k, "Renamed".into()).unwrap();
+        g.remove_node(ids[6]).unwrap();
+        for i in [0usize, 4, 69_999] {
+            assert_eq!(g.nodes_by_name(&format!("NAME {i}")), vec![ids[i]]);
+        }
+        assert!(g.nodes_by_name("name 5").is_empty());
+        assert_eq!(g.nodes_by_name("renamed"), vec![ids[5]]);
+        assert!(g.nodes_by_name("name 6").is_empty());
+        let twin = named(&mut g, "P", "Name 4");
+        assert_eq!(g.nodes_by_name("name 4"), vec![ids[4], twin]);
     }
 
     #[test]
