@@ -440,8 +440,13 @@ impl Exec<'_> {
         const FAILS: u64 = 2;
         // PASSES + partial matches ending at the node
         const PASSES: u64 = 3;
-        // a few start nodes touch a few nodes: don't fill a whole array
-        let mut state = Counters::new(g.node_bound(), frontier.len() * 64 < g.node_bound());
+        // start nodes with few relationships touch few nodes: a map then,
+        // rather than filling an array as large as the graph
+        let degrees: usize = frontier
+            .iter()
+            .map(|(u, _)| adj.outgoing(*u).len() + adj.incoming(*u).len())
+            .sum();
+        let mut state = Counters::new(g.node_bound(), degrees < g.node_bound() / 256);
         for w in order.windows(2) {
             let (spec, dir) = if from_right {
                 let (spec, dir) = chain.hops[w[1]];

@@ -429,7 +429,7 @@ fn counting_chains_matches_the_general_match() {
     // counters in a map instead of an array: same answers
     for padded in [false, true] {
         if padded {
-            q(&mut g, "UNWIND range(1, 2000) AS i CREATE (:Filler)").unwrap();
+            q(&mut g, "UNWIND range(1, 20000) AS i CREATE (:Filler)").unwrap();
         }
         for (pattern, filter, expected) in cases {
             let fast = format!("MATCH {pattern} WHERE {filter} RETURN count(*)");
