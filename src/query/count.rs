@@ -49,13 +49,7 @@ impl Exec<'_> {
         for a in aggs {
             row[a.slot] = Value::Int(n as i64);
         }
-        let pv = post
-            .iter()
-            .map(|(_, e)| self.eval(e, &row))
-            .collect::<Res<Vec<_>>>()?;
-        for ((s, _), v) in post.iter().zip(pv) {
-            row[*s] = v;
-        }
+        self.project(post, &mut row)?;
         Ok(row)
     }
 

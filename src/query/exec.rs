@@ -650,13 +650,7 @@ impl<'a> Exec<'a> {
                 let mut out = Vec::with_capacity(rows.len());
                 for mut row in rows {
                     self.tick()?;
-                    let vals = items
-                        .iter()
-                        .map(|(_, e)| self.eval(e, &row))
-                        .collect::<Res<Vec<_>>>()?;
-                    for ((s, _), v) in items.iter().zip(vals) {
-                        row[*s] = v;
-                    }
+                    self.project(items, &mut row)?;
                     out.push(row);
                 }
                 out
@@ -799,6 +793,19 @@ impl<'a> Exec<'a> {
         })
     }
 
+    /// Evaluates `items` on `row` (all before any is stored, so items
+    /// read the row as it came) and stores each value in its slot.
+    pub(super) fn project(&self, items: &[(usize, CExpr)], row: &mut Row) -> Res<()> {
+        let vals = items
+            .iter()
+            .map(|(_, e)| self.eval(e, row))
+            .collect::<Res<Vec<_>>>()?;
+        for ((s, _), v) in items.iter().zip(vals) {
+            row[*s] = v;
+        }
+        Ok(())
+    }
+
     fn aggregate(
         &mut self,
         keys: &[(usize, CExpr)],
@@ -867,13 +874,7 @@ impl<'a> Exec<'a> {
                 };
                 row[a.slot] = finish_agg(a.func, vs, p)?;
             }
-            let pv = post
-                .iter()
-                .map(|(_, e)| self.eval(e, &row))
-                .collect::<Res<Vec<_>>>()?;
-            for ((s, _), v) in post.iter().zip(pv) {
-                row[*s] = v;
-            }
+            self.project(post, &mut row)?;
             out.push(row);
         }
         Ok(out)

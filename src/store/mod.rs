@@ -1,10 +1,11 @@
 //! The graph store: an in-memory property graph in flat columns.
 //!
 //! Owns nodes (labels + properties + provenance), relationships (type +
-//! properties + provenance), interned names and the indexes by label, by
-//! name/alias (case-insensitive) and by relationship type. It knows nothing
-//! of article text, extraction or the query language: callers hand it
-//! symbols and values and ask it for ids.
+//! properties + provenance) in columns, interned names, the indexes by
+//! label and by name/alias (case-insensitive), counts by relationship type
+//! and the adjacency arrays; `visit` lets petgraph's algorithms run on it.
+//! It knows nothing of article text, extraction, files or the query
+//! language: callers hand it symbols and values and ask it for ids.
 
 mod graph;
 mod intern;
