@@ -677,10 +677,26 @@ impl Graph {
     /// case, in id order.
     pub fn nodes_by_name(&self, name: &str) -> Vec<NodeId> {
         let lower = name.to_lowercase();
+        let (name_k, aliases_k) = (self.names.get(key::NAME), self.names.get(key::ALIASES));
+        let has_name = |n: NodeId| {
+            let mut found = false;
+            if let Some(node) = self.node(n) {
+                node_names(node, name_k, aliases_k, |s| {
+                    found = found
+                        || if s.is_ascii() {
+                            s.len() == lower.len()
+                                && s.bytes().map(|b| b.to_ascii_lowercase()).eq(lower.bytes())
+                        } else {
+                            s.to_lowercase() == lower
+                        };
+                });
+            }
+            found
+        };
         let mut v: Vec<NodeId> = self
             .by_name
             .candidates(name_hash(&lower))
-            .filter(|n| self.names_of(*n).contains(&lower))
+            .filter(|n| has_name(*n))
             .collect();
         v.sort_unstable();
         v.dedup();
@@ -1083,19 +1099,6 @@ impl Graph {
         name == key::NAME || name == key::ALIASES
     }
 
-    /// The lower-cased names and aliases of a node, sorted, without repeats.
-    fn names_of(&self, n: NodeId) -> Vec<String> {
-        let Some(node) = self.node(n) else {
-            return Vec::new();
-        };
-        let (name, aliases) = (self.names.get(key::NAME), self.names.get(key::ALIASES));
-        let mut out = Vec::new();
-        node_names(node, name, aliases, |s| out.push(s.to_lowercase()));
-        out.sort();
-        out.dedup();
-        out
-    }
-
     /// Hashes of a node's names and aliases.
     fn name_hashes(&self, n: NodeId) -> SmallVec<[u64; 2]> {
         let mut out = SmallVec::new();
@@ -1248,6 +1251,9 @@ mod tests {
         assert!(g.nodes_by_name("name 6").is_empty());
         let twin = named(&mut g, "P", "Name 4");
         assert_eq!(g.nodes_by_name("name 4"), vec![ids[4], twin]);
+        let accented = named(&mut g, "P", "Ümit Özdağ");
+        assert_eq!(g.nodes_by_name("ÜMIT ÖZDAĞ"), vec![accented]);
+        assert!(g.nodes_by_name("umit ozdag").is_empty());
     }
 
     #[test]
