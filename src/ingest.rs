@@ -7,7 +7,7 @@
 //! [`Provenance`] on every node and relationship. Idempotent per article file.
 //! May not touch: extraction itself or the store's internals.
 
-use std::collections::{HashMap, HashSet};
+use crate::fasthash::{HashMap, HashSet};
 
 use crate::extract::{Arg, EType, Extraction, Stance};
 use crate::store::schema::{key, label, rel};
@@ -192,7 +192,7 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
     );
 
     // first mention sentence per entity
-    let mut first_sent: HashMap<usize, usize> = HashMap::new();
+    let mut first_sent: HashMap<usize, usize> = HashMap::default();
     for m in &ex.mentions {
         first_sent.entry(m.ent).or_insert(m.sent);
     }
@@ -297,7 +297,7 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
         }
     }
     // a node for an argument (entity, or an anonymous speaker / agent as written)
-    let mut anon: HashMap<String, NodeId> = HashMap::new();
+    let mut anon: HashMap<String, NodeId> = HashMap::default();
     let mut arg_node = |g: &mut Graph, a: &Arg, s: usize| -> NodeId {
         if let Some(e) = a.ent {
             return node_of[e];
@@ -329,7 +329,7 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
     let claim_l = g.intern(label::CLAIM);
     let text_k = g.intern("text");
     let mut claim_nodes: Vec<(NodeId, NodeId, Stance, HashSet<String>)> = Vec::new();
-    let mut words_cache: HashMap<NodeId, HashSet<String>> = HashMap::new();
+    let mut words_cache: HashMap<NodeId, HashSet<String>> = HashMap::default();
     for c in &ex.claims {
         let p = prov(c.sentence);
         let sp = arg_node(g, &c.speaker, c.sentence);
@@ -374,7 +374,7 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
                 );
                 let n = g.add_node(vec![claim_l], pm, p);
                 // ABOUT: entities mentioned in the content
-                let mut about = HashSet::new();
+                let mut about = HashSet::default();
                 for m in &ex.mentions {
                     if m.t0 >= c.c0
                         && m.t1 <= c.c1
@@ -398,7 +398,7 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
     }
     // contradictions: an assert and a deny of different speakers sharing content words
     // candidates through an index of long content words, capped per word
-    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::default();
     for (k, (_, _, st, w)) in claim_nodes.iter().enumerate() {
         if *st == Stance::Assert {
             for x in w.iter().filter(|x| x.len() >= 5) {

@@ -3,6 +3,7 @@
 #![deny(unsafe_code)]
 
 pub mod extract;
+pub mod fasthash;
 pub mod generate;
 pub mod import;
 pub mod ingest;

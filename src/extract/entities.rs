@@ -9,7 +9,7 @@
 //! `X region` absorbing `X`, and place containment (`PART_OF`). May not touch:
 //! claims, events or the graph.
 
-use std::collections::{HashMap, HashSet};
+use crate::fasthash::{HashMap, HashSet};
 
 use super::lexicon::{Gaz, tables};
 use super::sentences::{Kind, Sentence, Token};
@@ -555,7 +555,7 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
         text,
         toks,
         entities: Vec::new(),
-        by_key: HashMap::new(),
+        by_key: HashMap::default(),
         mentions: Vec::new(),
     };
     // token boundary lookup
@@ -569,7 +569,7 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
         (i < toks.len() && toks[i].end == off).then_some(i + 1)
     };
     // lower-case vocabulary of the article (to spot common words at sentence starts)
-    let mut lower_words: HashSet<&str> = HashSet::new();
+    let mut lower_words: HashSet<&str> = HashSet::default();
     for tk in toks {
         let w = &text[tk.start..tk.end];
         if tk.kind == Kind::Word && w.chars().next().is_some_and(|c| c.is_lowercase()) {
@@ -577,7 +577,7 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
         }
     }
     // gazetteer hits by start token
-    let mut gaz_at: HashMap<usize, (usize, usize)> = HashMap::new(); // tok -> (end tok, gaz idx)
+    let mut gaz_at: HashMap<usize, (usize, usize)> = HashMap::default(); // tok -> (end tok, gaz idx)
     for m in t.gaz_ac.find_iter(text) {
         if let (Some(a), Some(e)) = (start_of(m.start()), end_of(m.end())) {
             gaz_at.insert(a, (e, m.pattern().as_usize()));

@@ -4,7 +4,7 @@
 //! Owns: reading the TSV files, building the word sets and the aho-corasick
 //! gazetteer automaton. May not touch: article text, sentences or the graph.
 
-use std::collections::{HashMap, HashSet};
+use crate::fasthash::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -291,13 +291,13 @@ const EXTRA_TITLES: &[&str] = &[
 fn build() -> Tables {
     let mut countries = Vec::new();
     let mut gaz: Vec<(String, Gaz)> = Vec::new();
-    let mut iso3to2: HashMap<String, String> = HashMap::new();
-    let mut iso2_caps: HashMap<String, String> = HashMap::new();
+    let mut iso3to2: HashMap<String, String> = HashMap::default();
+    let mut iso2_caps: HashMap<String, String> = HashMap::default();
     for r in rows(ISO) {
         iso3to2.insert(col(&r, 1).to_string(), col(&r, 0).to_string());
         iso2_caps.insert(col(&r, 0).to_string(), col(&r, 3).to_string());
     }
-    let mut iso2_idx: HashMap<String, usize> = HashMap::new();
+    let mut iso2_idx: HashMap<String, usize> = HashMap::default();
     for r in rows(COUNTRIES) {
         let i = countries.len();
         let iso2 = iso3to2.get(col(&r, 0)).cloned().unwrap_or_default();
@@ -357,15 +357,15 @@ fn build() -> Tables {
         ));
     }
     // First entry of a surface form wins (countries before cities).
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     gaz.retain(|(s, _)| s.len() >= 2 && seen.insert(s.clone()));
     let gaz_ac = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
         .build(gaz.iter().map(|(s, _)| s.as_str()))
         .expect("gazetteer automaton");
 
-    let mut cues = HashMap::new();
-    let mut noun_cues = HashMap::new();
+    let mut cues = HashMap::default();
+    let mut noun_cues = HashMap::default();
     for r in rows(REPORTING) {
         let lemma = col(&r, 0);
         let Some(stance) = Stance::from_lexicon(col(&r, 4)) else {
@@ -391,7 +391,7 @@ fn build() -> Tables {
         }
     }
     let mut titles: Vec<String> = Vec::new();
-    let mut title_words = HashSet::new();
+    let mut title_words = HashSet::default();
     for r in rows(TITLES) {
         let t = col(&r, 0).to_lowercase();
         if !t.contains(" of ")
@@ -411,7 +411,7 @@ fn build() -> Tables {
         .filter(|r| col(r, 2) == "no")
         .map(|r| col(&r, 0).to_string())
         .collect();
-    let mut triggers = HashMap::new();
+    let mut triggers = HashMap::default();
     let mut multi_triggers = Vec::new();
     for r in rows(EVENTS) {
         let t = col(&r, 0).to_string();

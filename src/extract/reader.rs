@@ -141,7 +141,7 @@ fn repair_glued(text: &str) -> String {
         "been", "have", "has", "had", "the", "was", "were", "will", "would", "that", "with",
         "from", "and", "being", "their", "they",
     ];
-    let words: std::collections::HashSet<&str> = text
+    let words: crate::fasthash::HashSet<&str> = text
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
         .collect();

@@ -2,7 +2,8 @@
 //! small integer [`Symbol`]s; string property values share one allocation.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+
+pub use crate::fasthash::FnvBuild;
 use std::sync::Arc;
 
 use bytemuck::Zeroable;
@@ -13,35 +14,6 @@ use serde::{Deserialize, Serialize};
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Zeroable,
 )]
 pub struct Symbol(pub u32);
-
-/// FNV-1a: a fast hasher for the store's own maps of short strings and
-/// already-hashed keys (the store's data is local, so no attacker picks keys).
-#[derive(Clone, Copy, Debug)]
-pub struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        // keys that are hashes already need only mixing into the state
-        self.0 = (self.0 ^ x).wrapping_mul(0x0100_0000_01b3);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// Builds [`Fnv`] hashers for `HashMap`/`HashSet`.
-pub type FnvBuild = BuildHasherDefault<Fnv>;
 
 /// Two-way map between names and [`Symbol`]s, plus a pool for string values.
 #[derive(Default, Clone, Debug)]
