@@ -474,12 +474,6 @@ impl Adjacency {
     fn entries(&self) -> usize {
         self.out.len() + self.inc.len()
     }
-
-    /// Heap bytes held.
-    pub fn heap_bytes(&self) -> usize {
-        (self.out_off.capacity() + self.in_off.capacity()) * 4
-            + (self.out.capacity() + self.inc.capacity()) * std::mem::size_of::<AdjEntry>()
-    }
 }
 
 /// The entries of one or both sides of a node, a self-loop once for `Both`.
