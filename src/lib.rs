@@ -7,6 +7,7 @@ pub mod fasthash;
 pub mod generate;
 pub mod import;
 pub mod ingest;
+pub mod nlp;
 pub mod query;
 pub mod question;
 pub mod render;

@@ -11,7 +11,7 @@ use newsgraph::query::{self, Params, QueryOptions};
 use newsgraph::render::{self, Format};
 use newsgraph::repl::{self, Session};
 use newsgraph::store::Graph;
-use newsgraph::{snapshot, workspace};
+use newsgraph::{nlp, snapshot, workspace};
 
 mod bench;
 
@@ -106,6 +106,52 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Train a model of the syntax core from treebank files.
+    Train {
+        /// Which model: tagger, parser or entities.
+        #[arg(value_enum)]
+        what: TrainWhat,
+        /// Training files or folders (CoNLL-U).
+        #[arg(long, required = true, num_args = 1..)]
+        data: Vec<PathBuf>,
+        /// Dev files scored after each epoch.
+        #[arg(long, num_args = 1..)]
+        dev: Vec<PathBuf>,
+        /// The model file to write, e.g. data/models/tagger.bin.
+        #[arg(long, short)]
+        out: PathBuf,
+        #[arg(long)]
+        epochs: Option<usize>,
+        /// Shuffling seed: the same seed and data give byte-identical weights.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A tagger model whose predicted tags the trainer reads.
+        #[arg(long)]
+        tagger: Option<PathBuf>,
+    },
+    /// Score the tagger and parser on CoNLL-U files (gold tokenisation).
+    EvalSyntax {
+        #[arg(long, required = true, num_args = 1..)]
+        conllu: Vec<PathBuf>,
+        /// Model folder (default: the checkout's data/models).
+        #[arg(long)]
+        models: Option<PathBuf>,
+    },
+    /// Score the entity tagger on IOB2 files (exact typed spans, PER/ORG/LOC).
+    EvalEntities {
+        #[arg(long, required = true, num_args = 1..)]
+        iob2: Vec<PathBuf>,
+        /// Model folder (default: the checkout's data/models).
+        #[arg(long)]
+        models: Option<PathBuf>,
+    },
+    /// Print newsgraph's analysis of a text file (or - for stdin) as CoNLL-U.
+    Parse {
+        input: PathBuf,
+        /// Model folder (default: the checkout's data/models).
+        #[arg(long)]
+        models: Option<PathBuf>,
+    },
     /// Time queries in one process on a snapshot (used by bench/compare.py).
     #[command(hide = true)]
     BenchQueries {
@@ -117,6 +163,13 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         repeat: usize,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TrainWhat {
+    Tagger,
+    Parser,
+    Entities,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -294,6 +347,85 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             articles,
             scorer,
         } => eval(&gold, &articles, scorer),
+        Command::Train {
+            what,
+            data,
+            dev,
+            out,
+            epochs,
+            seed,
+            tagger,
+        } => {
+            let args = nlp::TrainArgs {
+                data,
+                dev,
+                out,
+                epochs,
+                seed,
+                tagger,
+            };
+            let mut log = |line: &str| eprintln!("{line}");
+            match what {
+                TrainWhat::Tagger => nlp::tagger::train_cli(&args, &mut log),
+                TrainWhat::Parser => nlp::parser::train_cli(&args, &mut log),
+                TrainWhat::Entities => nlp::entities::train_cli(&args, &mut log),
+            }?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::EvalSyntax { conllu, models } => {
+            let dir = models.unwrap_or_else(nlp::pipeline::default_model_dir);
+            let sents = nlp::conllu::read_paths(&conllu).map_err(|e| e.to_string())?;
+            let tagger =
+                nlp::tagger::Tagger::load(&dir.join("tagger.bin")).map_err(|e| e.to_string())?;
+            let parser =
+                nlp::parser::Parser::load(&dir.join("parser.bin")).map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                nlp::eval::syntax(&sents, Some(&tagger), Some(&parser))
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::EvalEntities { iob2, models } => {
+            let dir = models.unwrap_or_else(nlp::pipeline::default_model_dir);
+            let mut sents = Vec::new();
+            for f in nlp::conllu::expand(&iob2, "iob2").map_err(|e| e.to_string())? {
+                sents.extend(nlp::conllu::read_iob2(&f).map_err(|e| e.to_string())?);
+            }
+            let tagger =
+                nlp::tagger::Tagger::load(&dir.join("tagger.bin")).map_err(|e| e.to_string())?;
+            let ner = nlp::entities::EntityTagger::load(&dir.join("entities.bin"))
+                .map_err(|e| e.to_string())?;
+            println!("{}", nlp::eval::entities(&sents, &tagger, &ner));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Parse { input, models } => {
+            let dir = models.unwrap_or_else(nlp::pipeline::default_model_dir);
+            let text = if input.as_os_str() == "-" {
+                let mut s = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .map_err(|e| format!("reading stdin: {e}"))?;
+                s
+            } else {
+                std::fs::read_to_string(&input).map_err(|e| format!("{}: {e}", input.display()))?
+            };
+            let pipe = nlp::pipeline::Pipeline::load_dir(&dir).map_err(|e| e.to_string())?;
+            let toks = newsgraph::extract::sentences::tokenize(&text);
+            let mut out = String::new();
+            for (i, s) in newsgraph::extract::sentences::split(&text, &toks)
+                .iter()
+                .enumerate()
+            {
+                let sent = &text[s.start..s.end];
+                let a = pipe.analyse(sent);
+                if !a.is_empty() {
+                    out.push_str(&nlp::pipeline::to_conllu(&a, sent, &format!("s{}", i + 1)));
+                }
+            }
+            use std::io::Write as _;
+            let _ = std::io::stdout().write_all(out.as_bytes());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Stats { snapshot } => {
             let (g, _) = open(snapshot.as_deref(), true)?;
             println!("{}", repl::stats_text(&g));
