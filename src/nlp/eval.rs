@@ -55,11 +55,9 @@ pub fn syntax(
             n += 1;
             upos += usize::from(tagged[i].0 == w.upos);
             xpos += usize::from(tagged[i].1 == w.xpos);
-            if let Some(p) = &parsed {
-                if p[i].0 == w.head {
-                    uas += 1;
-                    las += usize::from(universal(p[i].1) == universal(w.deprel));
-                }
+            if let Some(p) = parsed.as_ref().filter(|p| p[i].0 == w.head) {
+                uas += 1;
+                las += usize::from(universal(p[i].1) == universal(w.deprel));
             }
         }
     }
