@@ -133,7 +133,7 @@ enum Command {
     EvalSyntax {
         #[arg(long, required = true, num_args = 1..)]
         conllu: Vec<PathBuf>,
-        /// Model folder (default: the checkout's data/models).
+        /// A folder with tagger.bin, parser.bin and entities.bin (default: the models built in).
         #[arg(long)]
         models: Option<PathBuf>,
     },
@@ -141,14 +141,14 @@ enum Command {
     EvalEntities {
         #[arg(long, required = true, num_args = 1..)]
         iob2: Vec<PathBuf>,
-        /// Model folder (default: the checkout's data/models).
+        /// A folder with tagger.bin, parser.bin and entities.bin (default: the models built in).
         #[arg(long)]
         models: Option<PathBuf>,
     },
     /// Print newsgraph's analysis of a text file (or - for stdin) as CoNLL-U.
     Parse {
         input: PathBuf,
-        /// Model folder (default: the checkout's data/models).
+        /// A folder with tagger.bin, parser.bin and entities.bin (default: the models built in).
         #[arg(long)]
         models: Option<PathBuf>,
     },
@@ -373,33 +373,27 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::EvalSyntax { conllu, models } => {
-            let dir = models.unwrap_or_else(nlp::pipeline::default_model_dir);
             let sents = nlp::conllu::read_paths(&conllu).map_err(|e| e.to_string())?;
-            let tagger =
-                nlp::tagger::Tagger::load(&dir.join("tagger.bin")).map_err(|e| e.to_string())?;
-            let parser =
-                nlp::parser::Parser::load(&dir.join("parser.bin")).map_err(|e| e.to_string())?;
+            let pipe = pipeline(models)?;
             println!(
                 "{}",
-                nlp::eval::syntax(&sents, Some(&tagger), Some(&parser))
+                nlp::eval::syntax(&sents, Some(&pipe.tagger), Some(&pipe.parser))
             );
             Ok(ExitCode::SUCCESS)
         }
         Command::EvalEntities { iob2, models } => {
-            let dir = models.unwrap_or_else(nlp::pipeline::default_model_dir);
             let mut sents = Vec::new();
             for f in nlp::conllu::expand(&iob2, "iob2").map_err(|e| e.to_string())? {
                 sents.extend(nlp::conllu::read_iob2(&f).map_err(|e| e.to_string())?);
             }
-            let tagger =
-                nlp::tagger::Tagger::load(&dir.join("tagger.bin")).map_err(|e| e.to_string())?;
-            let ner = nlp::entities::EntityTagger::load(&dir.join("entities.bin"))
-                .map_err(|e| e.to_string())?;
-            println!("{}", nlp::eval::entities(&sents, &tagger, &ner));
+            let pipe = pipeline(models)?;
+            println!(
+                "{}",
+                nlp::eval::entities(&sents, &pipe.tagger, &pipe.entities)
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Parse { input, models } => {
-            let dir = models.unwrap_or_else(nlp::pipeline::default_model_dir);
             let text = if input.as_os_str() == "-" {
                 let mut s = String::new();
                 std::io::stdin()
@@ -409,7 +403,7 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             } else {
                 std::fs::read_to_string(&input).map_err(|e| format!("{}: {e}", input.display()))?
             };
-            let pipe = nlp::pipeline::Pipeline::load_dir(&dir).map_err(|e| e.to_string())?;
+            let pipe = pipeline(models)?;
             let toks = newsgraph::extract::sentences::tokenize(&text);
             let mut out = String::new();
             for (i, s) in newsgraph::extract::sentences::split(&text, &toks)
@@ -432,6 +426,16 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             print!("{}", repl::schema_text(&g));
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// The models in `dir`, or the ones built into the binary.
+fn pipeline(dir: Option<PathBuf>) -> Result<&'static nlp::pipeline::Pipeline, String> {
+    match dir {
+        Some(d) => nlp::pipeline::Pipeline::load_dir(&d)
+            .map(|p| &*Box::leak(Box::new(p)))
+            .map_err(|e| e.to_string()),
+        None => nlp::pipeline::Pipeline::embedded().map_err(str::to_string),
     }
 }
 

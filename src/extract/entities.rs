@@ -455,9 +455,31 @@ pub fn is_func(w: &str) -> bool {
     FUNC.contains(&w.to_lowercase().as_str())
 }
 
+/// A typed name the entity tagger found, by byte offsets into the body.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelSpan {
+    pub start: usize,
+    pub end: usize,
+    pub etype: EType,
+    /// The tagger's margin of its best label over the next.
+    pub confidence: f32,
+}
+
+/// A model span over tokens `t0..t1`.
+#[derive(Debug, Clone, Copy)]
+struct TokSpan {
+    t0: usize,
+    t1: usize,
+    etype: EType,
+    confidence: f32,
+}
+
 struct Builder<'a> {
     text: &'a str,
     toks: &'a [Token],
+    /// The entity tagger's names by token range, sorted; `None` when no
+    /// model ran (the capitalisation rules then decide alone).
+    model: Option<Vec<TokSpan>>,
     entities: Vec<Entity>,
     by_key: HashMap<(String, EType), usize>,
     mentions: Vec<Mention>,
@@ -518,6 +540,12 @@ impl<'a> Builder<'a> {
         self.entities[e].country_ix = Some(ci);
         e
     }
+    /// Model spans that overlap tokens `a..e`.
+    fn model_in(&self, a: usize, e: usize) -> Vec<TokSpan> {
+        self.model.as_ref().map_or(Vec::new(), |m| {
+            m.iter().filter(|s| s.t0 < e && s.t1 > a).copied().collect()
+        })
+    }
     fn mention(&mut self, ent: usize, sent: usize, t0: usize, t1: usize, metonym: bool) {
         self.mentions.push(Mention {
             ent,
@@ -548,12 +576,37 @@ fn is_acronym(w: &str) -> bool {
     letters.len() >= 2 && letters.len() <= 6 && letters.iter().all(|c| c.is_uppercase())
 }
 
-/// Runs recognition and resolution over the whole body.
-pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
+/// Runs recognition and resolution over the whole body. `model` holds the
+/// entity tagger's names (byte offsets); with it, names that no gazetteer
+/// or cue word types take the model's boundaries and type.
+pub fn recognise(
+    text: &str,
+    toks: &[Token],
+    sents: &[Sentence],
+    model: Option<&[ModelSpan]>,
+) -> Ner {
     let t = tables();
+    let model = model.map(|spans| {
+        let mut v: Vec<TokSpan> = spans
+            .iter()
+            .filter_map(|m| {
+                let t0 = toks.partition_point(|t| t.start < m.start);
+                let t1 = toks.partition_point(|t| t.end <= m.end);
+                (t0 < t1).then_some(TokSpan {
+                    t0,
+                    t1,
+                    etype: m.etype,
+                    confidence: m.confidence,
+                })
+            })
+            .collect();
+        v.sort_by_key(|s| (s.t0, s.t1));
+        v
+    });
     let mut b = Builder {
         text,
         toks,
+        model,
         entities: Vec::new(),
         by_key: HashMap::default(),
         mentions: Vec::new(),
@@ -621,6 +674,15 @@ pub fn recognise(text: &str, toks: &[Token], sents: &[Sentence]) -> Ner {
                 } else {
                     break;
                 }
+            }
+            // a model name that starts inside the run and ends beyond it
+            // joins what the run broke off ("Pacific Gas and Electric Company")
+            while let Some(m) = b
+                .model_in(i, j)
+                .into_iter()
+                .find(|m| m.t0 >= i && m.t1 > j && m.t1 <= s.tok_end)
+            {
+                j = m.t1;
             }
             let mut a = i;
             // sentence-initial common word
@@ -728,6 +790,18 @@ fn classify(
     // whole run is one gazetteer hit
     if gaz_spans.len() == 1 && gaz_spans[0].0 == a && gaz_spans[0].1 == e {
         let g = gaz_spans[0].2.clone();
+        // a town's name is also a company's or a person's: a sure model
+        // reading of exactly this name wins over the city list
+        if matches!(g, Gaz::City(_))
+            && let Some(m) = b
+                .model_in(a, e)
+                .into_iter()
+                .find(|m| m.t0 == a && m.t1 == e && m.etype != EType::Place && m.confidence >= SURE)
+        {
+            let x = b.entity(&whole, m.etype);
+            b.mention(x, si, a, e, false);
+            return;
+        }
         emit_gaz(b, t, si, a, e, g, pre, next, lower_words);
         return;
     }
@@ -825,7 +899,11 @@ fn classify(
             if let Some(tg) = target {
                 let title_case = rw
                     .split(' ')
-                    .map(|w| {
+                    .enumerate()
+                    .map(|(i, w)| {
+                        if i > 0 && matches!(w, "of" | "the" | "for" | "and" | "on" | "in") {
+                            return w.to_string();
+                        }
                         let mut c = w.chars();
                         c.next()
                             .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
@@ -878,6 +956,20 @@ fn classify(
         {
             continue;
         }
+        // the entity tagger's names decide boundaries and type of what no
+        // gazetteer matched; words it leaves out (a title, "Democrat") go
+        let found = b.model_in(pa, pe);
+        if b.model.is_some() && !found.is_empty() {
+            for m in found {
+                let (m0, m1) = (m.t0.max(pa), m.t1.min(pe));
+                if m0 >= m1 || (m1 - m0 == 1 && is_func(b.w(m0))) {
+                    continue;
+                }
+                let x = b.entity(b.span(m0, m1), m.etype);
+                b.mention(x, si, m0, m1, false);
+            }
+            continue;
+        }
         let name = b.span(pa, pe).to_string();
         let lastw = b.w(pe - 1);
         let prew = if pa > s.tok_start { b.w(pa - 1) } else { "" };
@@ -913,7 +1005,9 @@ fn classify(
             // State", "Prime Minister") is not a person: its head is a title
             // or a word the article also uses in lower case
             let head = lastw.to_lowercase();
-            if t.title_words.contains(head.as_str())
+            // with a model, a run it did not call a name is not guessed a person
+            if b.model.is_some()
+                || t.title_words.contains(head.as_str())
                 || lower_words.contains(head.as_str())
                 || lower_words.contains(format!("{head}s").as_str())
                 || t.agent_nouns.contains(head.as_str())
@@ -969,6 +1063,9 @@ fn classify(
         }
     }
 }
+
+/// The margin above which the entity tagger's type overrides a city list.
+const SURE: f32 = 4.0;
 
 fn gaz_country(g: &Gaz) -> Option<usize> {
     match g {
@@ -1381,7 +1478,7 @@ mod tests {
     fn run(s: &str) -> Ner {
         let t = tokenize(s);
         let ss = split(s, &t);
-        recognise(s, &t, &ss)
+        recognise(s, &t, &ss, None)
     }
 
     fn find<'a>(n: &'a Ner, name: &str) -> Option<&'a Entity> {

@@ -1,5 +1,6 @@
 //! Extraction: article text → entities, claims and events, every fact tied to
-//! its sentence. Rules, lexicons and gazetteers only (no models).
+//! its sentence. Rules, lexicons and gazetteers, over the syntax core's
+//! analysis (`crate::nlp`: the entity tagger types names no list knows).
 //!
 //! Stages, one module each: [`reader`] (header, dateline, captions, headings,
 //! glued words), [`sentences`] (tokens, sentence spans), [`entities`]
@@ -85,7 +86,26 @@ impl Extractor {
         let doc = reader::read(bytes)?;
         let toks = sentences::tokenize(&doc.body);
         let sents = sentences::split(&doc.body, &toks);
-        let ner = entities::recognise(&doc.body, &toks, &sents);
+        let model = crate::nlp::pipeline::Pipeline::embedded().ok().map(|pipe| {
+            sents
+                .iter()
+                .flat_map(|s| {
+                    pipe.entity_mentions(&doc.body[s.start..s.end])
+                        .into_iter()
+                        .map(move |m| entities::ModelSpan {
+                            start: s.start + m.start,
+                            end: s.start + m.end,
+                            etype: match m.etype {
+                                crate::nlp::tags::EntityType::Person => EType::Person,
+                                crate::nlp::tags::EntityType::Organization => EType::Organization,
+                                crate::nlp::tags::EntityType::Place => EType::Place,
+                            },
+                            confidence: m.confidence,
+                        })
+                })
+                .collect::<Vec<_>>()
+        });
+        let ner = entities::recognise(&doc.body, &toks, &sents, model.as_deref());
         let lower = resolve::lower_tokens(&doc.body, &toks);
         let cx = resolve::Ctx {
             lower: &lower,

@@ -84,8 +84,21 @@ fn is_credit(line: &str) -> bool {
             || low.starts_with("photo by")
             || low.starts_with("file photo")))
         || (words <= 4 && l.ends_with("REUTERS"))
-        || (words <= 25
-            && (l.contains("Image: ") || l.contains("Photo: ") || l.contains("Credit: ")))
+}
+
+/// A caption's own words without its credit (`Trafalgar Square. Image:
+/// Mirrys.` → `Trafalgar Square.`): the caption names people and places of
+/// the story; the credit names only the photographer.
+fn caption_text(line: &str) -> Option<&str> {
+    let l = line.trim();
+    if l.split_whitespace().count() > 25 {
+        return None;
+    }
+    let cut = ["Image: ", "Photo: ", "Credit: "]
+        .iter()
+        .filter_map(|m| l.find(m))
+        .min()?;
+    Some(l[..cut].trim())
 }
 
 fn is_heading(line: &str) -> bool {
@@ -221,7 +234,11 @@ pub fn read(bytes: &[u8]) -> Result<Doc, ExtractError> {
         if l.is_empty() || is_credit(l) {
             continue;
         }
-        paras.push(l.to_string());
+        match caption_text(l) {
+            Some("") => continue,
+            Some(caption) => paras.push(caption.to_string()),
+            None => paras.push(l.to_string()),
+        }
     }
     let mut title = None;
     if let Some(first) = paras.first()

@@ -3,7 +3,7 @@
 //! analysis, for `newsgraph parse` and the REPL's `:parse`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::nlp::entities::{EntitySpan, EntityTagger};
 use crate::nlp::model::ModelError;
@@ -46,12 +46,34 @@ pub struct Pipeline {
     pub entities: EntityTagger,
 }
 
-/// Where the models live in a checkout.
-pub fn default_model_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/models")
-}
+/// The models shipped in `data/models`, embedded in the binary at build
+/// time so the program works from any folder.
+const EMBEDDED_TAGGER: &[u8] = include_bytes!("../../data/models/tagger.bin");
+const EMBEDDED_PARSER: &[u8] = include_bytes!("../../data/models/parser.bin");
+const EMBEDDED_ENTITIES: &[u8] = include_bytes!("../../data/models/entities.bin");
 
 impl Pipeline {
+    /// The shipped models, decoded once on first use. An error here means
+    /// the build embedded a broken model file (a test guards against it).
+    pub fn embedded() -> Result<&'static Pipeline, &'static str> {
+        static SHARED: std::sync::OnceLock<Result<Pipeline, String>> = std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| {
+                Pipeline::decode_embedded().map_err(|e| format!("the built-in models: {e}"))
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// Decodes the embedded models (checked like any model file).
+    pub fn decode_embedded() -> Result<Pipeline, ModelError> {
+        Ok(Pipeline {
+            tagger: Tagger::from_bytes(EMBEDDED_TAGGER)?,
+            parser: Parser::from_bytes(EMBEDDED_PARSER)?,
+            entities: EntityTagger::from_bytes(EMBEDDED_ENTITIES)?,
+        })
+    }
+
     /// Loads `tagger.bin`, `parser.bin` and `entities.bin` from `dir`.
     pub fn load_dir(dir: &Path) -> Result<Pipeline, ModelError> {
         Ok(Pipeline {
@@ -89,6 +111,38 @@ impl Pipeline {
             deprels: parsed.iter().map(|p| p.1).collect(),
             entities,
         }
+    }
+}
+
+/// A typed entity mention by byte offsets into the analysed text.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EntityMention {
+    pub start: usize,
+    pub end: usize,
+    pub etype: tags::EntityType,
+    pub confidence: f32,
+}
+
+impl Pipeline {
+    /// Entity mentions of one sentence by byte offsets, from the tagger and
+    /// the entity tagger only (no parse: cheaper where only names matter).
+    pub fn entity_mentions(&self, text: &str) -> Vec<EntityMention> {
+        let tokens = tokenize::tokenize(text);
+        let forms: Vec<&str> = tokens.iter().map(|s| &text[s.start..s.end]).collect();
+        let tagged = self.tagger.tag(&forms);
+        let upos: Vec<Upos> = tagged.iter().map(|t| t.0).collect();
+        let xpos: Vec<Xpos> = tagged.iter().map(|t| t.1).collect();
+        self.entities
+            .tag(&forms, &upos, &xpos)
+            .into_iter()
+            .filter(|e| e.start < e.end && e.end <= tokens.len())
+            .map(|e| EntityMention {
+                start: tokens[e.start].start,
+                end: tokens[e.end - 1].end,
+                etype: e.etype,
+                confidence: e.confidence,
+            })
+            .collect()
     }
 }
 
@@ -134,5 +188,76 @@ pub fn to_conllu(a: &Analysis, text: &str, sent_id: &str) -> String {
         );
     }
     out.push('\n');
+    out
+}
+
+/// The parse as an indented table for people: one row per token, the word
+/// indented by its depth in the tree, then lemma, tags, relation, head word
+/// and entity.
+pub fn tree_text(a: &Analysis, text: &str) -> String {
+    let n = a.len();
+    let depth = |mut i: usize| {
+        let mut d = 0;
+        while d <= n {
+            match a.heads.get(i).copied() {
+                Some(h) if h > 0 => {
+                    i = h as usize - 1;
+                    d += 1;
+                }
+                _ => break,
+            }
+        }
+        d
+    };
+    let rows: Vec<[String; 7]> = (0..n)
+        .map(|i| {
+            let head = match a.heads[i] {
+                0 => "(root)".to_string(),
+                h => format!("{} {}", h, a.form(text, h as usize - 1)),
+            };
+            let ent = a
+                .entities
+                .iter()
+                .find(|e| e.start <= i && i < e.end)
+                .map_or(String::new(), |e| {
+                    format!(
+                        "{}-{}",
+                        if e.start == i { "B" } else { "I" },
+                        e.etype.short()
+                    )
+                });
+            [
+                (i + 1).to_string(),
+                format!("{}{}", "  ".repeat(depth(i)), a.form(text, i)),
+                a.lemmas[i].clone(),
+                format!("{} {}", a.upos[i].name(), tags::xpos_name(a.xpos[i])),
+                tags::deprel_name(a.deprels[i]).to_string(),
+                head,
+                ent,
+            ]
+        })
+        .collect();
+    let header = ["#", "word", "lemma", "tags", "relation", "head", "entity"];
+    let mut widths = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: &[&str], out: &mut String| {
+        let mut l = String::new();
+        for (c, w) in cells.iter().zip(widths) {
+            l.push_str(c);
+            l.push_str(&" ".repeat(w.saturating_sub(c.chars().count()) + 2));
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(&header, &mut out);
+    for r in &rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        line(&cells, &mut out);
+    }
     out
 }

@@ -70,6 +70,7 @@ Commands:
   :source FILE          run the statements in a file
   :explain QUERY        show the plan of a query
   :expand QUESTION      show the query a plain question expands to
+  :parse SENTENCE       how newsgraph reads a sentence: tags, tree, entities
   :quit                 leave (Ctrl-D works too; Ctrl-C clears the line)";
 
 impl Session {
@@ -452,6 +453,14 @@ impl Session {
                     return Err("usage: :explain QUERY".into());
                 }
                 return self.query(&format!("EXPLAIN {arg}"), arg);
+            }
+            "parse" => {
+                if arg.is_empty() {
+                    return Err("usage: :parse SENTENCE".into());
+                }
+                let pipe = crate::nlp::pipeline::Pipeline::embedded()?;
+                let a = pipe.analyse(arg);
+                print!("{}", crate::nlp::pipeline::tree_text(&a, arg));
             }
             "expand" => println!(
                 "{}",
