@@ -78,10 +78,13 @@ const FUSED: &[(&str, usize)] = &[
 /// Top-level domains that keep `name.com` one token.
 const TLDS: &[&str] = &[
     "com", "org", "net", "edu", "gov", "io", "uk", "info", "biz", "mx", "ca", "de", "fr", "au",
-    "jp", "ru", "cn", "in", "eu", "us",
+    "jp", "ru", "cn", "in", "eu", "us", "pdf", "doc", "docx", "htm", "html", "jpg", "jpeg", "png",
+    "gif", "txt", "xls", "xlsx", "ppt", "pptx", "zip", "csv", "exe", "mp3", "mp4",
 ];
 
-const EMOTICONS: &[&str] = &[":-)", ":-(", ";-)", ":)", ":(", ";)", "=)", ":D", ":P", "(:"];
+const EMOTICONS: &[&str] = &[
+    ":-)", ":-(", ";-)", ":)", ":(", ";)", "=)", ":D", ":P", "(:",
+];
 
 fn is_apos(c: char) -> bool {
     c == '\'' || c == '’'
@@ -222,7 +225,10 @@ impl<'a> Tok<'a> {
             let Some(c) = self.text[..e].chars().next_back() else {
                 break;
             };
-            if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '\'' | '’') {
+            if matches!(
+                c,
+                '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '\'' | '’'
+            ) {
                 e -= c.len_utf8();
             } else {
                 break;
@@ -256,12 +262,35 @@ impl<'a> Tok<'a> {
         Some(e)
     }
 
+    /// Whether the segments from `i` (after a dot) run, dot by dot, to a
+    /// domain or file-name ending: `irc.example.net`, `report.pdf`. Looks at
+    /// most a few segments ahead, which keeps the scan linear.
+    fn dotted_name(&self, mut i: usize) -> bool {
+        for _ in 0..6 {
+            let e = self.word_run(i);
+            if e == i {
+                return false;
+            }
+            if self.ch(e) == Some('.') && self.ch(e + 1).is_some_and(char::is_alphanumeric) {
+                i = e + 1;
+                continue;
+            }
+            let seg = &self.text[i..e];
+            return !self.ch(e).is_some_and(is_word)
+                && TLDS.iter().any(|t| seg.eq_ignore_ascii_case(t));
+        }
+        false
+    }
+
     /// Only closing punctuation and spaces from `i` to the end of the text.
     fn at_end(&self, i: usize) -> bool {
         self.text.get(i..).is_some_and(|r| {
             r.chars().all(|c| {
                 c.is_whitespace()
-                    || matches!(c, '"' | '\'' | '’' | '”' | ')' | ']' | '}' | '»' | '.' | '!' | '?')
+                    || matches!(
+                        c,
+                        '"' | '\'' | '’' | '”' | ')' | ']' | '}' | '»' | '.' | '!' | '?'
+                    )
             })
         })
     }
@@ -295,13 +324,7 @@ impl<'a> Tok<'a> {
                     inner_letter_dot = true;
                     true
                 }
-                '.' if prev_alpha && next_alpha => {
-                    let e = self.word_run(next_at);
-                    let seg = &self.text[next_at..e];
-                    TLDS.iter().any(|t| seg.eq_ignore_ascii_case(t))
-                        && self.ch(e) != Some('.')
-                        && !self.ch(e).is_some_and(is_word)
-                }
+                '.' if prev_alpha && next_alpha => self.dotted_name(next_at),
                 ',' if prev_digit && numeric => {
                     let e = self.word_run(next_at);
                     e == next_at + 3 && b[next_at..e].iter().all(u8::is_ascii_digit)
@@ -356,12 +379,13 @@ impl<'a> Tok<'a> {
 
         // A period after an abbreviation or an initial belongs to it, except at
         // the end of the text where it also ends the sentence.
-        if cut.is_none() && b.get(end) == Some(&b'.') && b.get(end + 1) != Some(&b'.') && !numeric
-        {
+        let single_dot = b.get(end + 1) != Some(&b'.') || b.get(end + 2) != Some(&b'.');
+        if cut.is_none() && b.get(end) == Some(&b'.') && single_dot && !numeric {
             let with_dot = &self.text[s..end + 1];
             let initial = w.chars().count() == 1 && w.chars().all(char::is_uppercase);
             if inner_letter_dot
-                || ((initial || abbreviations().contains(with_dot)) && !self.at_end(end + 1))
+                || ((initial || abbreviations().contains(with_dot))
+                    && (!self.at_end(end + 1) || b.get(end + 1) == Some(&b'.')))
             {
                 self.push(s, end + 1);
                 return end + 1;
@@ -374,7 +398,7 @@ impl<'a> Tok<'a> {
         } else if digit_hyphens == 1 && cut.is_none() {
             let left = &self.text[s..first_hyphen];
             let right = &self.text[first_hyphen + 1..end];
-            let whole = right.starts_with('0') || (left.len() == 3 && right.len() == 4);
+            let whole = right.starts_with('0') || (left.len() <= 3 && right.len() == 4);
             if whole || !left.bytes().all(|x| x.is_ascii_digit()) {
                 self.push(s, end);
             } else {
@@ -416,7 +440,7 @@ impl<'a> Tok<'a> {
                 }
             }
         }
-        if (c == '@' || c == '#') && self.ch(i + 1).is_some_and(char::is_alphanumeric) {
+        if (c == '@' || c == '#') && self.ch(i + 1).is_some_and(char::is_alphabetic) {
             let mut e = i + 1;
             while let Some(n) = self.ch(e) {
                 if !(is_word(n) || n == '_') {
@@ -442,7 +466,7 @@ impl<'a> Tok<'a> {
                     e += n.len_utf8();
                 }
             }
-            '-' | '*' | '_' | '=' | '+' | '<' | '>' | '~' | '^' => {
+            '-' | '*' | '_' | '=' | '+' | '<' | '>' | '~' | '^' | '$' => {
                 while self.ch(e) == Some(c) {
                     e += cl;
                 }
@@ -512,7 +536,10 @@ mod tests {
     use super::*;
 
     fn toks(text: &str) -> Vec<&str> {
-        tokenize(text).iter().map(|s| &text[s.start..s.end]).collect()
+        tokenize(text)
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect()
     }
 
     /// Token spans as (start, end) over the text without whitespace.
