@@ -542,6 +542,246 @@ mod tests {
             .collect()
     }
 
+    fn check_spans(text: &str) -> Vec<Span> {
+        let spans = tokenize(text);
+        let mut last = 0;
+        for s in &spans {
+            assert!(s.start >= last && s.start < s.end && s.end <= text.len());
+            assert!(text.get(s.start..s.end).is_some(), "{s:?} in {text:?}");
+            assert!(!text[s.start..s.end].chars().any(char::is_whitespace));
+            last = s.end;
+        }
+        spans
+    }
+
+    #[test]
+    fn clitics_with_both_apostrophes() {
+        assert_eq!(
+            toks("I don't think they're here, it's John's."),
+            [
+                "I", "do", "n't", "think", "they", "'re", "here", ",", "it", "'s", "John", "'s",
+                "."
+            ]
+        );
+        assert_eq!(
+            toks("We can’t, won’t; I’m sure you’ve, we’ll, he’d"),
+            [
+                "We", "ca", "n’t", ",", "wo", "n’t", ";", "I", "’m", "sure", "you", "’ve", ",",
+                "we", "’ll", ",", "he", "’d"
+            ]
+        );
+        assert_eq!(toks("DON'T"), ["DO", "N'T"]);
+        assert_eq!(toks("gonna cannot"), ["gon", "na", "can", "not"]);
+        assert_eq!(toks("O'Brien's"), ["O'Brien", "'s"]);
+        assert_eq!(toks("the parents' car"), ["the", "parents", "'", "car"]);
+    }
+
+    #[test]
+    fn quotes_and_brackets() {
+        assert_eq!(
+            toks("\"Yes,\" he said (quietly) «non» “ok” ‘fine’ [1]"),
+            [
+                "\"", "Yes", ",", "\"", "he", "said", "(", "quietly", ")", "«", "non", "»", "“",
+                "ok", "”", "‘", "fine", "’", "[", "1", "]"
+            ]
+        );
+        assert_eq!(toks("'Hello'"), ["'", "Hello", "'"]);
+    }
+
+    #[test]
+    fn dashes_and_hyphens() {
+        assert_eq!(
+            toks("war—or not–maybe"),
+            ["war", "—", "or", "not", "–", "maybe"]
+        );
+        assert_eq!(toks("a long-term plan"), ["a", "long", "-", "term", "plan"]);
+        assert_eq!(
+            toks("non-stop e-mail re-elected"),
+            ["non-stop", "e-mail", "re-elected"]
+        );
+        assert_eq!(toks("wait -- now"), ["wait", "--", "now"]);
+        assert_eq!(toks("a 14-year-old"), ["a", "14", "-", "year", "-", "old"]);
+    }
+
+    #[test]
+    fn abbreviations_and_initials() {
+        assert_eq!(
+            toks("Mr. Smith met Dr. Jones and Gen. Lee in Jan. at 5 a.m. in the U.S. and U.N."),
+            [
+                "Mr.", "Smith", "met", "Dr.", "Jones", "and", "Gen.", "Lee", "in", "Jan.", "at",
+                "5", "a.m.", "in", "the", "U.S.", "and", "U.N."
+            ]
+        );
+        assert_eq!(toks("fruit, e.g. apples"), ["fruit", ",", "e.g.", "apples"]);
+        assert_eq!(
+            toks("J. R. R. Tolkien wrote"),
+            ["J.", "R.", "R.", "Tolkien", "wrote"]
+        );
+        assert_eq!(toks("George W. Bush"), ["George", "W.", "Bush"]);
+    }
+
+    #[test]
+    fn final_period() {
+        assert_eq!(toks("It rained."), ["It", "rained", "."]);
+        assert_eq!(
+            toks("He left. She stayed."),
+            ["He", "left", ".", "She", "stayed", "."]
+        );
+        assert_eq!(
+            toks("apples, pears etc."),
+            ["apples", ",", "pears", "etc", "."]
+        );
+        assert_eq!(toks("in 2003."), ["in", "2003", "."]);
+        assert_eq!(
+            toks("He said \"no.\""),
+            ["He", "said", "\"", "no", ".", "\""]
+        );
+    }
+
+    #[test]
+    fn numbers_currency_percent() {
+        assert_eq!(
+            toks("1,000 people paid $5 (3.5%) on 9/11 at 10:30 on 2025-04-26"),
+            [
+                "1,000",
+                "people",
+                "paid",
+                "$",
+                "5",
+                "(",
+                "3.5",
+                "%",
+                ")",
+                "on",
+                "9/11",
+                "at",
+                "10:30",
+                "on",
+                "2025-04-26"
+            ]
+        );
+        assert_eq!(toks("€20 and £3.50"), ["€", "20", "and", "£", "3.50"]);
+        assert_eq!(toks("1990-1995"), ["1990", "-", "1995"]);
+        assert_eq!(toks("call 555-1234"), ["call", "555-1234"]);
+        assert_eq!(toks("the 1960's"), ["the", "1960's"]);
+    }
+
+    #[test]
+    fn urls_emails_handles_hashtags() {
+        assert_eq!(
+            toks(
+                "See https://example.com/a-b?x=1. Or www.bbc.co.uk, mail jo.doe@mail.example.org!"
+            ),
+            [
+                "See",
+                "https://example.com/a-b?x=1",
+                ".",
+                "Or",
+                "www.bbc.co.uk",
+                ",",
+                "mail",
+                "jo.doe@mail.example.org",
+                "!"
+            ]
+        );
+        assert_eq!(
+            toks("@user_1 says #BlackLivesMatter on reuters.com"),
+            ["@user_1", "says", "#BlackLivesMatter", "on", "reuters.com"]
+        );
+        assert_eq!(toks("<http://x.org>"), ["<", "http://x.org", ">"]);
+    }
+
+    #[test]
+    fn ellipsis_and_punctuation_runs() {
+        assert_eq!(toks("Well... no?! …"), ["Well", "...", "no", "?!", "…"]);
+        assert_eq!(toks("so :) fine"), ["so", ":)", "fine"]);
+    }
+
+    #[test]
+    fn empty_and_blank_input() {
+        assert!(tokenize("").is_empty());
+        assert!(tokenize("  \n\t ").is_empty());
+    }
+
+    #[test]
+    fn offsets_slice_the_input() {
+        let text = "  Mr. O’Brien’s “U.S.” deal — worth $1,000,000 (5%) — isn't done... ok?  ";
+        let spans = check_spans(text);
+        let joined: String = spans.iter().map(|s| &text[s.start..s.end]).collect();
+        let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(joined, squeezed);
+    }
+
+    #[test]
+    fn five_thousand_tokens() {
+        let text = "The U.S. economy didn't grow 3.5% in 2024. ".repeat(500);
+        let spans = check_spans(&text);
+        assert_eq!(spans.len(), 5_500);
+    }
+
+    #[test]
+    fn all_punctuation() {
+        let ascii: String = (0x21u8..0x7f)
+            .filter(|b| !b.is_ascii_alphanumeric())
+            .map(char::from)
+            .collect();
+        for text in [
+            ascii.as_str(),
+            "!@#$%^&*()_+-=[]{}|;':\",./<>?`~",
+            "''''",
+            "..-..--",
+        ] {
+            let spans = check_spans(text);
+            let joined: String = spans.iter().map(|s| &text[s.start..s.end]).collect();
+            assert_eq!(joined, text);
+        }
+    }
+
+    #[test]
+    fn any_script_and_emoji() {
+        for text in [
+            "Москва — столица России.",
+            "東京は日本の首都です。",
+            "مرحبا بالعالم!",
+            "नमस्ते दुनिया। क्षत्रिय",
+            "Café naïve e\u{301} ﬁ",
+            "I ❤️ NY 👩🏽‍💻🇫🇷! 😀😀",
+            "\u{301}\u{200D}\u{FE0F}a\u{200D}",
+            "x\u{0}y\u{FFFF}\u{10FFFF}",
+        ] {
+            check_spans(text);
+        }
+        assert_eq!(toks("Москва."), ["Москва", "."]);
+        assert_eq!(toks("I ❤️ NY"), ["I", "❤️", "NY"]);
+        assert_eq!(toks("👩🏽‍💻!"), ["👩🏽‍💻", "!"]);
+        assert_eq!(toks("🇫🇷🇩🇪"), ["🇫🇷", "🇩🇪"]);
+        assert_eq!(toks("café"), ["café"]);
+        assert_eq!(toks("cafe\u{301}s"), ["cafe\u{301}s"]);
+    }
+
+    /// `cargo test --release --lib nlp::tokenize::tests::speed -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn speed() {
+        let text = std::fs::read_to_string("/work/shared/treebank/ewt/en_ewt-ud-train.conllu")
+            .expect("treebank");
+        let body: String = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# text = "))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let t = std::time::Instant::now();
+        let mut n = 0;
+        for _ in 0..5 {
+            n += tokenize(&body).len();
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "{n} tokens, {:.1} MB/s",
+            5.0 * body.len() as f64 / secs / 1e6
+        );
+    }
+
     /// Token spans as (start, end) over the text without whitespace.
     fn squeezed(forms: &[&str]) -> Vec<(usize, usize)> {
         let mut at = 0;
