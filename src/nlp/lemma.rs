@@ -85,11 +85,10 @@ fn undouble(stem: &str) -> Option<&str> {
     let n = b.len();
     if n >= 4
         && b[n - 1] == b[n - 2]
-        && b"bdgmnprtlz".contains(&b[n - 1])
+        && b"bdgmnprtl".contains(&b[n - 1])
         && is_vowel(b[n - 3])
         && !is_vowel(b[n - 4])
         && !(b[n - 1] == b'l' && n > 4)
-        && !(b[n - 1] == b'z')
     {
         Some(&stem[..n - 1])
     } else {

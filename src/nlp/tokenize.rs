@@ -305,8 +305,7 @@ impl<'a> Tok<'a> {
         let mut digit_hyphens = 0usize;
         let mut first_hyphen = 0usize;
         let mut cut = None; // where a clitic begins
-        loop {
-            let Some(c) = self.ch(j) else { break };
+        while let Some(c) = self.ch(j) {
             let prev = self.text[..j].chars().next_back();
             let next_at = j + c.len_utf8();
             let next = self.ch(next_at);
@@ -423,18 +422,15 @@ impl<'a> Tok<'a> {
     fn punct(&mut self, i: usize, c: char) -> usize {
         let cl = c.len_utf8();
         let adjacent = self.out.last().is_some_and(|t| t.end == i);
-        if adjacent && is_apos(c) {
-            if let Some(n) = self.clitic(i) {
-                self.push(i, i + n);
-                return i + n;
-            }
+        if let Some(n) = self.clitic(i).filter(|_| adjacent) {
+            self.push(i, i + n);
+            return i + n;
         }
         let rest = &self.text[i..];
         let boundary_before = i == 0 || self.text[..i].ends_with(char::is_whitespace);
         if boundary_before {
             for e in EMOTICONS {
-                if rest.starts_with(e) && !self.ch(i + e.len()).is_some_and(|n| !n.is_whitespace())
-                {
+                if rest.starts_with(e) && self.ch(i + e.len()).is_none_or(char::is_whitespace) {
                     self.push(i, i + e.len());
                     return i + e.len();
                 }
@@ -492,19 +488,18 @@ impl<'a> Tok<'a> {
                 i += c.len_utf8();
                 continue;
             }
-            if matches!(c, 'h' | 'H' | 'w' | 'W' | 'f' | 'F' | 'm' | 'M') {
-                if let Some(e) = self.url(i).filter(|e| *e > i) {
-                    self.push(i, e);
-                    i = e;
-                    continue;
-                }
+            let url_start = matches!(c, 'h' | 'H' | 'w' | 'W' | 'f' | 'F' | 'm' | 'M');
+            if url_start && let Some(e) = self.url(i).filter(|e| *e > i) {
+                self.push(i, e);
+                i = e;
+                continue;
             }
-            if c.is_ascii_alphanumeric() {
-                if let Some(e) = self.email(i) {
-                    self.push(i, e);
-                    i = e;
-                    continue;
-                }
+            if c.is_ascii_alphanumeric()
+                && let Some(e) = self.email(i)
+            {
+                self.push(i, e);
+                i = e;
+                continue;
             }
             if c.is_alphanumeric() {
                 i = self.word(i);
