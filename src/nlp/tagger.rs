@@ -1,32 +1,714 @@
-//! The part-of-speech tagger (UPOS and XPOS). (placeholder: being written)
+//! The part-of-speech tagger: UPOS and XPOS together, as one class per
+//! (UPOS, XPOS) pair seen in training, chosen greedily left to right by an
+//! averaged perceptron over hashed word, affix, shape and context features.
+//!
+//! Owns the tagger's features, its training (including jackknifed tags for
+//! the parser's trainer), and the tagger model file: the classes, a word
+//! table (frequent unambiguous words take a fast path; every known word
+//! gives the set of classes it takes as a feature), the perceptron weights
+//! and the lemmatizer learned from the same treebank, which
+//! [`Tagger::lemma`] delegates to.
 
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::fasthash::HashMap;
 use crate::nlp::TrainArgs;
-use crate::nlp::model::ModelError;
-use crate::nlp::tags::{Upos, Xpos};
+use crate::nlp::conllu::{self, Sentence};
+use crate::nlp::lemma::Lemmatizer;
+use crate::nlp::model::{self, ModelError, ModelKind, Reader, Writer};
+use crate::nlp::perceptron::{Model, Rng, Trainer, argmax, feat, hash_bytes, hash_str};
+use crate::nlp::tags::{self, Upos, Xpos};
 
-pub struct Tagger {}
+const PAYLOAD_VERSION: u32 = 1;
+const DEFAULT_EPOCHS: usize = 10;
+/// A word seen at least this often with one class in at least this share of
+/// its occurrences is tagged from the word table without scoring.
+const FAST_MIN_COUNT: u32 = 20;
+const FAST_MIN_SHARE: f64 = 0.97;
+/// Rarer words get no class-set feature: on training data it would give the
+/// answer away, unlike on new text.
+const AMBIGUITY_MIN_COUNT: u32 = 3;
+/// A class belongs to a word's class set from this share of its occurrences.
+const AMBIGUITY_MIN_SHARE: f64 = 0.01;
+const NO_CLASS: u16 = u16::MAX;
+/// Previous-class value before the sentence start.
+const START: u64 = 0xffff_fff0;
+/// The perceptron table may hold at most this many features: one more
+/// doubles its slot array (load factor 1/2) past the size budget.
+const MAX_FEATURES: usize = 1 << 17;
+/// Bytes allowed for the perceptron table.
+const MODEL_BUDGET: usize = 6_800_000;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct WordInfo {
+    /// The class of the fast path, or `NO_CLASS`.
+    fast: u16,
+    /// Hash of the word's class set, or 0 for none.
+    ambiguity: u64,
+}
+
+/// Classes, word table and weights: everything tagging needs.
+#[derive(Clone, Debug, PartialEq)]
+struct Core {
+    classes: Vec<(Upos, Xpos)>,
+    words: HashMap<u64, WordInfo>,
+    model: Model,
+}
+
+/// A trained tagger.
+pub struct Tagger {
+    core: Core,
+    lemmatizer: Lemmatizer,
+}
+
+/// The per-token values features are built from, hashed once per sentence.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tok {
+    norm: u64,
+    form: u64,
+    suffix: [u64; 4],
+    prefix: [u64; 3],
+    shape: u64,
+    flags: u64,
+    ambiguity: u64,
+    fast: u16,
+}
+
+impl Tok {
+    fn padding(which: u64) -> Tok {
+        let h = hash_str("<pad>") ^ which;
+        Tok {
+            norm: h,
+            form: h,
+            suffix: [h; 4],
+            prefix: [h; 3],
+            shape: h,
+            flags: h,
+            ambiguity: h,
+            fast: NO_CLASS,
+        }
+    }
+}
+
+fn is_number(lower: &str) -> bool {
+    lower.bytes().any(|b| b.is_ascii_digit())
+        && lower
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b",.-/:".contains(&b))
+}
+
+/// The word's key in features and in the word table: lowercased, with
+/// numbers reduced to their count of digits.
+fn norm_hash(lower: &str) -> u64 {
+    if is_number(lower) {
+        let digits = lower.bytes().filter(u8::is_ascii_digit).count();
+        feat(90, &[digits.min(5) as u64])
+    } else {
+        hash_str(lower)
+    }
+}
+
+/// Xx, dd, x-x...: character classes with repeats collapsed, at most 8.
+fn shape_hash(form: &str) -> u64 {
+    let mut buf = [0u8; 8];
+    let mut n = 0;
+    for c in form.chars() {
+        let k = if c.is_uppercase() {
+            b'X'
+        } else if c.is_lowercase() {
+            b'x'
+        } else if c.is_numeric() {
+            b'd'
+        } else if c.is_alphabetic() {
+            b'a'
+        } else if c.is_ascii() {
+            c as u8
+        } else {
+            b'o'
+        };
+        if n > 0 && buf.get(n - 1) == Some(&k) {
+            continue;
+        }
+        if n == buf.len() {
+            break;
+        }
+        buf[n] = k;
+        n += 1;
+    }
+    hash_bytes(&buf[..n])
+}
+
+fn flags(form: &str, first: bool) -> u64 {
+    let (mut digit, mut hyphen, mut upper, mut lower, mut letter) = (0, 0, 0, 0, 0);
+    let mut init_upper = 0;
+    for (i, c) in form.chars().enumerate() {
+        digit |= u64::from(c.is_numeric());
+        hyphen |= u64::from(c == '-');
+        upper |= u64::from(c.is_uppercase());
+        lower |= u64::from(c.is_lowercase());
+        letter |= u64::from(c.is_alphabetic());
+        if i == 0 {
+            init_upper = u64::from(c.is_uppercase());
+        }
+    }
+    let all_upper = upper & (1 - lower);
+    let len = form.chars().count().min(6) as u64;
+    digit
+        | hyphen << 1
+        | upper << 2
+        | init_upper << 3
+        | all_upper << 4
+        | letter << 5
+        | u64::from(first) << 6
+        | len << 8
+}
+
+fn token(form: &str, first: bool, words: &HashMap<u64, WordInfo>, lower: &mut String) -> Tok {
+    lower.clear();
+    lower.extend(form.chars().flat_map(char::to_lowercase));
+    let l = lower.as_str();
+    let norm = norm_hash(l);
+    let shape = shape_hash(form);
+    let mut suffix = [0u64; 4];
+    let mut starts = l.char_indices().rev().map(|(i, _)| i);
+    let mut last = 0;
+    for s in &mut suffix {
+        if let Some(i) = starts.next() {
+            last = i;
+        }
+        *s = hash_str(l.get(last..).unwrap_or(""));
+    }
+    let mut prefix = [0u64; 3];
+    let mut ends = l.char_indices().map(|(i, c)| i + c.len_utf8());
+    let mut end = 0;
+    for p in &mut prefix {
+        if let Some(e) = ends.next() {
+            end = e;
+        }
+        *p = hash_str(l.get(..end).unwrap_or(""));
+    }
+    let info = words.get(&norm);
+    Tok {
+        norm,
+        form: hash_str(form),
+        suffix,
+        prefix,
+        shape,
+        flags: flags(form, first),
+        ambiguity: match info {
+            Some(w) if w.ambiguity != 0 => w.ambiguity,
+            _ => feat(91, &[shape]),
+        },
+        fast: info.map_or(NO_CLASS, |w| w.fast),
+    }
+}
+
+/// Fills `toks` with the sentence's tokens between two paddings on each side.
+fn tokens<'a>(
+    forms: impl Iterator<Item = &'a str>,
+    words: &HashMap<u64, WordInfo>,
+    toks: &mut Vec<Tok>,
+    lower: &mut String,
+) {
+    toks.clear();
+    toks.push(Tok::padding(1));
+    toks.push(Tok::padding(2));
+    for (i, f) in forms.enumerate() {
+        toks.push(token(f, i == 0, words, lower));
+    }
+    toks.push(Tok::padding(3));
+    toks.push(Tok::padding(4));
+}
+
+/// The features of word `i` (0-based) given the two previous classes.
+fn features(toks: &[Tok], i: usize, p1: u64, p2: u64, out: &mut Vec<u64>) {
+    out.clear();
+    let Some([l2, l1, w, r1, r2]) = toks.get(i..i + 5) else {
+        return;
+    };
+    out.extend_from_slice(&[
+        feat(1, &[]),
+        feat(2, &[w.norm]),
+        feat(3, &[w.form]),
+        feat(4, &[l1.norm]),
+        feat(5, &[r1.norm]),
+        feat(6, &[l2.norm]),
+        feat(7, &[r2.norm]),
+        feat(8, &[w.suffix[0]]),
+        feat(9, &[w.suffix[1]]),
+        feat(10, &[w.suffix[2]]),
+        feat(11, &[w.suffix[3]]),
+        feat(12, &[w.prefix[0]]),
+        feat(13, &[w.prefix[1]]),
+        feat(14, &[w.prefix[2]]),
+        feat(15, &[w.shape]),
+        feat(16, &[l1.shape, w.shape]),
+        feat(17, &[w.shape, r1.shape]),
+        feat(18, &[w.flags]),
+        feat(19, &[p1]),
+        feat(20, &[p2, p1]),
+        feat(21, &[p1, w.norm]),
+        feat(22, &[l1.norm, w.norm]),
+        feat(23, &[w.norm, r1.norm]),
+        feat(24, &[l1.suffix[2]]),
+        feat(25, &[r1.suffix[2]]),
+        feat(26, &[w.ambiguity]),
+        feat(27, &[r1.ambiguity]),
+        feat(28, &[r2.ambiguity]),
+        feat(29, &[p1, w.ambiguity]),
+        feat(30, &[p1, r1.ambiguity]),
+        feat(31, &[w.ambiguity, r1.ambiguity]),
+        feat(32, &[p1, w.suffix[2]]),
+        feat(33, &[p1, w.shape]),
+    ]);
+}
+
+impl Core {
+    fn tag_classes(&self, forms: &[&str]) -> Vec<u16> {
+        let mut toks = Vec::with_capacity(forms.len() + 4);
+        let mut lower = String::new();
+        tokens(forms.iter().copied(), &self.words, &mut toks, &mut lower);
+        let mut feats = Vec::with_capacity(40);
+        let mut scores = vec![0f32; self.model.n_classes()];
+        let (mut p1, mut p2) = (START, START);
+        let mut out = Vec::with_capacity(forms.len());
+        for i in 0..forms.len() {
+            let fast = toks.get(i + 2).map_or(NO_CLASS, |t| t.fast);
+            let c = if fast != NO_CLASS {
+                fast
+            } else {
+                features(&toks, i, p1, p2, &mut feats);
+                self.model.best(&feats, &mut scores, |_| true).unwrap_or(0) as u16
+            };
+            out.push(c);
+            p2 = p1;
+            p1 = u64::from(c);
+        }
+        out
+    }
+
+    fn class(&self, c: u16) -> (Upos, Xpos) {
+        self.classes
+            .get(c as usize)
+            .copied()
+            .unwrap_or((Upos::X, XX))
+    }
+
+    /// UPOS and XPOS accuracy (percent) on gold sentences.
+    fn accuracy(&self, sents: &[Sentence]) -> (f64, f64) {
+        let (mut n, mut u, mut x) = (0usize, 0usize, 0usize);
+        for s in sents {
+            let forms: Vec<&str> = s.words.iter().map(|w| w.form.as_str()).collect();
+            for (w, c) in s.words.iter().zip(self.tag_classes(&forms)) {
+                let (up, xp) = self.class(c);
+                n += 1;
+                u += usize::from(up == w.upos);
+                x += usize::from(xp == w.xpos);
+            }
+        }
+        let pct = |k: usize| 100.0 * k as f64 / n.max(1) as f64;
+        (pct(u), pct(x))
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        let classes: Vec<u16> = self
+            .classes
+            .iter()
+            .map(|(u, x)| (*u as u16) << 8 | u16::from(*x))
+            .collect();
+        w.u16s(&classes);
+        let mut words: Vec<(u64, WordInfo)> = self.words.iter().map(|(k, v)| (*k, *v)).collect();
+        words.sort_unstable_by_key(|(k, _)| *k);
+        w.u64s(&words.iter().map(|(k, _)| *k).collect::<Vec<_>>());
+        w.u64s(&words.iter().map(|(_, v)| v.ambiguity).collect::<Vec<_>>());
+        w.u16s(&words.iter().map(|(_, v)| v.fast).collect::<Vec<_>>());
+        self.model.encode(w);
+    }
+
+    fn decode(r: &mut Reader) -> Result<Core, ModelError> {
+        let bad = |what: &str| ModelError::Corrupt(format!("tagger: {what}"));
+        let classes = r
+            .u16s()?
+            .into_iter()
+            .map(|c| {
+                let x = (c & 0xff) as u8;
+                match Upos::from_index(usize::from(c >> 8)) {
+                    Some(u) if usize::from(x) < tags::XPOS_NAMES.len() => Ok((u, x)),
+                    _ => Err(bad("a class is not a known tag pair")),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if classes.is_empty() {
+            return Err(bad("no classes"));
+        }
+        let keys = r.u64s()?;
+        let ambiguity = r.u64s()?;
+        let fast = r.u16s()?;
+        if keys.len() != ambiguity.len() || keys.len() != fast.len() {
+            return Err(bad("word table arrays disagree"));
+        }
+        if fast
+            .iter()
+            .any(|f| *f != NO_CLASS && usize::from(*f) >= classes.len())
+        {
+            return Err(bad("a word's class is out of range"));
+        }
+        let words = keys
+            .into_iter()
+            .zip(ambiguity.into_iter().zip(fast))
+            .map(|(k, (ambiguity, fast))| (k, WordInfo { fast, ambiguity }))
+            .collect();
+        let model = Model::decode(r)?;
+        if model.n_classes() != classes.len() {
+            return Err(bad("weights and classes disagree"));
+        }
+        Ok(Core {
+            classes,
+            words,
+            model,
+        })
+    }
+}
+
+const XX: Xpos = (tags::XPOS_NAMES.len() - 1) as Xpos;
 
 impl Tagger {
+    /// UPOS and XPOS for each word of a sentence.
     pub fn tag(&self, forms: &[&str]) -> Vec<(Upos, Xpos)> {
-        forms.iter().map(|_| (Upos::X, 0)).collect()
+        self.core
+            .tag_classes(forms)
+            .into_iter()
+            .map(|c| self.core.class(c))
+            .collect()
     }
+
+    /// The lemma of a tagged word.
+    pub fn lemma(&self, form: &str, upos: Upos, xpos: Xpos) -> String {
+        self.lemmatizer.lemma(form, upos, xpos).into_owned()
+    }
+
     /// Reads a model file (checked: magic, version, kind, checksum).
-    pub fn load(path: &std::path::Path) -> Result<Tagger, ModelError> {
+    pub fn load(path: &Path) -> Result<Tagger, ModelError> {
         let bytes = std::fs::read(path).map_err(|err| ModelError::Io {
             path: path.display().to_string(),
             err,
         })?;
         Tagger::from_bytes(&bytes)
     }
+
     /// Decodes a whole model file's bytes (envelope included).
-    pub fn lemma(&self, form: &str, _upos: Upos, _xpos: Xpos) -> String {
-        form.to_string()
+    pub fn from_bytes(bytes: &[u8]) -> Result<Tagger, ModelError> {
+        let payload = model::unwrap(ModelKind::Tagger, bytes)?;
+        let mut r = Reader::new(payload);
+        let version = r.u32()?;
+        if version != PAYLOAD_VERSION {
+            return Err(ModelError::Corrupt(format!(
+                "tagger payload version {version}, this build reads {PAYLOAD_VERSION}"
+            )));
+        }
+        let core = Core::decode(&mut r)?;
+        let lemmatizer = Lemmatizer::decode(&mut r)?;
+        r.finish()?;
+        Ok(Tagger { core, lemmatizer })
     }
-    pub fn from_bytes(_bytes: &[u8]) -> Result<Tagger, ModelError> {
-        Err(ModelError::NotAModel)
+
+    /// The whole model file (envelope included).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.u32(PAYLOAD_VERSION);
+        self.core.encode(&mut w);
+        self.lemmatizer.encode(&mut w);
+        model::wrap(ModelKind::Tagger, &w.bytes)
+    }
+
+    /// UPOS and XPOS accuracy (percent) on gold sentences.
+    pub fn accuracy(&self, sents: &[Sentence]) -> (f64, f64) {
+        self.core.accuracy(sents)
+    }
+
+    /// Features with weights, and bytes of the weight table.
+    pub fn size(&self) -> (usize, usize) {
+        (self.core.model.n_features(), self.core.model.size_bytes())
     }
 }
 
-pub fn train_cli(_args: &TrainArgs, _log: &mut dyn FnMut(&str)) -> Result<(), String> {
-    Err("the tagger trainer is not written yet".into())
+/// The classes of a treebank (sorted), and each pair's class id.
+fn classes_of(sents: &[&Sentence]) -> (Vec<(Upos, Xpos)>, HashMap<(Upos, Xpos), u16>) {
+    let mut set: BTreeSet<(Upos, Xpos)> = sents
+        .iter()
+        .flat_map(|s| s.words.iter().map(|w| (w.upos, w.xpos)))
+        .collect();
+    if set.is_empty() {
+        set.insert((Upos::X, XX));
+    }
+    let classes: Vec<_> = set.into_iter().collect();
+    let ids = classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c, i as u16))
+        .collect();
+    (classes, ids)
+}
+
+fn word_table(sents: &[&Sentence], ids: &HashMap<(Upos, Xpos), u16>) -> HashMap<u64, WordInfo> {
+    let mut counts: HashMap<u64, HashMap<u16, u32>> = HashMap::default();
+    let mut lower = String::new();
+    for s in sents {
+        for w in &s.words {
+            lower.clear();
+            lower.extend(w.form.chars().flat_map(char::to_lowercase));
+            let c = ids.get(&(w.upos, w.xpos)).copied().unwrap_or(0);
+            *counts
+                .entry(norm_hash(&lower))
+                .or_default()
+                .entry(c)
+                .or_default() += 1;
+        }
+    }
+    let mut words = HashMap::default();
+    for (word, by_class) in counts {
+        let total: u32 = by_class.values().sum();
+        if total < AMBIGUITY_MIN_COUNT {
+            continue;
+        }
+        let mut by_class: Vec<(u16, u32)> = by_class.into_iter().collect();
+        by_class.sort_unstable_by_key(|(c, n)| (std::cmp::Reverse(*n), *c));
+        let (top, top_n) = by_class.first().copied().unwrap_or((0, 0));
+        let fast =
+            if total >= FAST_MIN_COUNT && f64::from(top_n) >= FAST_MIN_SHARE * f64::from(total) {
+                top
+            } else {
+                NO_CLASS
+            };
+        let mut set: Vec<u64> = by_class
+            .iter()
+            .filter(|(_, n)| f64::from(*n) >= AMBIGUITY_MIN_SHARE * f64::from(total))
+            .map(|(c, _)| u64::from(*c))
+            .collect();
+        set.sort_unstable();
+        words.insert(
+            word,
+            WordInfo {
+                fast,
+                ambiguity: feat(92, &set),
+            },
+        );
+    }
+    words
+}
+
+/// Chooses pruning so the weight table fits the size budget, keeping as
+/// many weights as fit.
+fn finish(trainer: &Trainer, n_classes: usize) -> Model {
+    let mut min_weight = 0.0f32;
+    loop {
+        let m = trainer.finish(1, min_weight);
+        if (m.n_features() <= MAX_FEATURES && m.size_bytes() <= MODEL_BUDGET) || min_weight > 1e6 {
+            let _ = n_classes;
+            return m;
+        }
+        min_weight = if min_weight == 0.0 {
+            0.05
+        } else {
+            min_weight * 1.25
+        };
+    }
+}
+
+/// Trains on `sents`; without the lemmatizer (the jackknife needs none).
+fn train_core(
+    sents: &[&Sentence],
+    epochs: usize,
+    seed: u64,
+    devs: &[(&str, &[Sentence])],
+    log: &mut dyn FnMut(&str),
+) -> Core {
+    let (classes, ids) = classes_of(sents);
+    let words = word_table(sents, &ids);
+    let n = classes.len();
+    let mut trainer = Trainer::new(n);
+    let mut order: Vec<usize> = (0..sents.len()).collect();
+    let mut rng = Rng::new(seed);
+    let mut toks = Vec::new();
+    let mut lower = String::new();
+    let mut feats = Vec::with_capacity(40);
+    let mut scores = vec![0f32; n];
+    for epoch in 1..=epochs {
+        rng.shuffle(&mut order);
+        let (mut right, mut total) = (0usize, 0usize);
+        for &si in &order {
+            let Some(s) = sents.get(si) else { continue };
+            tokens(
+                s.words.iter().map(|w| w.form.as_str()),
+                &words,
+                &mut toks,
+                &mut lower,
+            );
+            let (mut p1, mut p2) = (START, START);
+            for (i, w) in s.words.iter().enumerate() {
+                let gold = ids.get(&(w.upos, w.xpos)).copied().unwrap_or(0);
+                let fast = toks.get(i + 2).map_or(NO_CLASS, |t| t.fast);
+                let guess = if fast != NO_CLASS {
+                    fast
+                } else {
+                    features(&toks, i, p1, p2, &mut feats);
+                    scores.iter_mut().for_each(|s| *s = 0.0);
+                    trainer.score(&feats, &mut scores);
+                    let g = argmax(&scores, |_| true).unwrap_or(0) as u16;
+                    trainer.update(&feats, usize::from(gold), usize::from(g));
+                    trainer.tick();
+                    g
+                };
+                right += usize::from(guess == gold);
+                total += 1;
+                p2 = p1;
+                p1 = u64::from(guess);
+            }
+        }
+        let mut line = format!(
+            "epoch {epoch}: train {:.2} ({} features)",
+            100.0 * right as f64 / total.max(1) as f64,
+            trainer.n_features()
+        );
+        if devs.iter().any(|(_, d)| !d.is_empty()) {
+            let core = Core {
+                classes: classes.clone(),
+                words: words.clone(),
+                model: trainer.finish(1, 0.0),
+            };
+            for (name, dev) in devs.iter().filter(|(_, d)| !d.is_empty()) {
+                let (u, x) = core.accuracy(dev);
+                line.push_str(&format!(" | {name} UPOS {u:.2} XPOS {x:.2}"));
+            }
+        }
+        log(&line);
+    }
+    Core {
+        model: finish(&trainer, n),
+        classes,
+        words,
+    }
+}
+
+/// Trains a tagger on `sents` for `epochs` passes in an order shuffled with
+/// `seed`; logs accuracy after each epoch (on `dev` too when it has
+/// sentences). The same data and seed give the same bytes.
+pub fn train(
+    sents: &[Sentence],
+    epochs: usize,
+    seed: u64,
+    dev: &[Sentence],
+    log: &mut dyn FnMut(&str),
+) -> Tagger {
+    let refs: Vec<&Sentence> = sents.iter().collect();
+    let core = train_core(&refs, epochs, seed, &[("dev", dev)], log);
+    Tagger {
+        core,
+        lemmatizer: Lemmatizer::learn(sents),
+    }
+}
+
+/// Predicted tags for every sentence of `sents`, each from a tagger trained
+/// on the other folds (sentence `i` is in fold `i % folds`), so a trainer
+/// downstream sees tags as wrong as they will be on new text. With fewer
+/// than two folds there is nothing to hold out: one tagger trained on all
+/// sentences tags them.
+pub fn jackknife(
+    sents: &[Sentence],
+    folds: usize,
+    epochs: usize,
+    seed: u64,
+) -> Vec<Vec<(Upos, Xpos)>> {
+    let folds = folds.max(1).min(sents.len().max(1));
+    let per_fold: Vec<Vec<(usize, Vec<(Upos, Xpos)>)>> = (0..folds)
+        .into_par_iter()
+        .map(|f| {
+            let train: Vec<&Sentence> = sents
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| folds < 2 || i % folds != f)
+                .map(|(_, s)| s)
+                .collect();
+            let core = train_core(
+                &train,
+                epochs,
+                seed.wrapping_add(f as u64),
+                &[],
+                &mut |_| {},
+            );
+            sents
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % folds == f)
+                .map(|(i, s)| {
+                    let forms: Vec<&str> = s.words.iter().map(|w| w.form.as_str()).collect();
+                    let tagged = core
+                        .tag_classes(&forms)
+                        .into_iter()
+                        .map(|c| core.class(c))
+                        .collect();
+                    (i, tagged)
+                })
+                .collect()
+        })
+        .collect();
+    let mut out = vec![Vec::new(); sents.len()];
+    for (i, tagged) in per_fold.into_iter().flatten() {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = tagged;
+        }
+    }
+    out
+}
+
+/// `newsgraph train tagger`: reads the treebanks, trains, logs per-epoch
+/// accuracy (on each dev path separately), writes the model.
+pub fn train_cli(args: &TrainArgs, log: &mut dyn FnMut(&str)) -> Result<(), String> {
+    let sents = conllu::read_paths(&args.data).map_err(|e| e.to_string())?;
+    if sents.is_empty() {
+        return Err("no training sentences in the --data files".into());
+    }
+    let mut devs: Vec<(String, Vec<Sentence>)> = Vec::new();
+    for p in &args.dev {
+        let d = conllu::read_paths(std::slice::from_ref(p)).map_err(|e| e.to_string())?;
+        let name = p
+            .file_name()
+            .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into());
+        devs.push((name, d));
+    }
+    let words: usize = sents.iter().map(|s| s.words.len()).sum();
+    log(&format!("tagger: {} sentences, {words} words", sents.len()));
+    let epochs = args.epochs.unwrap_or(DEFAULT_EPOCHS);
+    let refs: Vec<&Sentence> = sents.iter().collect();
+    let dev_refs: Vec<(&str, &[Sentence])> = devs
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    let core = train_core(&refs, epochs, args.seed, &dev_refs, log);
+    let tagger = Tagger {
+        core,
+        lemmatizer: Lemmatizer::learn(&sents),
+    };
+    let (features, table) = tagger.size();
+    let mut line = format!(
+        "final: {} classes, {features} features, table {table} bytes",
+        tagger.core.classes.len()
+    );
+    for (name, dev) in &devs {
+        let (u, x) = tagger.accuracy(dev);
+        line.push_str(&format!(" | {name} UPOS {u:.2} XPOS {x:.2}"));
+    }
+    log(&line);
+    let bytes = tagger.to_bytes();
+    let payload = model::unwrap(ModelKind::Tagger, &bytes).map_err(|e| e.to_string())?;
+    model::save(&args.out, ModelKind::Tagger, payload).map_err(|e| e.to_string())?;
+    log(&format!(
+        "wrote {} ({} bytes)",
+        args.out.display(),
+        bytes.len()
+    ));
+    Ok(())
 }
