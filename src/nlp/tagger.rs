@@ -443,7 +443,9 @@ impl Tagger {
 }
 
 /// The classes of a treebank (sorted), and each pair's class id.
-fn classes_of(sents: &[&Sentence]) -> (Vec<(Upos, Xpos)>, HashMap<(Upos, Xpos), u16>) {
+type ClassIds = HashMap<(Upos, Xpos), u16>;
+
+fn classes_of(sents: &[&Sentence]) -> (Vec<(Upos, Xpos)>, ClassIds) {
     let mut set: BTreeSet<(Upos, Xpos)> = sents
         .iter()
         .flat_map(|s| s.words.iter().map(|w| (w.upos, w.xpos)))
@@ -460,7 +462,7 @@ fn classes_of(sents: &[&Sentence]) -> (Vec<(Upos, Xpos)>, HashMap<(Upos, Xpos), 
     (classes, ids)
 }
 
-fn word_table(sents: &[&Sentence], ids: &HashMap<(Upos, Xpos), u16>) -> HashMap<u64, WordInfo> {
+fn word_table(sents: &[&Sentence], ids: &ClassIds) -> HashMap<u64, WordInfo> {
     let mut counts: HashMap<u64, HashMap<u16, u32>> = HashMap::default();
     let mut lower = String::new();
     for s in sents {
@@ -643,7 +645,8 @@ pub fn jackknife(
     seed: u64,
 ) -> Vec<Vec<(Upos, Xpos)>> {
     let folds = folds.max(1).min(sents.len().max(1));
-    let per_fold: Vec<Vec<(usize, Vec<(Upos, Xpos)>)>> = (0..folds)
+    type Tagged = (usize, Vec<(Upos, Xpos)>);
+    let per_fold: Vec<Vec<Tagged>> = (0..folds)
         .into_par_iter()
         .map(|f| {
             let train: Vec<&Sentence> = sents
