@@ -26,9 +26,11 @@ const N_ACTIONS: usize = 4;
 const N_LABELS: usize = DEPREL_NAMES.len();
 const PAYLOAD_VERSION: u32 = 1;
 const DEFAULT_EPOCHS: usize = 15;
-/// Pruning of the shipped model: features updated fewer times than this are
-/// dropped, and so are averaged weights smaller than `MIN_WEIGHT`.
-const MIN_COUNT: u32 = 2;
+/// Pruning of the shipped model: the features updated most often, at most
+/// this many per model (the tables double at powers of two, so these keep
+/// the file under 25 MB), and averaged weights of at least `MIN_WEIGHT`.
+const ACTION_BUDGET: usize = 250_000;
+const LABEL_BUDGET: usize = 120_000;
 const MIN_WEIGHT: f32 = 0.05;
 /// Probability (in tenths) of following the model's own prediction once
 /// exploration starts.
@@ -139,7 +141,11 @@ impl State {
         for (i, f) in forms.iter().enumerate() {
             self.toks.push(Tok {
                 word: word_hash(f),
-                xpos: u64::from(xpos.get(i).copied().unwrap_or(tags::XPOS_NAMES.len() as u8 - 1)),
+                xpos: u64::from(
+                    xpos.get(i)
+                        .copied()
+                        .unwrap_or(tags::XPOS_NAMES.len() as u8 - 1),
+                ),
                 upos: upos.get(i).copied().unwrap_or_default() as u64,
             });
         }
@@ -290,9 +296,8 @@ impl State {
         let mut c = [u32::MAX; N_ACTIONS];
         let s0 = self.s0();
         let b0 = self.b;
-        let deps_in_buffer = |h: usize| -> u32 {
-            (self.b..=self.n).filter(|&k| gold[k] == h).count() as u32
-        };
+        let deps_in_buffer =
+            |h: usize| -> u32 { (self.b..=self.n).filter(|&k| gold[k] == h).count() as u32 };
         let unheaded_deps_on_stack = |h: usize| -> u32 {
             self.stack
                 .iter()
@@ -314,9 +319,8 @@ impl State {
         }
         if self.valid(RIGHT) {
             let g = gold[b0];
-            let lost_head = u32::from(
-                g != s0 && (g == 0 || (g > b0 && g <= self.n) || self.on_stack[g]),
-            );
+            let lost_head =
+                u32::from(g != s0 && (g == 0 || (g > b0 && g <= self.n) || self.on_stack[g]));
             c[RIGHT] = lost_head + unheaded_deps_on_stack(b0);
         }
         c
@@ -638,7 +642,7 @@ pub fn train(
     } else {
         vec![("dev".to_string(), dev)]
     };
-    train_named(sents, &devs, epochs, seed, MIN_COUNT, log)
+    train_named(sents, &devs, epochs, seed, true, log)
 }
 
 fn train_named(
@@ -646,7 +650,7 @@ fn train_named(
     devs: &[(String, &[Sentence])],
     epochs: usize,
     seed: u64,
-    min_count: u32,
+    prune: bool,
     log: &mut dyn FnMut(&str),
 ) -> Parser {
     let mut act = Trainer::new(N_ACTIONS);
@@ -675,8 +679,8 @@ fn train_named(
                 st.features(&mut feats);
                 let costs = st.costs(&g.heads);
                 let min = costs.iter().copied().min().unwrap_or(0);
-                let pred = best(&act, &feats, &mut scores[..N_ACTIONS], |a| st.valid(a))
-                    .unwrap_or(SHIFT);
+                let pred =
+                    best(&act, &feats, &mut scores[..N_ACTIONS], |a| st.valid(a)).unwrap_or(SHIFT);
                 let right = argmax(&scores[..N_ACTIONS], |a| costs[a] == min).unwrap_or(pred);
                 if costs[pred] > min {
                     act.update(&feats, right, pred);
@@ -701,10 +705,7 @@ fn train_named(
                 st.apply(a, l);
             }
         }
-        let parser = Parser {
-            actions: act.finish(min_count, MIN_WEIGHT),
-            labels: lab.finish(min_count, MIN_WEIGHT),
-        };
+        let parser = finish(&act, &lab, prune);
         let mut line = format!(
             "epoch {}: {:.2}% action errors, {} action / {} label features, model {:.1} MB, {:.1}s",
             epoch + 1,
@@ -718,10 +719,7 @@ fn train_named(
         for (name, d) in devs {
             let sc = eval::syntax(d, None, Some(&parser));
             las_sum += sc.las;
-            line.push_str(&format!(
-                " | {name} UAS {:.2} LAS {:.2}",
-                sc.uas, sc.las
-            ));
+            line.push_str(&format!(" | {name} UAS {:.2} LAS {:.2}", sc.uas, sc.las));
         }
         log(&line);
         if best_parser.as_ref().is_none_or(|(b, _)| las_sum > *b) || devs.is_empty() {
@@ -730,10 +728,21 @@ fn train_named(
     }
     match best_parser {
         Some((_, p)) => p,
-        None => Parser {
-            actions: act.finish(min_count, MIN_WEIGHT),
-            labels: lab.finish(min_count, MIN_WEIGHT),
-        },
+        None => finish(&act, &lab, prune),
+    }
+}
+
+fn finish(act: &Trainer, lab: &Trainer, prune: bool) -> Parser {
+    if prune {
+        Parser {
+            actions: act.finish(act.min_count_for(ACTION_BUDGET), MIN_WEIGHT),
+            labels: lab.finish(lab.min_count_for(LABEL_BUDGET), MIN_WEIGHT),
+        }
+    } else {
+        Parser {
+            actions: act.finish(1, 0.0),
+            labels: lab.finish(1, 0.0),
+        }
     }
 }
 
@@ -795,7 +804,7 @@ pub fn train_cli(args: &TrainArgs, log: &mut dyn FnMut(&str)) -> Result<(), Stri
         .map(|(n, d)| (n.clone(), d.as_slice()))
         .collect();
     let epochs = args.epochs.unwrap_or(DEFAULT_EPOCHS);
-    let parser = train_named(&sents, &dev_refs, epochs, args.seed, MIN_COUNT, log);
+    let parser = train_named(&sents, &dev_refs, epochs, args.seed, true, log);
     model::save(&args.out, ModelKind::Parser, &parser.payload()).map_err(|e| e.to_string())?;
     log(&format!(
         "wrote {} ({:.1} MB)",
@@ -861,7 +870,11 @@ mod tests {
         let roots = parsed.iter().filter(|(h, _)| *h == 0).count();
         assert_eq!(roots, usize::from(n > 0), "one root");
         for (i, (h, l)) in parsed.iter().enumerate() {
-            assert!(*h as usize <= n && *h as usize != i + 1, "head of {}", i + 1);
+            assert!(
+                *h as usize <= n && *h as usize != i + 1,
+                "head of {}",
+                i + 1
+            );
             assert_eq!(*h == 0, *l == ROOT, "root label of {}", i + 1);
             // following heads reaches the root within n steps: no cycle
             let mut cur = i + 1;
@@ -877,9 +890,9 @@ mod tests {
     #[test]
     fn learns_a_tiny_treebank_perfectly() {
         let sents = tiny();
-        let p = train_named(&[], &[], 0, 1, 1, &mut |_| {});
+        let p = train_named(&[], &[], 0, 1, false, &mut |_| {});
         assert_tree(&parse_sent(&p, &sents[0]));
-        let p = train_named(&sents, &[], 30, 1, 1, &mut |_| {});
+        let p = train_named(&sents, &[], 30, 1, false, &mut |_| {});
         let sc = eval::syntax(&sents, None, Some(&p));
         assert_eq!((sc.uas, sc.las), (100.0, 100.0));
     }
@@ -943,8 +956,16 @@ mod tests {
         for (s, speaker, verb, content) in [(0, 2, 3, 8), (2, 1, 11, 14)] {
             let parsed = parse_sent(&p, &tiny()[s]);
             assert_tree(&parsed);
-            assert_eq!(parsed[speaker - 1], (verb as u32, ns), "sentence {s}: {parsed:?}");
-            assert_eq!(parsed[content - 1], (verb as u32, cc), "sentence {s}: {parsed:?}");
+            assert_eq!(
+                parsed[speaker - 1],
+                (verb as u32, ns),
+                "sentence {s}: {parsed:?}"
+            );
+            assert_eq!(
+                parsed[content - 1],
+                (verb as u32, cc),
+                "sentence {s}: {parsed:?}"
+            );
         }
         let parsed = parse_sent(&p, &tiny()[1]);
         assert_eq!(parsed[0], (2, ns), "{parsed:?}");
@@ -969,7 +990,7 @@ mod tests {
             .and_then(|e| e.parse().ok())
             .unwrap_or(8);
         let devs = vec![("ewt".to_string(), &ewt[..]), ("gum".to_string(), &gum[..])];
-        let p = train_named(&train, &devs, epochs, 1, MIN_COUNT, &mut |l| eprintln!("{l}"));
+        let p = train_named(&train, &devs, epochs, 1, true, &mut |l| eprintln!("{l}"));
         eprintln!("size {:.1} MB", p.to_bytes().len() as f64 / 1e6);
     }
 
@@ -1002,6 +1023,9 @@ mod tests {
             }
         }
         let secs = started.elapsed().as_secs_f64();
-        eprintln!("{words} words in {secs:.2}s: {:.0} words/s", words as f64 / secs);
+        eprintln!(
+            "{words} words in {secs:.2}s: {:.0} words/s",
+            words as f64 / secs
+        );
     }
 }
