@@ -27,7 +27,7 @@ const DEFAULT_EPOCHS: usize = 10;
 /// A word seen at least this often with one class in at least this share of
 /// its occurrences is tagged from the word table without scoring.
 const FAST_MIN_COUNT: u32 = 20;
-const FAST_MIN_SHARE: f64 = 0.97;
+const FAST_MIN_SHARE: f64 = 0.99;
 /// Rarer words get no class-set feature: on training data it would give the
 /// answer away, unlike on new text.
 const AMBIGUITY_MIN_COUNT: u32 = 3;
@@ -41,6 +41,9 @@ const START: u64 = 0xffff_fff0;
 const MAX_FEATURES: usize = 1 << 17;
 /// Bytes allowed for the perceptron table.
 const MODEL_BUDGET: usize = 6_800_000;
+/// Features with fewer updates are dropped from the model (each update
+/// counts twice: towards the truth, away from the guess).
+const MIN_COUNT: u32 = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct WordInfo {
@@ -68,7 +71,6 @@ pub struct Tagger {
 #[derive(Clone, Copy, Debug, Default)]
 struct Tok {
     norm: u64,
-    form: u64,
     suffix: [u64; 4],
     prefix: [u64; 3],
     shape: u64,
@@ -82,7 +84,6 @@ impl Tok {
         let h = hash_str("<pad>") ^ which;
         Tok {
             norm: h,
-            form: h,
             suffix: [h; 4],
             prefix: [h; 3],
             shape: h,
@@ -193,7 +194,6 @@ fn token(form: &str, first: bool, words: &HashMap<u64, WordInfo>, lower: &mut St
     let info = words.get(&norm);
     Tok {
         norm,
-        form: hash_str(form),
         suffix,
         prefix,
         shape,
@@ -232,7 +232,6 @@ fn features(toks: &[Tok], i: usize, p1: u64, p2: u64, out: &mut Vec<u64>) {
     out.extend_from_slice(&[
         feat(1, &[]),
         feat(2, &[w.norm]),
-        feat(3, &[w.form]),
         feat(4, &[l1.norm]),
         feat(5, &[r1.norm]),
         feat(6, &[l2.norm]),
@@ -263,6 +262,14 @@ fn features(toks: &[Tok], i: usize, p1: u64, p2: u64, out: &mut Vec<u64>) {
         feat(31, &[w.ambiguity, r1.ambiguity]),
         feat(32, &[p1, w.suffix[2]]),
         feat(33, &[p1, w.shape]),
+        feat(34, &[r1.suffix[1]]),
+        feat(35, &[r1.shape]),
+        feat(37, &[w.norm, r1.ambiguity]),
+        feat(38, &[p1, r1.norm]),
+        feat(40, &[w.suffix[2], r1.ambiguity]),
+        feat(41, &[l1.flags, w.flags]),
+        feat(42, &[w.flags, r1.flags]),
+        feat(43, &[p2, p1, w.ambiguity]),
     ]);
 }
 
@@ -436,7 +443,9 @@ impl Tagger {
 }
 
 /// The classes of a treebank (sorted), and each pair's class id.
-fn classes_of(sents: &[&Sentence]) -> (Vec<(Upos, Xpos)>, HashMap<(Upos, Xpos), u16>) {
+type ClassIds = HashMap<(Upos, Xpos), u16>;
+
+fn classes_of(sents: &[&Sentence]) -> (Vec<(Upos, Xpos)>, ClassIds) {
     let mut set: BTreeSet<(Upos, Xpos)> = sents
         .iter()
         .flat_map(|s| s.words.iter().map(|w| (w.upos, w.xpos)))
@@ -453,7 +462,7 @@ fn classes_of(sents: &[&Sentence]) -> (Vec<(Upos, Xpos)>, HashMap<(Upos, Xpos), 
     (classes, ids)
 }
 
-fn word_table(sents: &[&Sentence], ids: &HashMap<(Upos, Xpos), u16>) -> HashMap<u64, WordInfo> {
+fn word_table(sents: &[&Sentence], ids: &ClassIds) -> HashMap<u64, WordInfo> {
     let mut counts: HashMap<u64, HashMap<u16, u32>> = HashMap::default();
     let mut lower = String::new();
     for s in sents {
@@ -500,22 +509,35 @@ fn word_table(sents: &[&Sentence], ids: &HashMap<(Upos, Xpos), u16>) -> HashMap<
     words
 }
 
-/// Chooses pruning so the weight table fits the size budget, keeping as
-/// many weights as fit.
-fn finish(trainer: &Trainer, n_classes: usize) -> Model {
-    let mut min_weight = 0.0f32;
-    loop {
-        let m = trainer.finish(1, min_weight);
-        if (m.n_features() <= MAX_FEATURES && m.size_bytes() <= MODEL_BUDGET) || min_weight > 1e6 {
-            let _ = n_classes;
+/// Prunes the weights only as far as the size budget needs: features
+/// updated once go first, then the smallest weight cut-off (found by
+/// bisection) that fits.
+fn finish(trainer: &Trainer) -> Model {
+    let fits = |m: &Model| m.n_features() <= MAX_FEATURES && m.size_bytes() <= MODEL_BUDGET;
+    for min_count in [1, MIN_COUNT] {
+        let m = trainer.finish(min_count, 0.0);
+        if fits(&m) {
             return m;
         }
-        min_weight = if min_weight == 0.0 {
-            0.05
-        } else {
-            min_weight * 1.25
-        };
     }
+    let (mut lo, mut hi) = (0.0f32, 1.0f32);
+    let mut best = trainer.finish(MIN_COUNT, hi);
+    while !fits(&best) && hi < 1e6 {
+        lo = hi;
+        hi *= 4.0;
+        best = trainer.finish(MIN_COUNT, hi);
+    }
+    for _ in 0..14 {
+        let mid = (lo + hi) / 2.0;
+        let m = trainer.finish(MIN_COUNT, mid);
+        if fits(&m) {
+            hi = mid;
+            best = m;
+        } else {
+            lo = mid;
+        }
+    }
+    best
 }
 
 /// Trains on `sents`; without the lemmatizer (the jackknife needs none).
@@ -587,7 +609,7 @@ fn train_core(
         log(&line);
     }
     Core {
-        model: finish(&trainer, n),
+        model: finish(&trainer),
         classes,
         words,
     }
@@ -623,7 +645,8 @@ pub fn jackknife(
     seed: u64,
 ) -> Vec<Vec<(Upos, Xpos)>> {
     let folds = folds.max(1).min(sents.len().max(1));
-    let per_fold: Vec<Vec<(usize, Vec<(Upos, Xpos)>)>> = (0..folds)
+    type Tagged = (usize, Vec<(Upos, Xpos)>);
+    let per_fold: Vec<Vec<Tagged>> = (0..folds)
         .into_par_iter()
         .map(|f| {
             let train: Vec<&Sentence> = sents
@@ -711,4 +734,171 @@ pub fn train_cli(args: &TrainArgs, log: &mut dyn FnMut(&str)) -> Result<(), Stri
         bytes.len()
     ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TINY: &str = "\
+# sent_id = 1
+1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_
+2\tdog\tdog\tNOUN\tNN\t_\t3\tnsubj\t_\t_
+3\truns\trun\tVERB\tVBZ\t_\t0\troot\t_\t_
+4\tfast\tfast\tADV\tRB\t_\t3\tadvmod\t_\t_
+5\t.\t.\tPUNCT\t.\t_\t3\tpunct\t_\t_
+
+# sent_id = 2
+1\tShe\tshe\tPRON\tPRP\t_\t2\tnsubj\t_\t_
+2\tsaw\tsee\tVERB\tVBD\t_\t0\troot\t_\t_
+3\tthe\tthe\tDET\tDT\t_\t5\tdet\t_\t_
+4\tfast\tfast\tADJ\tJJ\t_\t5\tamod\t_\t_
+5\truns\trun\tNOUN\tNNS\t_\t2\tobj\t_\t_
+6\tin\tin\tADP\tIN\t_\t7\tcase\t_\t_
+7\tParis\tParis\tPROPN\tNNP\t_\t2\tobl\t_\t_
+8\t.\t.\tPUNCT\t.\t_\t2\tpunct\t_\t_
+
+# sent_id = 3
+1\tDogs\tdog\tNOUN\tNNS\t_\t2\tnsubj\t_\t_
+2\tcan\tcan\tAUX\tMD\t_\t3\taux\t_\t_
+3\trun\trun\tVERB\tVB\t_\t0\troot\t_\t_
+4\t12\t12\tNUM\tCD\t_\t5\tnummod\t_\t_
+5\tmiles\tmile\tNOUN\tNNS\t_\t3\tobj\t_\t_
+6\t,\t,\tPUNCT\t,\t_\t3\tpunct\t_\t_
+7\tthey\tthey\tPRON\tPRP\t_\t8\tnsubj\t_\t_
+8\tsay\tsay\tVERB\tVBP\t_\t3\tparataxis\t_\t_
+9\t!\t!\tPUNCT\t.\t_\t3\tpunct\t_\t_
+
+";
+
+    fn tiny() -> Vec<Sentence> {
+        conllu::parse(TINY, "tiny").expect("valid CoNLL-U")
+    }
+
+    fn tiny_tagger(seed: u64) -> Tagger {
+        train(&tiny(), 12, seed, &[], &mut |_| {})
+    }
+
+    fn forms(s: &Sentence) -> Vec<&str> {
+        s.words.iter().map(|w| w.form.as_str()).collect()
+    }
+
+    #[test]
+    fn learns_a_tiny_treebank_perfectly() {
+        let sents = tiny();
+        let mut lines = Vec::new();
+        let t = train(&sents, 12, 3, &sents, &mut |l| lines.push(l.to_string()));
+        assert_eq!(lines.len(), 12);
+        assert!(lines[0].contains("dev UPOS"), "{}", lines[0]);
+        for s in &sents {
+            let gold: Vec<_> = s.words.iter().map(|w| (w.upos, w.xpos)).collect();
+            assert_eq!(t.tag(&forms(s)), gold);
+        }
+        assert_eq!(t.accuracy(&sents), (100.0, 100.0));
+    }
+
+    #[test]
+    fn same_seed_same_bytes_and_round_trip() {
+        let a = tiny_tagger(7).to_bytes();
+        let b = tiny_tagger(7).to_bytes();
+        assert_eq!(a, b);
+        let back = Tagger::from_bytes(&a).expect("round trip");
+        assert_eq!(back.to_bytes(), a);
+        let t = tiny_tagger(7);
+        for s in &tiny() {
+            assert_eq!(back.tag(&forms(s)), t.tag(&forms(s)));
+        }
+        let odd = ["Unseen", "words", "like", "Zxq-7", "go", "here"];
+        assert_eq!(back.tag(&odd), t.tag(&odd));
+    }
+
+    #[test]
+    fn damaged_files_are_errors() {
+        let bytes = tiny_tagger(1).to_bytes();
+        for i in (0..bytes.len()).step_by(7) {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x10;
+            assert!(Tagger::from_bytes(&bad).is_err(), "flip at {i}");
+        }
+        for cut in (0..bytes.len()).step_by(11) {
+            assert!(Tagger::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        // A valid envelope around a payload that is not a tagger's.
+        let junk = model::wrap(ModelKind::Tagger, &[1, 0, 0, 0, 9, 9]);
+        assert!(Tagger::from_bytes(&junk).is_err());
+        let missing = Path::new("/nonexistent/dir/tagger-missing.bin");
+        match Tagger::load(missing) {
+            Err(e) => assert!(e.to_string().contains("tagger-missing.bin"), "{e}"),
+            Ok(_) => panic!("loaded a missing file"),
+        }
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        let t = tiny_tagger(2);
+        assert!(t.tag(&[]).is_empty());
+        let long: Vec<&str> = ["the", "dog", "runs", ",", "12", "Paris"]
+            .iter()
+            .cycle()
+            .take(5000)
+            .copied()
+            .collect();
+        assert_eq!(t.tag(&long).len(), 5000);
+        let punct = ["...", "!", "?", "--", "(", ")", "\"", ";"];
+        assert_eq!(t.tag(&punct).len(), punct.len());
+        let scripts = ["Привет", "東京", "🙂", "👩‍👩‍👧", "مرحبا", "", " ", "\u{0}", "İ"];
+        let tagged = t.tag(&scripts);
+        assert_eq!(tagged.len(), scripts.len());
+        for (f, (u, x)) in scripts.iter().zip(&tagged) {
+            let _ = t.lemma(f, *u, *x);
+        }
+        // A tagger trained on nothing still tags.
+        let empty = train(&[], 3, 1, &[], &mut |_| {});
+        assert_eq!(empty.tag(&["a", "b"]).len(), 2);
+        let back = Tagger::from_bytes(&empty.to_bytes()).expect("round trip");
+        assert_eq!(back.tag(&["x"]), vec![(Upos::X, XX)]);
+    }
+
+    #[test]
+    fn jackknife_tags_every_sentence() {
+        let sents = tiny();
+        for folds in [0, 1, 2, 3, 10] {
+            let tagged = jackknife(&sents, folds, 5, 1);
+            assert_eq!(tagged.len(), sents.len());
+            for (s, t) in sents.iter().zip(&tagged) {
+                assert_eq!(s.words.len(), t.len(), "folds {folds}");
+            }
+        }
+        assert_eq!(jackknife(&sents, 3, 5, 1), jackknife(&sents, 3, 5, 1));
+        assert!(jackknife(&[], 5, 2, 1).is_empty());
+    }
+
+    /// Speed and load time of the shipped model on EWT dev:
+    /// `cargo test --release --lib nlp::tagger -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn shipped_model_speed() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let start = std::time::Instant::now();
+        let t = Tagger::load(&dir.join("data/models/tagger.bin")).expect("model");
+        let load = start.elapsed();
+        let dev = conllu::read_file(Path::new("/work/shared/treebank/ewt/en_ewt-ud-dev.conllu"))
+            .expect("dev");
+        let sents: Vec<Vec<&str>> = dev.iter().map(forms).collect();
+        let words: usize = sents.iter().map(Vec::len).sum();
+        let start = std::time::Instant::now();
+        let mut n = 0;
+        for _ in 0..5 {
+            for s in &sents {
+                n += t.tag(s).len();
+            }
+        }
+        let secs = start.elapsed().as_secs_f64();
+        let (u, x) = t.accuracy(&dev);
+        println!(
+            "load {:.1} ms; {words} words; {:.0} tokens/s; EWT dev UPOS {u:.2} XPOS {x:.2}",
+            load.as_secs_f64() * 1000.0,
+            n as f64 / secs
+        );
+    }
 }
