@@ -163,6 +163,17 @@ impl Trainer {
         }
     }
 
+    /// The smallest `min_count` for [`Trainer::finish`] that keeps at most
+    /// `max_features` features (ranked by how often they were updated).
+    pub fn min_count_for(&self, max_features: usize) -> u32 {
+        if self.counts.len() <= max_features {
+            return 1;
+        }
+        let mut c = self.counts.clone();
+        c.sort_unstable_by(|a, b| b.cmp(a));
+        c[max_features] + 1
+    }
+
     /// The averaged model. Features updated fewer than `min_count` times and
     /// weights whose magnitude is below `min_weight` are dropped.
     pub fn finish(&self, min_count: u32, min_weight: f32) -> Model {
