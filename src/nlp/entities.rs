@@ -878,7 +878,21 @@ pub fn train_cli(args: &TrainArgs, log: &mut dyn FnMut(&str)) -> Result<(), Stri
         silver_kept.1,
         n_spans
     ));
-    let dev = read_dev(&args.dev).map_err(|e| e.to_string())?;
+    let mut dev = read_dev(&args.dev).map_err(|e| e.to_string())?;
+    if let Some(path) = &args.tagger {
+        // predicted tags in training and on dev, as the pipeline will see
+        let tagger = crate::nlp::tagger::Tagger::load(path).map_err(|e| e.to_string())?;
+        let retag = |ex: &mut Example| {
+            let forms: Vec<&str> = ex.forms.iter().map(String::as_str).collect();
+            let tagged = tagger.tag(&forms);
+            ex.upos = tagged.iter().map(|t| t.0).collect();
+            ex.xpos = tagged.iter().map(|t| t.1).collect();
+        };
+        examples.iter_mut().for_each(retag);
+        dev.iter_mut()
+            .for_each(|(_, set)| set.iter_mut().for_each(retag));
+        log(&format!("tags predicted by {}", path.display()));
+    }
     let opts = TrainOptions {
         epochs: args.epochs.unwrap_or(TrainOptions::default().epochs),
         seed: args.seed,
