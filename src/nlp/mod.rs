@@ -11,6 +11,7 @@
 pub mod conllu;
 pub mod entities;
 pub mod eval;
+pub mod gazetteer;
 pub mod lemma;
 pub mod model;
 pub mod parser;
