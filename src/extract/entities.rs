@@ -923,8 +923,10 @@ fn classify(
         return;
     }
     // organisation by head noun (keeps a leading demonym: "Russian Armed Forces")
+    // (an acronym alone is an organisation only when no model says otherwise:
+    // with one, "UTC" or "GDP" stays out unless it tags the word)
     if has_org_head && !PLACE_HEADS.contains(&last)
-        || (e - a == 1 && is_acronym(last) && gaz_spans.is_empty())
+        || (e - a == 1 && is_acronym(last) && gaz_spans.is_empty() && b.model.is_none())
     {
         for (ga, ge, g) in &gaz_spans {
             if matches!(g, Gaz::Demonym(_) | Gaz::Country(_)) {
