@@ -672,11 +672,12 @@ struct Prepared {
     labels: Vec<usize>,
 }
 
-/// Trains the tagger on `examples`; `after_epoch` sees each epoch's model.
+/// Trains the tagger on `examples`; `after_epoch` sees each epoch's number,
+/// its label accuracy on the training data (%) and its model.
 pub fn train(
     examples: &[Example],
     opts: &TrainOptions,
-    after_epoch: &mut dyn FnMut(usize, &EntityTagger),
+    after_epoch: &mut dyn FnMut(usize, f64, &EntityTagger),
 ) -> EntityTagger {
     let mut rng = Rng::new(opts.seed);
     let mut data: Vec<Prepared> = Vec::with_capacity(examples.len());
@@ -706,8 +707,10 @@ pub fn train(
         model: t.finish(opts.min_count, 0.0),
         fallback_margin: opts.fallback_margin,
     };
+    let mut accuracy = 0.0;
     for epoch in 0..opts.epochs {
         rng.shuffle(&mut order);
+        let (mut seen, mut right) = (0usize, 0usize);
         for &k in &order {
             let ex = &data[k];
             guesses.clear();
@@ -724,6 +727,8 @@ pub fn train(
                 let guess = crate::nlp::perceptron::argmax(&scores, |l| legal(prev, l, i + 1 == n))
                     .unwrap_or(O);
                 let truth = ex.labels[i];
+                seen += 1;
+                right += usize::from(guess == truth);
                 if guess != truth {
                     trainer.update(&feats, truth, guess);
                     trainer.update(&dynf, truth, guess);
@@ -732,12 +737,13 @@ pub fn train(
                 guesses.push(guess);
             }
         }
+        accuracy = 100.0 * right as f64 / seen.max(1) as f64;
         if epoch + 1 < opts.epochs {
-            after_epoch(epoch + 1, &finish(&trainer));
+            after_epoch(epoch + 1, accuracy, &finish(&trainer));
         }
     }
     let tagger = finish(&trainer);
-    after_epoch(opts.epochs, &tagger);
+    after_epoch(opts.epochs, accuracy, &tagger);
     tagger
 }
 
@@ -898,7 +904,10 @@ pub fn train_cli(args: &TrainArgs, log: &mut dyn FnMut(&str)) -> Result<(), Stri
         seed: args.seed,
         ..TrainOptions::default()
     };
-    let tagger = train(&examples, &opts, &mut |epoch, t| {
+    let tagger = train(&examples, &opts, &mut |epoch, accuracy, t| {
+        log(&format!(
+            "epoch {epoch}: train label accuracy {accuracy:.2}"
+        ));
         for (name, ex) in &dev {
             log(&format!(
                 "epoch {epoch} {}",
@@ -982,10 +991,10 @@ mod tests {
     #[test]
     fn learns_a_tiny_set_perfectly_and_deterministically() {
         let ex = tiny();
-        let t = train(&ex, &opts(), &mut |_, _| {});
+        let t = train(&ex, &opts(), &mut |_, _, _| {});
         let (all, _) = score(&t, &ex, -1.0);
         assert_eq!((all.correct, all.gold, all.predicted), (6, 6, 6));
-        let again = train(&ex, &opts(), &mut |_, _| {});
+        let again = train(&ex, &opts(), &mut |_, _, _| {});
         assert_eq!(t.to_bytes(), again.to_bytes());
         let other = train(
             &ex,
@@ -994,14 +1003,14 @@ mod tests {
                 epochs: 1,
                 ..opts()
             },
-            &mut |_, _| {},
+            &mut |_, _, _| {},
         );
         assert_ne!(t.to_bytes(), other.to_bytes());
     }
 
     #[test]
     fn round_trip_and_bad_bytes_are_errors() {
-        let t = train(&tiny(), &opts(), &mut |_, _| {});
+        let t = train(&tiny(), &opts(), &mut |_, _, _| {});
         let bytes = t.to_bytes();
         assert_eq!(EntityTagger::from_bytes(&bytes).unwrap(), t);
         for cut in (0..bytes.len()).step_by(7) {
@@ -1029,7 +1038,7 @@ mod tests {
 
     #[test]
     fn odd_input_gives_well_formed_spans() {
-        let mut t = train(&tiny(), &opts(), &mut |_, _| {});
+        let mut t = train(&tiny(), &opts(), &mut |_, _, _| {});
         t.set_fallback_margin(f32::INFINITY);
         assert!(t.tag(&[], &[], &[]).is_empty());
         let words = [
@@ -1060,7 +1069,7 @@ mod tests {
     #[test]
     fn the_fallback_types_a_gazetteer_name_the_model_missed() {
         // an untrained model says O everywhere, with no lean either way
-        let mut t = train(&[], &opts(), &mut |_, _| {});
+        let mut t = train(&[], &opts(), &mut |_, _, _| {});
         let forms = [
             "Troops", "left", "Kursk", "for", "the", "United", "Nations", ".",
         ];

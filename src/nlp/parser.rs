@@ -761,6 +761,9 @@ fn with_tags(sents: &[Sentence], tags: &[Vec<(Upos, Xpos)>]) -> Vec<Sentence> {
         .collect()
 }
 
+/// Training sets smaller than this are not jackknifed.
+const MIN_JACKKNIFE_SENTENCES: usize = 200;
+
 /// `newsgraph train parser`: trains on predicted tags (4-fold jackknifed,
 /// since the parser will only ever see predicted tags), logs
 /// per-epoch UAS/LAS on each dev path with gold tags and, given `--tagger`,
@@ -794,11 +797,20 @@ pub fn train_cli(args: &TrainArgs, log: &mut dyn FnMut(&str)) -> Result<(), Stri
     }
     let words: usize = gold.iter().map(|s| s.words.len()).sum();
     log(&format!("parser: {} sentences, {words} words", gold.len()));
-    log(&format!(
-        "jackknifing tags: {JACKKNIFE_FOLDS} folds, {TAGGER_EPOCHS} tagger epochs"
-    ));
-    let tags = tagger::jackknife(&gold, JACKKNIFE_FOLDS, TAGGER_EPOCHS, args.seed);
-    let sents = with_tags(&gold, &tags);
+    // a fold of a tiny treebank teaches a tagger nothing: below this size
+    // the parser learns from the gold tags instead
+    let sents = if gold.len() >= MIN_JACKKNIFE_SENTENCES {
+        log(&format!(
+            "jackknifing tags: {JACKKNIFE_FOLDS} folds, {TAGGER_EPOCHS} tagger epochs"
+        ));
+        let tags = tagger::jackknife(&gold, JACKKNIFE_FOLDS, TAGGER_EPOCHS, args.seed);
+        with_tags(&gold, &tags)
+    } else {
+        log(&format!(
+            "gold tags: fewer than {MIN_JACKKNIFE_SENTENCES} sentences to jackknife"
+        ));
+        gold
+    };
     let dev_refs: Vec<(String, &[Sentence])> = devs
         .iter()
         .map(|(n, d)| (n.clone(), d.as_slice()))
