@@ -541,8 +541,15 @@ impl<'a> Builder<'a> {
     }
     /// Model spans that overlap tokens `a..e`.
     fn model_in(&self, a: usize, e: usize) -> Vec<TokSpan> {
+        // the tagger's spans do not overlap, so sorted by start they are
+        // sorted by end too: a binary search keeps this logarithmic
         self.model.as_ref().map_or(Vec::new(), |m| {
-            m.iter().filter(|s| s.t0 < e && s.t1 > a).copied().collect()
+            let first = m.partition_point(|s| s.t1 <= a);
+            m[first..]
+                .iter()
+                .take_while(|s| s.t0 < e)
+                .copied()
+                .collect()
         })
     }
     fn mention(&mut self, ent: usize, sent: usize, t0: usize, t1: usize, metonym: bool) {
