@@ -61,38 +61,32 @@ fn training_is_deterministic_and_the_tiny_treebank_is_learned() {
         .stdout("UPOS 100.00 XPOS 100.00 UAS 100.00 LAS 100.00\n");
 }
 
+/// Runs `newsgraph ARGS FILE` and checks its output is one line of `shape`.
+fn one_line(args: &[&str], file: &str, shape: &str) -> String {
+    let out = newsgraph().args(args).arg(fixture(file)).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = String::from_utf8(out.stdout).unwrap();
+    let re = regex::Regex::new(shape).unwrap();
+    assert!(re.is_match(&line), "{line:?}");
+    line
+}
+
 #[test]
 fn eval_lines_have_the_documented_shape() {
-    let out = newsgraph()
-        .arg("eval-syntax")
-        .arg("--conllu")
-        .arg(fixture("tiny.conllu"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    one_line(
+        &["eval-syntax", "--conllu"],
+        "tiny.conllu",
+        r"^UPOS \d+\.\d\d XPOS \d+\.\d\d UAS \d+\.\d\d LAS \d+\.\d\d\n$",
     );
-    let line = String::from_utf8(out.stdout).unwrap();
-    let re = regex::Regex::new(r"^UPOS \d+\.\d\d XPOS \d+\.\d\d UAS \d+\.\d\d LAS \d+\.\d\d\n$")
-        .unwrap();
-    assert!(re.is_match(&line), "{line:?}");
-
-    let out = newsgraph()
-        .arg("eval-entities")
-        .arg("--iob2")
-        .arg(fixture("tiny.iob2"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let line = one_line(
+        &["eval-entities", "--iob2"],
+        "tiny.iob2",
+        r"^ENTITIES P \d\.\d{3} R \d\.\d{3} F1 \d\.\d{3}\n$",
     );
-    let line = String::from_utf8(out.stdout).unwrap();
-    let re = regex::Regex::new(r"^ENTITIES P \d\.\d{3} R \d\.\d{3} F1 \d\.\d{3}\n$").unwrap();
-    assert!(re.is_match(&line), "{line:?}");
     // "Maria Lopez visited Boston": the shipped models find both names
     assert_eq!(line, "ENTITIES P 1.000 R 1.000 F1 1.000\n");
 }

@@ -451,23 +451,14 @@ impl EntityTagger {
 
     /// Reads a model file (checked: magic, version, kind, checksum).
     pub fn load(path: &std::path::Path) -> Result<EntityTagger, ModelError> {
-        let bytes = std::fs::read(path).map_err(|err| ModelError::Io {
-            path: path.display().to_string(),
-            err,
-        })?;
-        EntityTagger::from_bytes(&bytes)
+        EntityTagger::from_bytes(&model::read(path)?)
     }
 
     /// Decodes a whole model file's bytes (envelope included).
     pub fn from_bytes(bytes: &[u8]) -> Result<EntityTagger, ModelError> {
         let payload = model::unwrap(ModelKind::Entities, bytes)?;
         let mut r = Reader::new(payload);
-        let v = r.u32()?;
-        if v != PAYLOAD_VERSION {
-            return Err(ModelError::Corrupt(format!(
-                "entities payload version {v}, expected {PAYLOAD_VERSION}"
-            )));
-        }
+        model::payload_version(&mut r, "entities", PAYLOAD_VERSION)?;
         let fallback_margin = r.f32()?;
         let model = Model::decode(&mut r)?;
         r.finish()?;

@@ -155,13 +155,29 @@ pub fn save(path: &Path, kind: ModelKind, payload: &[u8]) -> Result<(), ModelErr
     result.map_err(io)
 }
 
-/// Reads a model file and returns its checked payload.
-pub fn load(path: &Path, kind: ModelKind) -> Result<Vec<u8>, ModelError> {
-    let bytes = fs::read(path).map_err(|err| ModelError::Io {
+/// Reads a whole model file (the caller checks the envelope).
+pub fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
+    fs::read(path).map_err(|err| ModelError::Io {
         path: path.display().to_string(),
         err,
-    })?;
-    unwrap(kind, &bytes).map(<[u8]>::to_vec)
+    })
+}
+
+/// Reads a model payload's leading version number and checks it.
+pub fn payload_version(r: &mut Reader, what: &str, expected: u32) -> Result<(), ModelError> {
+    let found = r.u32()?;
+    if found == expected {
+        Ok(())
+    } else {
+        Err(ModelError::Corrupt(format!(
+            "{what} payload version {found}, this build reads {expected}"
+        )))
+    }
+}
+
+/// Reads a model file and returns its checked payload.
+pub fn load(path: &Path, kind: ModelKind) -> Result<Vec<u8>, ModelError> {
+    unwrap(kind, &read(path)?).map(<[u8]>::to_vec)
 }
 
 /// Appends little-endian values to a payload.

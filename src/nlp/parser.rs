@@ -564,23 +564,14 @@ impl Parser {
 
     /// Reads a model file (checked: magic, version, kind, checksum).
     pub fn load(path: &std::path::Path) -> Result<Parser, ModelError> {
-        let bytes = std::fs::read(path).map_err(|err| ModelError::Io {
-            path: path.display().to_string(),
-            err,
-        })?;
-        Parser::from_bytes(&bytes)
+        Parser::from_bytes(&model::read(path)?)
     }
 
     /// Decodes a whole model file's bytes (envelope included).
     pub fn from_bytes(bytes: &[u8]) -> Result<Parser, ModelError> {
         let payload = model::unwrap(ModelKind::Parser, bytes)?;
         let mut r = Reader::new(payload);
-        let version = r.u32()?;
-        if version != PAYLOAD_VERSION {
-            return Err(ModelError::Corrupt(format!(
-                "parser payload version {version}, expected {PAYLOAD_VERSION}"
-            )));
-        }
+        model::payload_version(&mut r, "parser", PAYLOAD_VERSION)?;
         let actions = Model::decode(&mut r)?;
         let labels = Model::decode(&mut r)?;
         r.finish()?;

@@ -399,23 +399,14 @@ impl Tagger {
 
     /// Reads a model file (checked: magic, version, kind, checksum).
     pub fn load(path: &Path) -> Result<Tagger, ModelError> {
-        let bytes = std::fs::read(path).map_err(|err| ModelError::Io {
-            path: path.display().to_string(),
-            err,
-        })?;
-        Tagger::from_bytes(&bytes)
+        Tagger::from_bytes(&model::read(path)?)
     }
 
     /// Decodes a whole model file's bytes (envelope included).
     pub fn from_bytes(bytes: &[u8]) -> Result<Tagger, ModelError> {
         let payload = model::unwrap(ModelKind::Tagger, bytes)?;
         let mut r = Reader::new(payload);
-        let version = r.u32()?;
-        if version != PAYLOAD_VERSION {
-            return Err(ModelError::Corrupt(format!(
-                "tagger payload version {version}, this build reads {PAYLOAD_VERSION}"
-            )));
-        }
+        model::payload_version(&mut r, "tagger", PAYLOAD_VERSION)?;
         let core = Core::decode(&mut r)?;
         let lemmatizer = Lemmatizer::decode(&mut r)?;
         r.finish()?;
