@@ -326,6 +326,36 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                     c1,
                 });
             }
+            if !in_quote(i) && cx.syn.parsed(i) {
+                match parse_cue(cx, i, si, &qs) {
+                    ParseCue::Claims(v) => {
+                        // "praising X, saying Y": one claim, as the surface rule does
+                        if lw == "saying"
+                            && v.len() == 1
+                            && let Some(prev) = out[first_in_sentence..].last_mut()
+                            && !matches!(prev.stance, Stance::Assert)
+                            && prev.speaker == v[0].speaker
+                        {
+                            prev.content = format!("{}; {}", prev.content, v[0].content);
+                            prev.c1 = v[0].c1;
+                        } else {
+                            out.extend(v);
+                        }
+                        i += 1;
+                        continue;
+                    }
+                    ParseCue::Reject => {
+                        i += 1;
+                        continue;
+                    }
+                    ParseCue::Unsure => {}
+                }
+                // a noun or adjective the surface list takes for a verb ("reports")
+                if !matches!(cx.syn.upos(i), crate::nlp::tags::Upos::Verb) {
+                    i += 1;
+                    continue;
+                }
+            }
             let Some((_lemma, stance)) = t.cues.get(lw.as_str()).cloned() else {
                 i += 1;
                 continue;
@@ -625,4 +655,465 @@ fn no_complement(cx: &Ctx, c: usize, s1: usize) -> bool {
         return true;
     }
     !(c + 1..s1.min(c + 8)).any(|k| cx.lw(k) == "that" || is_open_quote(cx.w(k)) || cx.w(k) == ":")
+}
+
+/// What the parse decided about a reporting verb.
+enum ParseCue {
+    /// Claims read from the tree.
+    Claims(Vec<Claim>),
+    /// Not a claim (negated, an adjective, `declined to comment`, a passive
+    /// without an agent …): the surface rules must not make one either.
+    Reject,
+    /// The tree does not say (no subject or no content found): the surface
+    /// rules decide.
+    Unsure,
+}
+
+/// Relations whose subtrees are not part of a speaker's noun phrase core.
+fn np_core_skip(cx: &Ctx, k: usize) -> bool {
+    matches!(
+        cx.syn.rel(k),
+        "acl:relcl" | "acl" | "appos" | "conj" | "cc" | "punct" | "nmod" | "parataxis" | "advmod"
+    )
+}
+
+/// Nouns for documents and messages: the speaker is their issuer.
+const DOC_NOUNS: &[&str] = &[
+    "statement",
+    "tweet",
+    "post",
+    "release",
+    "letter",
+    "message",
+    "report",
+    "video",
+    "communique",
+    "filing",
+    "memo",
+    "ruling",
+    "judgment",
+    "verdict",
+    "decision",
+    "summary",
+    "data",
+    "figure",
+    "estimate",
+    "analysis",
+    "survey",
+    "poll",
+    "study",
+    "note",
+    "website",
+    "announcement",
+    "bulletin",
+    "account",
+];
+
+/// Head nouns that stand for an organisation named earlier (`the company
+/// said` → the last organisation before it).
+const ORG_HEADS: &[&str] = &[
+    "company",
+    "firm",
+    "chain",
+    "retailer",
+    "utility",
+    "carrier",
+    "airline",
+    "corporation",
+    "business",
+    "manufacturer",
+    "operator",
+    "bank",
+    "newspaper",
+    "broadcaster",
+    "agency",
+    "group",
+    "organisation",
+    "organization",
+    "council",
+    "commission",
+    "court",
+    "ministry",
+    "department",
+];
+
+/// The speaker named by a subject (or agent) headed at `h`: the entity
+/// mentioned in its noun-phrase core, a resolved pronoun, the issuer of a
+/// document noun, a titled person, or the phrase itself.
+fn speaker_at(cx: &Ctx, h: usize, si: usize) -> Option<Arg> {
+    let syn = cx.syn;
+    let lw = cx.lw(h).as_str();
+    if matches!(lw, "who" | "which" | "that") {
+        // "X, who said …": the noun the relative clause modifies
+        let verb = syn.head(h)?;
+        if syn.rel(verb) == "acl:relcl" {
+            return speaker_at(cx, syn.head(verb)?, si);
+        }
+        return None;
+    }
+    if matches!(syn.upos(h), crate::nlp::tags::Upos::Pron) {
+        return cx.pronoun(h, si);
+    }
+    if let Some(m) = cx.mention_or_titled(h) {
+        return Some(cx.arg_of_mention(m));
+    }
+    let (lo, hi) = syn.subtree(h, &|k| np_core_skip(cx, k));
+    // an appositive name: "the ministry's spokesman, Ivan Petrov, said"
+    for k in syn.children(h) {
+        if matches!(syn.rel(k), "appos" | "flat")
+            && let Some(m) = cx.mention_or_titled(k)
+            && cx.ner.entities[m.ent].etype == EType::Person
+        {
+            return Some(cx.arg_of_mention(m));
+        }
+    }
+    if let Some(m) = (lo..hi).rev().find_map(|k| cx.mention_or_titled(k)) {
+        // "Kremlin spokesman" → the person holding the title is better, but a
+        // named organisation or country in the core is the speaker otherwise
+        if DOC_NOUNS.contains(&syn.lemma(h)) || syn.upos(h) == crate::nlp::tags::Upos::Propn {
+            return Some(cx.arg_of_mention(m));
+        }
+        if let Some((mut v, _)) = cx.subject(hi, si)
+            && let Some(a) = v.pop()
+        {
+            return Some(a);
+        }
+        return Some(cx.arg_of_mention(m));
+    }
+    if DOC_NOUNS.contains(&syn.lemma(h)) {
+        // "a statement from the ministry", "the report by X"
+        for k in syn.children(h) {
+            if matches!(syn.rel(k), "nmod" | "nmod:poss")
+                && !matches!(syn.upos(k), crate::nlp::tags::Upos::Pron)
+                && let Some(a) = speaker_at(cx, k, si)
+            {
+                return Some(a);
+            }
+        }
+    }
+    // "the government", "the company": the entity the article means by it
+    let bare = (lo..h).all(|k| matches!(cx.lw(k).as_str(), "the" | "its" | "their"));
+    if bare && syn.lemma(h) == "government" && cx.lw(h) == "government" {
+        return cx.main_country();
+    }
+    if bare && ORG_HEADS.contains(&syn.lemma(h)) && syn.upos(h) == crate::nlp::tags::Upos::Noun {
+        let head = cx.lw(h).to_string();
+        if let Some(a) = cx
+            .named_head(h, &head)
+            .or_else(|| cx.last_entity_before(h, |e| e.etype == EType::Organization))
+        {
+            return Some(a);
+        }
+    }
+    if let Some((mut v, _)) = cx.subject(hi, si)
+        && v.len() == 1
+        && let Some(a) = v.pop()
+    {
+        return Some(a);
+    }
+    if matches!(
+        syn.upos(h),
+        crate::nlp::tags::Upos::Noun | crate::nlp::tags::Upos::Propn
+    ) {
+        let mut a = lo;
+        while a < h
+            && matches!(
+                cx.lw(a).as_str(),
+                "the" | "a" | "an" | "this" | "these" | "those"
+            )
+        {
+            a += 1;
+        }
+        let text = clean(cx.span(a, hi));
+        if !text.is_empty() {
+            return Some(Arg { text, ent: None });
+        }
+    }
+    None
+}
+
+/// The subjects of a verb: its `nsubj` and the nouns coordinated with it, or
+/// the passive agent; a verb without one borrows its governor's (`… and
+/// said`, `saying …`, `continued to deny`).
+fn subjects_of(cx: &Ctx, v: usize, si: usize) -> Vec<Arg> {
+    let syn = cx.syn;
+    let mut k = v;
+    for _ in 0..4 {
+        let subj = syn
+            .child(k, "nsubj")
+            .or_else(|| syn.child(k, "obl:agent"))
+            .or_else(|| (k != v).then(|| syn.child(k, "nsubj:pass")).flatten());
+        if let Some(h) = subj {
+            // "A member of parliament, Samir Dilou, said": a title noun as the
+            // head, a named person right before the cue
+            if k == v
+                && syn.upos(h) == crate::nlp::tags::Upos::Noun
+                && cx.mention_at(h).is_none()
+                && h < v
+                && let Some((sp, _)) = cx.subject(v, si)
+                && sp.len() == 1
+                && sp[0]
+                    .ent
+                    .is_some_and(|e| cx.ner.entities[e].etype == EType::Person)
+            {
+                return sp;
+            }
+            let mut out: Vec<Arg> = Vec::new();
+            for n in std::iter::once(h).chain(syn.children(h).filter(|&c| syn.rel(c) == "conj")) {
+                if let Some(a) = speaker_at(cx, n, si)
+                    && !out.contains(&a)
+                {
+                    out.push(a);
+                }
+            }
+            return out;
+        }
+        if !matches!(syn.rel(k), "conj" | "xcomp" | "advcl" | "acl") {
+            return Vec::new();
+        }
+        if syn.rel(k) == "conj" {
+            // "denied that A and said B": the parse may hang `said` on a verb
+            // inside the first content; the speaker is the nearest cue's
+            let mut a = syn.head(k);
+            for _ in 0..6 {
+                let Some(x) = a else { break };
+                if x != k && verb_cue(cx, x).is_some() {
+                    return subjects_of(cx, x, si);
+                }
+                a = syn.head(x);
+            }
+        }
+        match syn.head(k) {
+            Some(h) => k = h,
+            None => return Vec::new(),
+        }
+    }
+    Vec::new()
+}
+
+/// The reporting verb at `v` (if the lexicon knows its lemma).
+fn verb_cue(cx: &Ctx, v: usize) -> Option<&'static super::lexicon::VerbCue> {
+    let syn = cx.syn;
+    if syn.upos(v) != crate::nlp::tags::Upos::Verb {
+        return None;
+    }
+    let t = tables();
+    let lemma = syn.lemma(v);
+    for k in syn.children(v) {
+        let with = match syn.rel(k) {
+            "compound:prt" => format!("{lemma} {}", cx.lw(k)),
+            "obl" => match syn.children(k).find(|&c| syn.rel(c) == "case") {
+                Some(c) => format!("{lemma} {}", cx.lw(c)),
+                None => continue,
+            },
+            _ => continue,
+        };
+        if let Some(c) = t.verb_cues.get(&with) {
+            return Some(c);
+        }
+    }
+    t.verb_cues.get(lemma)
+}
+
+/// Reads a claim off the tree for the reporting verb at `v`.
+fn parse_cue(cx: &Ctx, v: usize, si: usize, qs: &[(usize, usize)]) -> ParseCue {
+    let syn = cx.syn;
+    let Some(cue) = verb_cue(cx, v) else {
+        return ParseCue::Unsure;
+    };
+    let s = &cx.sents[si];
+    let rel = syn.rel(v);
+    // an adjective or a noun modifier, "what he said was", a hypothesis
+    if matches!(rel, "amod" | "csubj" | "csubj:pass" | "compound") {
+        return ParseCue::Reject;
+    }
+    // "what he said was …", "the claims he denied": the content is elsewhere
+    if rel == "acl:relcl" {
+        if syn
+            .head(v)
+            .is_some_and(|h| matches!(cx.lw(h).as_str(), "what" | "whatever"))
+        {
+            // "what X described as …": the surface rules know these shapes
+            return ParseCue::Unsure;
+        }
+        if !syn.has_child(v, "ccomp") {
+            return ParseCue::Reject;
+        }
+    }
+    if syn.children(v).any(|k| {
+        matches!(syn.rel(k), "mark") && matches!(cx.lw(k).as_str(), "if" | "whether" | "unless")
+    }) {
+        return ParseCue::Reject;
+    }
+    // negation: "did not deny", "neither confirmed nor denied"
+    let negated = |k: usize| {
+        syn.children(k).any(|c| {
+            (matches!(syn.rel(c), "advmod" | "cc:preconj" | "cc" | "det")
+                && matches!(
+                    cx.lw(c).as_str(),
+                    "not" | "n't" | "never" | "neither" | "nor"
+                ))
+        })
+    };
+    if negated(v) || (rel == "conj" && syn.head(v).is_some_and(negated)) {
+        return ParseCue::Reject;
+    }
+    // "declined to comment", "refused to confirm", "wants to say"
+    if rel == "xcomp"
+        && let Some(h) = syn.head(v)
+        && !matches!(syn.lemma(h), "continue" | "begin" | "start" | "keep" | "go")
+        && !tables().verb_cues.contains_key(syn.lemma(h))
+    {
+        return ParseCue::Reject;
+    }
+    // passive: "was questioned about", unless an agent speaks ("was denied by X")
+    let passive = syn
+        .children(v)
+        .any(|k| matches!(syn.rel(k), "aux:pass" | "nsubj:pass"));
+    if passive && !syn.has_child(v, "obl:agent") {
+        return ParseCue::Reject;
+    }
+    let speakers = subjects_of(cx, v, si);
+    if speakers.is_empty() {
+        return ParseCue::Unsure;
+    }
+    // the content: clause, infinitive, object (+ its prepositional phrase)
+    let addressee = !cue.np_content;
+    let has_clause = syn
+        .children(v)
+        .any(|k| matches!(syn.rel(k), "ccomp" | "xcomp") || (syn.rel(k) == "parataxis" && k > v));
+    let mut span: Option<(usize, usize)> = None;
+    fn add(span: &mut Option<(usize, usize)>, lo: usize, hi: usize) {
+        *span = Some(match *span {
+            Some((a, b)) => (a.min(lo), b.max(hi)),
+            None => (lo, hi),
+        })
+    }
+    let mut is_clause = false;
+    for k in syn.children(v) {
+        let r = syn.rel(k);
+        let take = match r {
+            "ccomp" => true,
+            "xcomp" => true,
+            "parataxis" => k > v && cx.toks[k].start > cx.toks[v].start,
+            "obj" | "iobj" => {
+                !cue.clause_only
+                    && if addressee {
+                        // "urged the U.S. to waive …": the object is part of it
+                        syn.children(v).any(|x| syn.rel(x) == "xcomp" && x > k)
+                    } else {
+                        !(has_clause
+                            && cx
+                                .mention_at(k)
+                                .is_some_and(|m| cx.ner.entities[m.ent].etype == EType::Person))
+                    }
+            }
+            "obl" if !cue.clause_only => syn
+                .children(k)
+                .find(|&c| syn.rel(c) == "case")
+                .is_some_and(|c| cue.preps.iter().any(|p| p == cx.lw(c))),
+            _ => false,
+        };
+        if take {
+            if matches!(r, "ccomp" | "parataxis") {
+                is_clause = true;
+            }
+            let (lo, hi) = syn.subtree(k, &|_| false);
+            add(&mut span, lo, hi);
+        }
+    }
+    if span.is_none()
+        && passive
+        && let Some(k) = syn.child(v, "nsubj:pass")
+    {
+        // "the figures were disputed by X": what X disputed
+        let (lo, hi) = syn.subtree(k, &|_| false);
+        add(&mut span, lo, hi);
+    }
+    if span.is_none() && rel == "parataxis" && !has_clause {
+        // "… the war is over, he said": the clause the cue hangs from
+        if let Some(h) = syn.head(v) {
+            let (lo, hi) = syn.subtree(h, &|k| k == v || syn.rel(k) == "punct" && k > v);
+            let hi = if hi > v { v } else { hi };
+            if hi > lo {
+                add(&mut span, lo, hi);
+                is_clause = true;
+            }
+        }
+    }
+    let Some((mut c0, mut c1)) = span else {
+        return ParseCue::Unsure;
+    };
+    let _ = is_clause;
+    c0 = c0.max(s.tok_start);
+    c1 = c1.min(s.tok_end);
+    // a quote: its inside; otherwise the clause without its "that" and cut
+    // at the clause boundaries the parse may have let through
+    let mut quote = false;
+    if let Some(&(a, b)) = qs
+        .iter()
+        .find(|&&(a, b)| a <= c0 + 1 && b + 1 >= c1 && b > a)
+    {
+        c0 = a;
+        c1 = b;
+        quote = true;
+    } else {
+        while c0 < c1
+            && (matches!(cx.lw(c0).as_str(), "that" | "," | ":") || is_open_quote(cx.w(c0)))
+        {
+            c0 += 1;
+        }
+        if c0 > v {
+            // right of the cue: from just after it, past an addressee
+            // ("told the press …") and introductory adjuncts, so that a
+            // clause the parse split in two is read whole
+            let mut k = v + 1;
+            if let Some(o) = syn
+                .children(v)
+                .find(|&o| o > v && o < c0 && matches!(syn.rel(o), "obj" | "iobj") && addressee)
+            {
+                k = syn.subtree(o, &|x| np_core_skip(cx, x)).1;
+            }
+            k = skip_intro(cx, k, c0);
+            while k < c0
+                && (matches!(cx.lw(k).as_str(), "that" | "," | ":") || is_open_quote(cx.w(k)))
+            {
+                k += 1;
+            }
+            if k < c0
+                && !syn.children(v).any(|x| {
+                    x >= k
+                        && x < c0
+                        && !matches!(
+                            syn.rel(x),
+                            "obj" | "iobj" | "ccomp" | "xcomp" | "parataxis" | "nsubj"
+                        )
+                })
+            {
+                c0 = k;
+            }
+        }
+        if c0 >= v || c1 <= v {
+            c1 = content_end(cx, c0, c1);
+        }
+    }
+    let content = clean(cx.span(c0, c1));
+    if content.is_empty() {
+        return ParseCue::Unsure;
+    }
+    ParseCue::Claims(
+        speakers
+            .into_iter()
+            .map(|sp| Claim {
+                speaker: sp,
+                stance: cue.stance,
+                verb: cx.w(v).to_string(),
+                content: content.clone(),
+                quote,
+                sentence: si,
+                c0,
+                c1,
+            })
+            .collect(),
+    )
 }

@@ -72,6 +72,19 @@ impl Stance {
     }
 }
 
+/// A reporting verb as the parse sees it.
+#[derive(Clone, Debug)]
+pub struct VerbCue {
+    pub stance: Stance,
+    /// A noun phrase object is what was said (`denied the report`); false
+    /// where the object is the addressee (`told reporters that …`).
+    pub np_content: bool,
+    /// Prepositions whose phrase belongs to the content (`blamed X for Y`).
+    pub preps: Vec<String>,
+    /// Only a clause or a quote is content (`agree that …`, not `agree with X`).
+    pub clause_only: bool,
+}
+
 /// What a gazetteer string stands for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Gaz {
@@ -117,6 +130,10 @@ pub struct Tables {
     pub cues: HashMap<String, (String, Stance)>,
     /// Nominal cues (`assertion`, `denial`) → stance.
     pub noun_cues: HashMap<String, Stance>,
+    /// Reporting verbs by lemma, for the parse (every verb row: the tagger
+    /// tells the verb `charge` from the noun, so nothing is switched off).
+    /// Multi-word lemmas are keyed with their particle (`point out`).
+    pub verb_cues: HashMap<String, VerbCue>,
     /// Person titles (lower case, may be multi-word), longest first.
     pub titles: Vec<String>,
     pub title_words: HashSet<String>,
@@ -366,8 +383,44 @@ fn build() -> Tables {
 
     let mut cues = HashMap::default();
     let mut noun_cues = HashMap::default();
+    let mut verb_cues: HashMap<String, VerbCue> = HashMap::default();
     for r in rows(REPORTING) {
         let lemma = col(&r, 0);
+        if matches!(col(&r, 2), "v" | "phr") {
+            let stance = Stance::from_lexicon(col(&r, 4)).or(match col(&r, 4) {
+                // agreeing that … is asserting it; supporting a plan is not a claim
+                "supported" if col(&r, 7).contains("that") => Some(Stance::Assert),
+                _ => None,
+            });
+            if let Some(stance) = stance {
+                let comps: Vec<&str> = col(&r, 7).split(';').collect();
+                let np_content = comps.iter().any(|c| {
+                    *c == "NP"
+                        || (c.starts_with("NP_")
+                            && !matches!(*c, "NP_that" | "NP_quote" | "NP_to_inf"))
+                });
+                let preps = comps
+                    .iter()
+                    .filter_map(|c| {
+                        let parts: Vec<&str> = c.split('_').collect();
+                        match parts.as_slice() {
+                            ["NP", p, "NP" | "V-ing"] | [p, "NP"]
+                                if p.chars().all(|c| c.is_ascii_lowercase()) =>
+                            {
+                                Some(p.to_string())
+                            }
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                verb_cues.entry(lemma.to_string()).or_insert(VerbCue {
+                    stance,
+                    np_content,
+                    preps,
+                    clause_only: col(&r, 4) == "supported",
+                });
+            }
+        }
         let Some(stance) = Stance::from_lexicon(col(&r, 4)) else {
             continue;
         };
@@ -448,6 +501,7 @@ fn build() -> Tables {
         gaz_ac,
         cues,
         noun_cues,
+        verb_cues,
         titles,
         title_words,
         abbrevs,

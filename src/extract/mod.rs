@@ -16,6 +16,7 @@ pub mod lexicon;
 pub mod reader;
 pub mod resolve;
 pub mod sentences;
+pub mod syntax;
 pub mod time;
 
 use serde_json::{Value, json};
@@ -86,26 +87,14 @@ impl Extractor {
         let doc = reader::read(bytes)?;
         let toks = sentences::tokenize(&doc.body);
         let sents = sentences::split(&doc.body, &toks);
-        let model = crate::nlp::pipeline::Pipeline::embedded().ok().map(|pipe| {
-            sents
-                .iter()
-                .flat_map(|s| {
-                    pipe.entity_mentions(&doc.body[s.start..s.end])
-                        .into_iter()
-                        .map(move |m| entities::ModelSpan {
-                            start: s.start + m.start,
-                            end: s.start + m.end,
-                            etype: match m.etype {
-                                crate::nlp::tags::EntityType::Person => EType::Person,
-                                crate::nlp::tags::EntityType::Organization => EType::Organization,
-                                crate::nlp::tags::EntityType::Place => EType::Place,
-                            },
-                            confidence: m.confidence,
-                        })
-                })
-                .collect::<Vec<_>>()
-        });
-        let ner = entities::recognise(&doc.body, &toks, &sents, model.as_deref());
+        let pipe = crate::nlp::pipeline::Pipeline::embedded().ok();
+        let (syn, model) = syntax::Syntax::build(pipe, &doc.body, &toks, &sents);
+        let ner = entities::recognise(
+            &doc.body,
+            &toks,
+            &sents,
+            pipe.is_some().then_some(model.as_slice()),
+        );
         let lower = resolve::lower_tokens(&doc.body, &toks);
         let cx = resolve::Ctx {
             lower: &lower,
@@ -114,6 +103,7 @@ impl Extractor {
             sents: &sents,
             ner: &ner,
             date: doc.date,
+            syn: &syn,
         };
         let claims = attribution::claims(&cx);
         let events = events::events(&cx);

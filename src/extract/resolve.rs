@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     pub date: Option<Ymd>,
     /// Every token in lower case (see [`lower_tokens`]).
     pub lower: &'a [String],
+    /// The parse of every sentence (empty without models).
+    pub syn: &'a super::syntax::Syntax,
 }
 
 /// The tokens of `text` in lower case with `’` as `'`, for [`Ctx::lw`].
@@ -145,8 +147,9 @@ impl<'a> Ctx<'a> {
             if let Some(m) = self.mention_at(k) {
                 let e = &self.ner.entities[m.ent];
                 // a speaker ("Moscow said they …") is not what "they" refers to
-                let speaker =
-                    m.t1 < self.toks.len() && tables().cues.contains_key(self.lw(m.t1).as_str());
+                let speaker = m.sent == sent
+                    && m.t1 < self.toks.len()
+                    && tables().cues.contains_key(self.lw(m.t1).as_str());
                 // nor is a possessive modifier ("Russia's Kursk region")
                 let modifier = m.t1 + 1 < self.toks.len()
                     && matches!(self.w(m.t1), "'s" | "’s")
@@ -180,7 +183,7 @@ impl<'a> Ctx<'a> {
 
     /// The last entity mentioned before token `i` (within the bounded
     /// look-back that keeps long inputs linear) for which `wanted` holds.
-    fn last_entity_before(&self, i: usize, wanted: impl Fn(&Entity) -> bool) -> Option<Arg> {
+    pub fn last_entity_before(&self, i: usize, wanted: impl Fn(&Entity) -> bool) -> Option<Arg> {
         let lo = i.saturating_sub(LOOK_BACK);
         let mut k = i;
         while k > lo {
@@ -197,6 +200,24 @@ impl<'a> Ctx<'a> {
             }
         }
         None
+    }
+
+    /// The country mentioned most in the article (first on a tie): what
+    /// "the government" means when no other country is named.
+    pub fn main_country(&self) -> Option<Arg> {
+        let mut count = vec![0u32; self.ner.entities.len()];
+        for m in &self.ner.mentions {
+            if self.ner.entities[m.ent].country {
+                count[m.ent] += 1;
+            }
+        }
+        let best = (0..count.len())
+            .filter(|&e| count[e] > 0)
+            .max_by_key(|&e| (count[e], std::cmp::Reverse(e)))?;
+        Some(Arg {
+            text: self.ner.entities[best].name.clone(),
+            ent: Some(best),
+        })
     }
 
     /// The last person whose title contains `title` (lower case).

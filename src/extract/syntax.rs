@@ -1,0 +1,211 @@
+//! The syntax core's analysis of every sentence, laid over the extractor's
+//! own tokens so that claims and events can ask grammatical questions (the
+//! subject of `denied`, its clausal complement) by token index.
+//!
+//! Owns: running `crate::nlp` (tags, lemmas, parse, entity spans) on each
+//! sentence's tokens and the tree queries (children, relations, subtree
+//! spans). May not touch: recognition of entities, claims, events or the
+//! graph. Without models (a broken build) the view is empty and every query
+//! answers "no parse", so the surface rules still run.
+
+use crate::nlp::pipeline::Pipeline;
+use crate::nlp::tags::{DEPREL_NAMES, Deprel, EntityType, Upos};
+use crate::nlp::tokenize::Span;
+
+use super::entities::{EType, ModelSpan};
+use super::sentences::{Sentence, Token};
+
+/// Longer "sentences" are not parsed (their cost and their parse are both
+/// poor); the surface rules still read them.
+pub const MAX_PARSED_TOKENS: usize = 300;
+
+fn push_spans(
+    spans: &mut Vec<ModelSpan>,
+    ents: &[crate::nlp::entities::EntitySpan],
+    toks: &[Token],
+    t0: usize,
+    n: usize,
+) {
+    for e in ents {
+        if e.start < e.end && e.end <= n {
+            spans.push(ModelSpan {
+                start: toks[t0 + e.start].start,
+                end: toks[t0 + e.end - 1].end,
+                etype: match e.etype {
+                    EntityType::Person => EType::Person,
+                    EntityType::Organization => EType::Organization,
+                    EntityType::Place => EType::Place,
+                },
+                confidence: e.confidence,
+            });
+        }
+    }
+}
+
+/// No head (the root, or a token outside any parsed sentence).
+pub const NONE: u32 = u32::MAX;
+
+/// The parse of a whole article by global token index.
+#[derive(Debug, Default)]
+pub struct Syntax {
+    head: Vec<u32>,
+    rel: Vec<Deprel>,
+    upos: Vec<Upos>,
+    lemma: Vec<String>,
+    /// Children of token `i`: `kids[kid_start[i]..kid_start[i + 1]]`, in order.
+    kid_start: Vec<u32>,
+    kids: Vec<u32>,
+}
+
+impl Syntax {
+    /// Parses every sentence with the shipped models (none: an empty view)
+    /// and returns the entity tagger's spans by byte offset too.
+    pub fn build(
+        pipe: Option<&Pipeline>,
+        text: &str,
+        toks: &[Token],
+        sents: &[Sentence],
+    ) -> (Syntax, Vec<ModelSpan>) {
+        let n = toks.len();
+        let mut syn = Syntax {
+            head: vec![NONE; n],
+            rel: vec![0; n],
+            upos: vec![Upos::X; n],
+            lemma: vec![String::new(); n],
+            kid_start: Vec::new(),
+            kids: Vec::new(),
+        };
+        let mut spans = Vec::new();
+        if let Some(pipe) = pipe {
+            for s in sents {
+                let (t0, t1) = (s.tok_start, s.tok_end);
+                if t1 <= t0 {
+                    continue;
+                }
+                let tokens: Vec<Span> = toks[t0..t1]
+                    .iter()
+                    .map(|t| Span {
+                        start: t.start,
+                        end: t.end,
+                    })
+                    .collect();
+                let forms: Vec<&str> = toks[t0..t1].iter().map(|t| &text[t.start..t.end]).collect();
+                if t1 - t0 > MAX_PARSED_TOKENS {
+                    // not a sentence a person wrote (a table, a run-on
+                    // list): names only, and the surface rules read it
+                    let tagged = pipe.tagger.tag(&forms);
+                    let upos: Vec<Upos> = tagged.iter().map(|t| t.0).collect();
+                    let xpos: Vec<_> = tagged.iter().map(|t| t.1).collect();
+                    let ents = pipe.entities.tag(&forms, &upos, &xpos);
+                    push_spans(&mut spans, &ents, toks, t0, forms.len());
+                    continue;
+                }
+                let mut a = pipe.analyse_tokens(tokens, &forms);
+                for k in 0..a.len() {
+                    let g = t0 + k;
+                    syn.head[g] = match a.heads[k] {
+                        0 => NONE,
+                        h => (t0 + h as usize - 1) as u32,
+                    };
+                    syn.rel[g] = a.deprels[k];
+                    syn.upos[g] = a.upos[k];
+                    syn.lemma[g] = std::mem::take(&mut a.lemmas[k]);
+                }
+                push_spans(&mut spans, &a.entities, toks, t0, a.len());
+            }
+        }
+        // children, in token order (counting sort by head)
+        let mut count = vec![0u32; n + 1];
+        for &h in &syn.head {
+            if h != NONE {
+                count[h as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            count[i + 1] += count[i];
+        }
+        let mut fill = count.clone();
+        let mut kids = vec![0u32; count[n] as usize];
+        for (i, &h) in syn.head.iter().enumerate() {
+            if h != NONE {
+                kids[fill[h as usize] as usize] = i as u32;
+                fill[h as usize] += 1;
+            }
+        }
+        syn.kid_start = count;
+        syn.kids = kids;
+        (syn, spans)
+    }
+
+    /// True when token `i` was parsed.
+    pub fn parsed(&self, i: usize) -> bool {
+        i < self.head.len() && (self.head[i] != NONE || !self.lemma[i].is_empty())
+    }
+    pub fn head(&self, i: usize) -> Option<usize> {
+        let h = *self.head.get(i)?;
+        (h != NONE).then_some(h as usize)
+    }
+    /// The relation of `i` to its head (`nsubj`, `ccomp`, `root` …).
+    pub fn rel(&self, i: usize) -> &'static str {
+        if !self.parsed(i) {
+            return "";
+        }
+        DEPREL_NAMES[self.rel[i] as usize]
+    }
+    pub fn upos(&self, i: usize) -> Upos {
+        self.upos.get(i).copied().unwrap_or(Upos::X)
+    }
+    pub fn lemma(&self, i: usize) -> &str {
+        self.lemma.get(i).map(String::as_str).unwrap_or("")
+    }
+    pub fn children(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        let (a, b) = match (self.kid_start.get(i), self.kid_start.get(i + 1)) {
+            (Some(&a), Some(&b)) => (a as usize, b as usize),
+            _ => (0, 0),
+        };
+        self.kids[a..b].iter().map(|&k| k as usize)
+    }
+    /// The first child of `i` whose relation is `rel` or a subtype of it
+    /// (`nsubj` finds `nsubj:pass` only when asked for exactly that).
+    pub fn child(&self, i: usize, rel: &str) -> Option<usize> {
+        self.children(i).find(|&k| self.rel(k) == rel)
+    }
+    pub fn has_child(&self, i: usize, rel: &str) -> bool {
+        self.child(i, rel).is_some()
+    }
+    /// Token span `[lo, hi)` of the subtree of `i`, skipping the subtrees of
+    /// children `skip` rejects.
+    pub fn subtree(&self, i: usize, skip: &dyn Fn(usize) -> bool) -> (usize, usize) {
+        let (mut lo, mut hi) = (i, i + 1);
+        let mut stack = vec![i];
+        let mut seen = 0usize;
+        while let Some(k) = stack.pop() {
+            seen += 1;
+            if seen > 10_000 {
+                break;
+            }
+            lo = lo.min(k);
+            hi = hi.max(k + 1);
+            for c in self.children(k) {
+                if !skip(c) {
+                    stack.push(c);
+                }
+            }
+        }
+        (lo, hi)
+    }
+    /// True when `a` dominates `b` (or is `b`).
+    pub fn dominates(&self, a: usize, b: usize) -> bool {
+        let mut k = b;
+        for _ in 0..200 {
+            if k == a {
+                return true;
+            }
+            match self.head(k) {
+                Some(h) => k = h,
+                None => return false,
+            }
+        }
+        false
+    }
+}

@@ -1,0 +1,195 @@
+//! Attribution read from the parse, one test per shape, on sentences
+//! written for these tests (not taken from any gold article). Each test
+//! names the grammatical question it relies on: the subject of the cue,
+//! its clausal complement, the passive agent, a relative clause, a
+//! coordinated cue, the issuer of a document noun.
+
+use newsgraph::extract::{Extraction, Extractor, Stance};
+
+fn ex(body: &str) -> Extraction {
+    let text = format!("date 2024-03-05\n\nA title line\n\n{body}\n");
+    Extractor::new()
+        .extract("t.txt", text.as_bytes())
+        .expect("extracts")
+}
+
+fn claims(x: &Extraction) -> Vec<(Vec<String>, Stance, String)> {
+    x.claims
+        .iter()
+        .map(|c| (x.arg_names(&c.speaker), c.stance, c.content.clone()))
+        .collect()
+}
+
+fn find(x: &Extraction, speaker: &str, stance: Stance, content_has: &str) -> bool {
+    claims(x).iter().any(|(sp, st, c)| {
+        sp.iter().any(|s| s == speaker) && *st == stance && c.contains(content_has)
+    })
+}
+
+#[track_caller]
+fn assert_claim(x: &Extraction, speaker: &str, stance: Stance, content_has: &str) {
+    assert!(
+        find(x, speaker, stance, content_has),
+        "want {speaker} {stance:?} '{content_has}'; have {:#?}",
+        claims(x)
+    );
+}
+
+#[test]
+fn speaker_behind_a_relative_clause() {
+    // nsubj of "denied" is Halvorsen; the relative clause sits between them
+    let x = ex(
+        "Mayor Ingrid Halvorsen, who took office in 2021 after a long campaign, denied that the harbour contract had been awarded without a tender.",
+    );
+    assert_claim(
+        &x,
+        "Ingrid Halvorsen",
+        Stance::Deny,
+        "harbour contract had been awarded",
+    );
+}
+
+#[test]
+fn relative_pronoun_speaker_is_the_noun_it_modifies() {
+    let x = ex(
+        "The inquiry heard from Tomas Brenner, who said the dam had been inspected twice a year.",
+    );
+    assert_claim(
+        &x,
+        "Tomas Brenner",
+        Stance::Assert,
+        "dam had been inspected",
+    );
+}
+
+#[test]
+fn content_clause_is_cut_at_but() {
+    let x = ex("Farida Osei said the bridge would reopen in May, but engineers were less certain.");
+    assert_claim(
+        &x,
+        "Farida Osei",
+        Stance::Assert,
+        "bridge would reopen in May",
+    );
+    assert!(
+        !claims(&x).iter().any(|(_, _, c)| c.contains("engineers")),
+        "content runs past ', but': {:#?}",
+        claims(&x)
+    );
+}
+
+#[test]
+fn negated_cue_is_no_claim() {
+    let x = ex("Pieter Vandamme did not deny that the shipyard would close.");
+    assert!(
+        !claims(&x).iter().any(|(_, st, _)| *st == Stance::Deny),
+        "a negated denial became a claim: {:#?}",
+        claims(&x)
+    );
+}
+
+#[test]
+fn coordinated_cues_share_the_subject() {
+    // "and said" borrows the subject of the first cue, not of the verb inside its content
+    let x = ex(
+        "The Norwegian Refugee Council denied that its staff had been detained and said they were still working in the camp.",
+    );
+    assert_claim(
+        &x,
+        "Norwegian Refugee Council",
+        Stance::Deny,
+        "staff had been detained",
+    );
+    assert_claim(
+        &x,
+        "Norwegian Refugee Council",
+        Stance::Assert,
+        "still working in the camp",
+    );
+}
+
+#[test]
+fn request_with_object_and_infinitive() {
+    // "urged X to …": the object belongs to the content
+    let x = ex("Ambassador Lena Kowalczyk urged Portugal to extradite the suspect.");
+    assert_claim(
+        &x,
+        "Lena Kowalczyk",
+        Stance::Assert,
+        "extradite the suspect",
+    );
+}
+
+#[test]
+fn addressee_is_not_content() {
+    let x = ex("Captain Aiko Tanaka told reporters the search had found no survivors.");
+    assert_claim(
+        &x,
+        "Aiko Tanaka",
+        Stance::Assert,
+        "search had found no survivors",
+    );
+    assert!(
+        !claims(&x)
+            .iter()
+            .any(|(_, _, c)| c.starts_with("reporters")),
+        "the addressee was read as content: {:#?}",
+        claims(&x)
+    );
+}
+
+#[test]
+fn passive_with_an_agent_speaks() {
+    let x = ex("The figures were disputed by the Ministry of Finance.");
+    assert!(
+        find(&x, "Ministry of Finance", Stance::Deny, "figures"),
+        "{:#?}",
+        claims(&x)
+    );
+}
+
+#[test]
+fn passive_without_agent_is_no_claim() {
+    let x = ex("Director Samuel Okafor was questioned about the missing funds.");
+    assert!(claims(&x).is_empty(), "{:#?}", claims(&x));
+}
+
+#[test]
+fn pronoun_speaker_after_a_named_speaker() {
+    // "she said" in the next sentence: the person who spoke before
+    let x = ex(
+        "Inspector Maria Lindqvist told the inquiry the alarm had failed. \"It was a terrible night,\" she said.",
+    );
+    assert_claim(&x, "Maria Lindqvist", Stance::Assert, "terrible night");
+}
+
+#[test]
+fn the_company_is_the_named_company() {
+    let x = ex(
+        "Halden Shipping reported a loss. The company said the strike had cost it two months of revenue.",
+    );
+    assert_claim(&x, "Halden Shipping", Stance::Assert, "strike had cost");
+}
+
+#[test]
+fn document_noun_speaks_for_its_issuer() {
+    let x = ex("A statement from the Red Cross said the convoy had reached the town.");
+    assert_claim(
+        &x,
+        "Red Cross",
+        Stance::Assert,
+        "convoy had reached the town",
+    );
+}
+
+#[test]
+fn free_relative_what_he_said_is_not_a_separate_claim() {
+    let x = ex("Premier Olav Dahl welcomed what he called a turning point in the talks.");
+    assert!(
+        !claims(&x)
+            .iter()
+            .any(|(_, st, c)| *st == Stance::Assert && c.starts_with("a turning point")),
+        "{:#?}",
+        claims(&x)
+    );
+}
