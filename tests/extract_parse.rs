@@ -193,3 +193,93 @@ fn free_relative_what_he_said_is_not_a_separate_claim() {
         claims(&x)
     );
 }
+
+fn events(x: &Extraction) -> Vec<(String, Option<String>, Option<String>)> {
+    x.events
+        .iter()
+        .map(|e| {
+            (
+                e.etype.clone(),
+                e.agent.as_ref().map(|a| a.text.clone()),
+                e.patient.as_ref().map(|a| a.text.clone()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn event_trigger_by_lemma_and_part_of_speech() {
+    // inflections the form list lacks, found by lemma: "sues", "impeached"
+    let x = ex("The Harlow Water Company sues the regional council over the new tariff.");
+    assert!(
+        events(&x).iter().any(|(t, _, _)| t == "charge"),
+        "{:#?}",
+        events(&x)
+    );
+    // the noun "fire" is a disaster
+    let x = ex("A fire destroyed the market hall in Tarnów on Sunday.");
+    assert!(
+        events(&x).iter().any(|(t, _, _)| t == "disaster"),
+        "{:#?}",
+        events(&x)
+    );
+}
+
+#[test]
+fn fired_a_person_is_a_dismissal_fired_rockets_an_attack() {
+    let x = ex("Governor Elena Marsh fired Police Chief Daniel Ortiz on Monday.");
+    assert!(
+        events(&x).iter().any(|(t, _, _)| t == "resign"),
+        "{:#?}",
+        events(&x)
+    );
+    let x = ex("The militia fired rockets at the airport.");
+    assert!(
+        events(&x).iter().any(|(t, _, _)| t == "attack"),
+        "{:#?}",
+        events(&x)
+    );
+}
+
+#[test]
+fn planned_and_negated_events_are_not_reported() {
+    let x = ex("The army plans to invade the province. The rebels did not attack the convoy.");
+    assert!(
+        !events(&x)
+            .iter()
+            .any(|(t, _, _)| t == "invade" || t == "attack"),
+        "{:#?}",
+        events(&x)
+    );
+}
+
+#[test]
+fn event_arguments_from_the_parse() {
+    // agent: the subject across a relative clause; patient: the passive subject
+    let x = ex("Police in Lyon, who had been searching for weeks, arrested Marc Dubois on Friday.");
+    assert!(
+        events(&x)
+            .iter()
+            .any(|(t, _, p)| t == "arrest" && p.as_deref() == Some("Marc Dubois")),
+        "{:#?}",
+        events(&x)
+    );
+    let x = ex("The Swedish envoy, Karin Lund, was expelled by Belarus last week.");
+    assert!(
+        events(&x).iter().any(|(t, a, p)| t == "expel"
+            && a.as_deref() == Some("Belarus")
+            && p.as_deref().is_some_and(|p| p.contains("Karin Lund"))),
+        "{:#?}",
+        events(&x)
+    );
+}
+
+#[test]
+fn a_month_is_not_a_march() {
+    let x = ex("Prices rose in March, the statistics office reported.");
+    assert!(
+        !events(&x).iter().any(|(t, _, _)| t == "protest"),
+        "{:#?}",
+        events(&x)
+    );
+}

@@ -740,7 +740,7 @@ const ORG_HEADS: &[&str] = &[
 /// The speaker named by a subject (or agent) headed at `h`: the entity
 /// mentioned in its noun-phrase core, a resolved pronoun, the issuer of a
 /// document noun, a titled person, or the phrase itself.
-fn speaker_at(cx: &Ctx, h: usize, si: usize) -> Option<Arg> {
+pub(crate) fn speaker_at(cx: &Ctx, h: usize, si: usize) -> Option<Arg> {
     let syn = cx.syn;
     let lw = cx.lw(h).as_str();
     if matches!(lw, "who" | "which" | "that") {
@@ -760,7 +760,7 @@ fn speaker_at(cx: &Ctx, h: usize, si: usize) -> Option<Arg> {
     let (lo, hi) = syn.subtree(h, &|k| np_core_skip(cx, k));
     // an appositive name: "the ministry's spokesman, Ivan Petrov, said"
     for k in syn.children(h) {
-        if matches!(syn.rel(k), "appos" | "flat")
+        if matches!(syn.rel(k), "appos" | "flat" | "compound" | "nmod:desc")
             && let Some(m) = cx.mention_or_titled(k)
             && cx.ner.entities[m.ent].etype == EType::Person
         {
@@ -768,6 +768,10 @@ fn speaker_at(cx: &Ctx, h: usize, si: usize) -> Option<Arg> {
         }
     }
     if let Some(m) = (lo..hi).rev().find_map(|k| cx.mention_or_titled(k)) {
+        // a person named in the phrase ("the envoy Karin Lund") is who it is
+        if cx.ner.entities[m.ent].etype == EType::Person {
+            return Some(cx.arg_of_mention(m));
+        }
         // "Kremlin spokesman" → the person holding the title is better, but a
         // named organisation or country in the core is the speaker otherwise
         if DOC_NOUNS.contains(&syn.lemma(h)) || syn.upos(h) == crate::nlp::tags::Upos::Propn {

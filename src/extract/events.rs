@@ -11,6 +11,7 @@ use super::entities::EType;
 use super::lexicon::tables;
 use super::resolve::{Arg, Ctx};
 use super::time;
+use crate::nlp::tags::Upos;
 
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -67,10 +68,65 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                     break;
                 }
             }
+            let syn = cx.syn;
+            let parsed = syn.parsed(i);
             if hit.is_none()
                 && let Some(ty) = t.triggers.get(lw.as_str())
             {
                 hit = Some((ty.clone(), 1));
+            }
+            if parsed && hit.as_ref().is_some_and(|h| h.1 == 1) {
+                // the parse's sense guards: a month ("March"), an adjective
+                // ("the captured town"), a speech act ("declared that …")
+                if matches!(syn.upos(i), Upos::Propn | Upos::Adj | Upos::Adp)
+                    || syn.rel(i) == "amod"
+                    || syn.has_child(i, "ccomp")
+                {
+                    i += 1;
+                    continue;
+                }
+            }
+            if hit.is_none() && parsed {
+                let pos = match syn.upos(i) {
+                    Upos::Verb => Some("v"),
+                    Upos::Noun => Some("n"),
+                    _ => None,
+                };
+                if let Some(pos) = pos
+                    && syn.rel(i) != "amod"
+                    && !syn.has_child(i, "ccomp")
+                    && let Some(ty) = t.event_lemmas.get(&format!("{}/{pos}", syn.lemma(i)))
+                {
+                    let mut ty = ty.clone();
+                    // "fired the minister" is a dismissal, "fired rockets" an attack
+                    if pos == "v"
+                        && matches!(ty.as_str(), "resign")
+                        && matches!(syn.lemma(i), "fire" | "dismiss")
+                    {
+                        let person = syn.child(i, "obj").is_some_and(|o| {
+                            tables().agent_nouns.contains(cx.lw(o).as_str())
+                                || super::attribution::speaker_at(cx, o, si)
+                                    .and_then(|a| a.ent)
+                                    .is_some_and(|e| cx.ner.entities[e].etype == EType::Person)
+                        });
+                        if !person {
+                            ty = if syn.lemma(i) == "fire" {
+                                "attack".into()
+                            } else {
+                                String::new()
+                            };
+                        }
+                    }
+                    if !ty.is_empty() {
+                        hit = Some((ty, 1));
+                    }
+                }
+            }
+            // planned, hypothetical or negated: "will attack", "did not
+            // attack", "plans to visit", "if they invade"
+            if parsed && hit.is_some() && not_reported(cx, i) {
+                i += 1;
+                continue;
             }
             let Some((ty, len)) = hit else {
                 i += 1;
@@ -165,6 +221,15 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                         }
                         k += 1;
                     }
+                }
+            }
+            if parsed && syn.upos(i) == Upos::Verb {
+                let (pa, pp) = parse_args(cx, i, si);
+                if pa.is_some() {
+                    agent = pa;
+                }
+                if pp.is_some() {
+                    patient = pp;
                 }
             }
             // a noun trigger: "X's invasion of Y" / "the attack on Y"
@@ -385,4 +450,66 @@ fn main_place(cx: &Ctx) -> Option<Arg> {
         text: cx.ner.entities[e].name.clone(),
         ent: Some(e),
     })
+}
+
+/// True when the parse marks the happening at `v` as not (yet) real: a
+/// modal or future auxiliary, a negation, a condition, or the complement of
+/// a verb of planning (`plans to visit`, `threatened to attack`).
+fn not_reported(cx: &Ctx, v: usize) -> bool {
+    let syn = cx.syn;
+    let marked = |k: usize| {
+        syn.children(k).any(|c| {
+            let w = cx.lw(c).as_str();
+            (syn.rel(c) == "aux"
+                && matches!(
+                    w,
+                    "will" | "would" | "could" | "might" | "may" | "should" | "shall" | "'ll"
+                ))
+                || (syn.rel(c) == "advmod" && matches!(w, "not" | "n't" | "never"))
+                || (syn.rel(c) == "mark" && matches!(w, "if" | "unless" | "whether"))
+        })
+    };
+    if marked(v) {
+        return true;
+    }
+    if syn.rel(v) == "xcomp"
+        && let Some(h) = syn.head(v)
+    {
+        return marked(h)
+            || matches!(
+                syn.lemma(h),
+                "plan"
+                    | "want"
+                    | "threaten"
+                    | "propose"
+                    | "intend"
+                    | "seek"
+                    | "hope"
+                    | "vow"
+                    | "promise"
+                    | "aim"
+                    | "expect"
+                    | "try"
+                    | "refuse"
+                    | "decline"
+                    | "fail"
+            );
+    }
+    false
+}
+
+/// Agent and patient of a verb trigger from the parse: the subject (or the
+/// passive agent) and the object (or the passive subject).
+fn parse_args(cx: &Ctx, v: usize, si: usize) -> (Option<Arg>, Option<Arg>) {
+    let syn = cx.syn;
+    let arg = |k: usize| super::attribution::speaker_at(cx, k, si);
+    let agent = syn
+        .child(v, "nsubj")
+        .or_else(|| syn.child(v, "obl:agent"))
+        .and_then(arg);
+    let patient = syn
+        .child(v, "obj")
+        .or_else(|| syn.child(v, "nsubj:pass"))
+        .and_then(arg);
+    (agent, patient)
 }

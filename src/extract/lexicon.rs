@@ -20,6 +20,7 @@ const COUNTRIES: &str = data!("lexicons/countries.tsv");
 const TITLES: &str = data!("lexicons/titles.tsv");
 const ABBREVS: &str = data!("lexicons/abbreviations-en.tsv");
 const EVENTS: &str = data!("lexicons/event-triggers.tsv");
+const EVENT_LEMMAS: &str = data!("lexicons/event-lemmas.tsv");
 const CITIES: &str = data!("gazetteers/cities.tsv");
 const REGIONS: &str = data!("gazetteers/regions.tsv");
 const ISO: &str = data!("gazetteers/countries_iso.tsv");
@@ -142,6 +143,10 @@ pub struct Tables {
     /// Event trigger (lower case, may be multi-word) → type.
     pub triggers: HashMap<String, String>,
     pub multi_triggers: Vec<(Vec<String>, String)>,
+    /// Event triggers by lemma and part of speech (`fire` the noun is a
+    /// disaster, the verb a dismissal), for parsed sentences: key
+    /// `lemma/v` or `lemma/n`.
+    pub event_lemmas: HashMap<String, String>,
     /// Known content words (verbs and lexicon words) for glued-word repair.
     pub vocab: HashSet<String>,
     /// Nouns for people and groups that can speak or act (`officials`, `police`).
@@ -491,6 +496,12 @@ fn build() -> Tables {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| l.trim().to_string())
         .collect();
+    let mut event_lemmas = HashMap::default();
+    for r in rows(EVENT_LEMMAS) {
+        event_lemmas
+            .entry(format!("{}/{}", col(&r, 0), col(&r, 1)))
+            .or_insert_with(|| col(&r, 2).to_string());
+    }
     let mut vocab: HashSet<String> = cues.keys().cloned().collect();
     vocab.extend(triggers.keys().cloned());
     Tables {
@@ -507,6 +518,7 @@ fn build() -> Tables {
         abbrevs,
         triggers,
         multi_triggers,
+        event_lemmas,
         vocab,
         agent_nouns,
     }
