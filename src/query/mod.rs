@@ -104,7 +104,10 @@ impl QueryError {
     pub fn render(&self, query: &str) -> String {
         let mut out = format!("{}: {}", self.kind, self.message);
         if let Some((start, end)) = self.span {
-            let start = start.min(query.len());
+            // spans are byte offsets; snap them to character boundaries so
+            // a caret under a multi-byte character never splits it
+            let start = floor_char(query, start.min(query.len()));
+            let end = ceil_char(query, end.min(query.len()));
             let line_start = query[..start].rfind('\n').map_or(0, |i| i + 1);
             let line_end = query[start..].find('\n').map_or(query.len(), |i| start + i);
             let line_no = query[..start].matches('\n').count() + 1;
@@ -122,6 +125,20 @@ impl QueryError {
         }
         out
     }
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// Parses, plans and runs one query (or `EXPLAIN`/`PROFILE` of one) on the
