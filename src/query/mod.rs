@@ -149,6 +149,70 @@ pub fn run(
     params: &Params,
     options: &QueryOptions,
 ) -> Result<QueryOutput, QueryError> {
+    if !needs_deep_stack(query) {
+        return run_here(graph, query, params, options);
+    }
+    // Parsing, planning and evaluation recurse on the nesting of the query
+    // (bounded by the parser's limits); a long or deeply bracketed query runs
+    // on a thread whose stack holds the deepest query allowed, whatever
+    // thread the caller is on.
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("newsgraph-query".into())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(s, || run_here(graph, query, params, options));
+        match worker {
+            Ok(h) => h.join().unwrap_or_else(|_| {
+                Err(QueryError {
+                    phase: Phase::Runtime,
+                    kind: "InternalError".into(),
+                    detail: "Panic".into(),
+                    message: "the query failed inside newsgraph (a bug); the graph is unchanged"
+                        .into(),
+                    span: None,
+                })
+            }),
+            Err(e) => Err(QueryError {
+                phase: Phase::Runtime,
+                kind: "TransientError".into(),
+                detail: "OutOfResources".into(),
+                message: format!("cannot start the query: {e}"),
+                span: None,
+            }),
+        }
+    })
+}
+
+/// The stack of the thread deep queries run on (reserved, not used, until
+/// a query needs it).
+const DEEP_STACK: usize = 256 << 20;
+
+/// Whether a query is long or bracketed deeply enough that its recursion
+/// might not fit the caller's stack (test threads have 2 MB).
+fn needs_deep_stack(query: &str) -> bool {
+    if query.len() > 1500 {
+        return true;
+    }
+    let (mut depth, mut max) = (0i32, 0i32);
+    for b in query.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+    max > 12
+}
+
+fn run_here(
+    graph: &mut Graph,
+    query: &str,
+    params: &Params,
+    options: &QueryOptions,
+) -> Result<QueryOutput, QueryError> {
     let ast = parser::parse_query(query)?;
     let writes = plan::has_writes(&ast.body);
     if writes && ast.explain != Some(ast::Explain::Explain) {

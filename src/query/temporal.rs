@@ -156,7 +156,7 @@ fn get_int(m: &BTreeMap<String, Value>, k: &str) -> Res<Option<i64>> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Int(i)) => Ok(Some(*i)),
         Some(Value::Float(f)) if f.is_finite() && f.abs() < 9.2e18 => Ok(Some(*f as i64)),
-        Some(Value::Float(_)) => Err(out_of_range(format!("{k}"))),
+        Some(Value::Float(_)) => Err(out_of_range(k)),
         Some(_) => Err(arg_err(format!("{k} must be a number"))),
     }
 }
@@ -587,9 +587,10 @@ impl Duration {
         frac_nanos += (days - whole_days) * 86_400e9;
         let fits = |x: f64| x.is_finite() && x.abs() < 9.2e18;
         let frac_nanos = frac_nanos.round();
-        if !fits(whole_months)
-            || !fits(whole_days)
-            || !(frac_nanos.is_finite() && frac_nanos.abs() < 1e37)
+        if !(fits(whole_months)
+            && fits(whole_days)
+            && frac_nanos.is_finite()
+            && frac_nanos.abs() < 1e37)
         {
             return Err(rt(
                 "ArgumentError",
