@@ -24,6 +24,9 @@ pub struct MergeSummary {
     pub relationships: usize,
     /// The article was already in the graph: nothing was added.
     pub already_present: bool,
+    /// The file of the article already in the graph with the same content
+    /// under another file name (nothing was added).
+    pub duplicate_of: Option<String>,
 }
 
 fn stance_rel(s: Stance) -> &'static str {
@@ -127,18 +130,27 @@ const CONTRA_SCAN: usize = 50;
 pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
     let g = graph;
     let mut sum = MergeSummary::default();
-    // idempotence: one Article node per file
+    // idempotence: one Article node per file, and per content (the same
+    // article saved under two names is not counted twice)
     let art_l = g.intern(label::ARTICLE);
     let file_k = g.intern("file");
-    let existing = g.nodes_with_label(art_l).find(|&n| {
-        g.node(n)
-            .and_then(|x| x.prop(file_k))
-            .and_then(|v| v.as_str())
-            == Some(ex.article.as_str())
-    });
-    if existing.is_some() {
-        sum.already_present = true;
-        return sum;
+    let text_k = g.intern("text");
+    let title_k = g.intern("title");
+    for n in g.nodes_with_label(art_l) {
+        let Some(node) = g.node(n) else { continue };
+        let file = node.prop(file_k).and_then(|v| v.as_str());
+        if file == Some(ex.article.as_str()) {
+            sum.already_present = true;
+            return sum;
+        }
+        if node.prop(text_k).and_then(|v| v.as_str()) == Some(ex.text.as_str())
+            && node.prop(title_k).and_then(|v| v.as_str()) == ex.title.as_deref()
+            && !ex.text.trim().is_empty()
+        {
+            sum.already_present = true;
+            sum.duplicate_of = Some(file.unwrap_or_default().to_string());
+            return sum;
+        }
     }
     let date = ex
         .date
@@ -330,6 +342,11 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
     let text_k = g.intern("text");
     let mut claim_nodes: Vec<(NodeId, NodeId, Stance, HashSet<String>)> = Vec::new();
     let mut words_cache: HashMap<NodeId, HashSet<String>> = HashMap::default();
+    // mentions by first token, so that a claim finds the ones inside its
+    // content by binary search (a scan of all of them per claim made the
+    // merge quadratic in the size of the article)
+    let mut mentions_by_t0: Vec<usize> = (0..ex.mentions.len()).collect();
+    mentions_by_t0.sort_by_key(|&k| (ex.mentions[k].t0, k));
     for c in &ex.claims {
         let p = prov(c.sentence);
         let sp = arg_node(g, &c.speaker, c.sentence);
@@ -375,7 +392,15 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
                 let n = g.add_node(vec![claim_l], pm, p);
                 // ABOUT: entities mentioned in the content
                 let mut about = HashSet::default();
-                for m in &ex.mentions {
+                let from = mentions_by_t0.partition_point(|&k| ex.mentions[k].t0 < c.c0);
+                let mut inside: Vec<usize> = mentions_by_t0[from..]
+                    .iter()
+                    .copied()
+                    .take_while(|&k| ex.mentions[k].t0 <= c.c1)
+                    .collect();
+                // in the order of the extraction, as before
+                inside.sort_unstable();
+                for m in inside.into_iter().map(|k| &ex.mentions[k]) {
                     if m.t0 >= c.c0
                         && m.t1 <= c.c1
                         && Some(m.ent) != c.speaker.ent
@@ -389,10 +414,11 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
                 n
             }
         };
-        if !has_edge(g, sp, cn, rt) || same.is_some() {
-            let _ = g.add_edge(sp, cn, rts, PropMap::new(), p);
-            sum.relationships += 1;
-        }
+        // `cn` is either new (so no edge to it exists yet) or the same
+        // claim from another article (which gets a further edge): either
+        // way the edge is added, without scanning the speaker's edges
+        let _ = g.add_edge(sp, cn, rts, PropMap::new(), p);
+        sum.relationships += 1;
         claim_nodes.push((cn, sp, c.stance, words));
         sum.claims += 1;
     }

@@ -1,6 +1,6 @@
 //! The `newsgraph` command line: argument parsing and dispatch only.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -179,6 +179,15 @@ enum ExtractFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Some(Command::Query { .. })) {
+        // A closed pipe (`newsgraph extract … | head`) ends the program
+        // quietly, as it does `grep`, instead of panicking in `println!`.
+        // `query` handles it itself: it may still have changes to save.
+        // SAFETY: called once at start-up, before any thread is spawned.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     match run(cli.command.unwrap_or(Command::Repl { snapshot: None })) {
         Ok(code) => code,
         Err(msg) => {
@@ -246,6 +255,12 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             for (p, e) in &report.failed {
                 eprintln!("skipped {}: {e}", p.display());
             }
+            for (p, first) in &report.duplicates {
+                eprintln!(
+                    "skipped {}: the same article as {first}, already ingested",
+                    p.display()
+                );
+            }
             if report.ingested == 0 {
                 return Err(format!("nothing ingested ({} files given)", report.files));
             }
@@ -307,7 +322,20 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             }
             let text = text.trim().trim_end_matches(';');
             let out = query::run(&mut g, text, &p, &limits).map_err(|e| e.render(text))?;
-            print!("{}", render::render(&g, &out, format, None));
+            // a closed pipe (`… | head`) is not an error: stop writing
+            // quietly, but still save the changes below
+            let text = render::render(&g, &out, format, None);
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(format!("writing the result: {e}"));
+                }
+                _ => {}
+            }
+            drop(stdout);
             if out.stats != query::WriteStats::default() {
                 if let Some(path) = path {
                     snapshot::save(&g, &[], &path).map_err(|e| e.to_string())?;

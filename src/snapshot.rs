@@ -469,6 +469,7 @@ fn decode_v1(payload: &[u8], checksum: u32) -> Result<(GraphParts, Meta), String
 
 /// Saves a graph with metadata, atomically.
 pub fn save(graph: &Graph, meta: &[(String, String)], path: &Path) -> Result<(), SnapshotError> {
+    remove_stale_temps(path);
     write_atomically(path, |f| {
         write_to(&mut BufWriter::with_capacity(1 << 20, f), graph, meta)
     })
@@ -486,6 +487,7 @@ pub fn load(path: &Path) -> Result<(Graph, Vec<(String, String)>), SnapshotError
         detail,
     };
     let mut f = File::open(path).map_err(io)?;
+    remove_stale_temps(path);
     let len = f.metadata().map_err(io)?.len();
     let mut start = [0u8; HEADER_LEN + TABLE_LEN];
     let whole = len < start.len() as u64 || {
@@ -546,6 +548,54 @@ pub fn load(path: &Path) -> Result<(Graph, Vec<(String, String)>), SnapshotError
     Ok((graph, meta))
 }
 
+/// The temporary file a save of `path` by process `pid` writes.
+fn temp_name(name: &str, pid: u32) -> String {
+    format!(".{name}.tmp{pid}")
+}
+
+/// Removes the temporary files that saves of `path` left behind when their
+/// process was killed: `.NAME.tmpPID` beside it whose process is gone (on
+/// systems without `/proc`, ones untouched for a day). Best effort.
+pub fn remove_stale_temps(path: &Path) {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = temp_name(&name, 0);
+    let prefix = &prefix[..prefix.len() - 1];
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return;
+    };
+    let proc_fs = Path::new("/proc/self").exists();
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file
+            .strip_prefix(prefix)
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() {
+            continue;
+        }
+        let stale = if proc_fs {
+            !Path::new(&format!("/proc/{pid}")).exists()
+        } else {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 86_400)
+        };
+        if stale {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Writes a file at `path` through a synced temporary file and a rename.
 fn write_atomically(
     path: &Path,
@@ -563,7 +613,7 @@ fn write_atomically(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "snapshot".into());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let tmp = dir.join(temp_name(&name, std::process::id()));
     let result = (|| {
         let mut f = File::create(&tmp)?;
         write(&mut f)?;

@@ -23,6 +23,9 @@ pub struct IngestReport {
     pub files: usize,
     pub ingested: usize,
     pub failed: Vec<(PathBuf, String)>,
+    /// Files whose article was already in the graph under another file
+    /// name, with that name: not ingested again.
+    pub duplicates: Vec<(PathBuf, String)>,
     pub bytes: u64,
     pub entities: usize,
     pub claims: usize,
@@ -45,6 +48,9 @@ impl std::fmt::Display for IngestReport {
         )?;
         if !self.failed.is_empty() {
             write!(f, "; {} skipped", self.failed.len())?;
+        }
+        if !self.duplicates.is_empty() {
+            write!(f, "; {} duplicates", self.duplicates.len())?;
         }
         Ok(())
     }
@@ -72,13 +78,22 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    walk_once(dir, out, &mut std::collections::HashSet::new());
+}
+
+/// `walk`, entering each folder once (a symbolic link back to a parent
+/// folder would otherwise recurse without end).
+fn walk_once(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut std::collections::HashSet<PathBuf>) {
+    if !seen.insert(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())) {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            walk(&p, out);
+            walk_once(&p, out, seen);
         } else if p.extension().is_some_and(|x| x == "txt") {
             out.push(p);
         }
@@ -121,6 +136,10 @@ pub fn ingest(graph: &mut Graph, paths: &[PathBuf], progress: bool) -> IngestRep
         match r {
             Ok((ex, bytes)) => {
                 let s = merge_extraction(graph, &ex);
+                if let Some(first) = s.duplicate_of {
+                    report.duplicates.push((path, first));
+                    continue;
+                }
                 report.ingested += 1;
                 report.bytes += bytes;
                 report.entities += s.entities;
@@ -136,9 +155,60 @@ pub fn ingest(graph: &mut Graph, paths: &[PathBuf], progress: bool) -> IngestRep
 
 type ExtractResult = Result<(Extraction, u64), String>;
 
+/// The largest article file read (bigger files are reported and skipped).
+pub const MAX_ARTICLE_BYTES: u64 = 64 << 20;
+
+/// Reads an article file: only regular files (a FIFO or a device such as
+/// `/dev/zero` would block or never end), at most [`MAX_ARTICLE_BYTES`].
+/// Old Mac line endings (a CR alone) become LF, so that every line-ending
+/// style reads as lines; byte offsets do not change.
+pub fn read_article(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        let kind = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a pipe, socket or device)"
+        };
+        return Err(format!("{kind}; skipped"));
+    }
+    if meta.len() > MAX_ARTICLE_BYTES {
+        return Err(format!(
+            "{} bytes, more than the {} MB an article may have; skipped",
+            meta.len(),
+            MAX_ARTICLE_BYTES >> 20
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // the file may grow after the check: read one byte past the cap
+    file.take(MAX_ARTICLE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_ARTICLE_BYTES {
+        return Err(format!(
+            "more than the {} MB an article may have; skipped",
+            MAX_ARTICLE_BYTES >> 20
+        ));
+    }
+    normalize_line_endings(&mut bytes);
+    Ok(bytes)
+}
+
+/// A CR not followed by LF (classic Mac line endings) becomes LF; CRLF and
+/// LF stay as they are.
+pub fn normalize_line_endings(bytes: &mut [u8]) {
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+}
+
 /// Reads and extracts one article file.
 pub fn extract_file(extractor: &Extractor, path: &Path) -> ExtractResult {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = read_article(path)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -458,6 +458,7 @@ impl Exec<'_> {
                 let mut r = row.clone();
                 let mut out = Vec::new();
                 for it in items {
+                    self.tick()?;
                     r[*slot] = it;
                     if let Some(p) = pred
                         && truthy(&self.eval(p, &r)?)? != Some(true)
@@ -491,6 +492,7 @@ impl Exec<'_> {
                 let mut r = row.clone();
                 let (mut t, mut n) = (0usize, 0usize);
                 for it in items.iter() {
+                    self.tick()?;
                     r[*slot] = it.clone();
                     let v = match pred {
                         Some(p) => truthy(&self.eval(p, &r)?)?,
@@ -556,6 +558,7 @@ impl Exec<'_> {
                     Value::Null => return Ok(Value::Null),
                     Value::List(l) => {
                         for it in l {
+                            self.tick()?;
                             r[*slot] = it;
                             r[*acc] = self.eval(expr, &r)?;
                         }

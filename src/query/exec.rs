@@ -574,6 +574,22 @@ impl<'a> Exec<'a> {
         while i < b.ops.len() {
             let op = &b.ops[i];
             let t = Instant::now();
+            if let Some(n) = streamable(&b.ops[i..]) {
+                // a pipeline ending in LIMIT pulls rows one at a time and
+                // stops at the limit: no product or expansion is built whole
+                let ops = &b.ops[i..i + n];
+                rows = self.stream(ops, rows)?;
+                if let Some(p) = &mut self.profile {
+                    let names: Vec<String> = ops.iter().map(|o| describe_op(o, self.g)).collect();
+                    p.push((
+                        format!("Stream({})", names.join(" → ")),
+                        rows.len(),
+                        t.elapsed().as_secs_f64() * 1000.0,
+                    ));
+                }
+                i += n;
+                continue;
+            }
             let mut name = None;
             if let Some((shortcut, out)) = self.try_shortcut(&b.ops[i..], &rows)? {
                 rows = out;
@@ -592,6 +608,134 @@ impl<'a> Exec<'a> {
             i += 1;
         }
         Ok(rows)
+    }
+
+    /// Runs `ops` (see [`streamable`]) row by row over `input`, depth
+    /// first, so that every `LIMIT` stops the work upstream once it has
+    /// let its rows through.
+    fn stream(&self, ops: &[Op], input: Vec<Row>) -> Res<Vec<Row>> {
+        let mut st = StreamState {
+            counts: vec![0; ops.len()],
+            seen: vec![HashSet::new(); ops.len()],
+        };
+        for (k, op) in ops.iter().enumerate() {
+            match op {
+                Op::Skip(e) => st.counts[k] = check_count(&self.eval(e, &Vec::new())?, "SKIP")?,
+                Op::Limit(e) => {
+                    st.counts[k] = check_count(&self.eval(e, &Vec::new())?, "LIMIT")?;
+                    if st.counts[k] == 0 {
+                        return Ok(Vec::new());
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        for row in input {
+            if !self.push(ops, 0, row, &mut st, &mut out)? {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sends one row through `ops[k..]`; false once no more rows are wanted.
+    fn push(
+        &self,
+        ops: &[Op],
+        k: usize,
+        mut row: Row,
+        st: &mut StreamState,
+        out: &mut Vec<Row>,
+    ) -> Res<bool> {
+        let Some(op) = ops.get(k) else {
+            out.push(row);
+            return Ok(true);
+        };
+        self.tick()?;
+        match op {
+            Op::Match { m, optional } => {
+                let mut found = false;
+                let mut cont = true;
+                let mut err = None;
+                self.match_rows(m, row.clone(), &mut |r| {
+                    found = true;
+                    match self.push(ops, k + 1, r.clone(), st, out) {
+                        Ok(c) => {
+                            cont = c;
+                            c
+                        }
+                        Err(e) => {
+                            err = Some(e);
+                            false
+                        }
+                    }
+                })?;
+                if let Some(e) = err {
+                    return Err(e);
+                }
+                if *optional && !found {
+                    for s in &m.binds {
+                        row[*s] = Value::Null;
+                    }
+                    return self.push(ops, k + 1, row, st, out);
+                }
+                Ok(cont)
+            }
+            Op::Unwind { expr, slot } => match self.eval(expr, &row)? {
+                Value::Null => Ok(true),
+                Value::List(l) => {
+                    for v in l {
+                        let mut r = row.clone();
+                        r[*slot] = v;
+                        if !self.push(ops, k + 1, r, st, out)? {
+                            return Ok(false);
+                        }
+                    }
+                    Ok(true)
+                }
+                v => {
+                    row[*slot] = v;
+                    self.push(ops, k + 1, row, st, out)
+                }
+            },
+            Op::Filter(e) => {
+                if truthy(&self.eval(e, &row)?)? == Some(true) {
+                    self.push(ops, k + 1, row, st, out)
+                } else {
+                    Ok(true)
+                }
+            }
+            Op::Project(items) => {
+                self.project(items, &mut row)?;
+                self.push(ops, k + 1, row, st, out)
+            }
+            Op::Distinct(slots) => {
+                let key: Vec<GroupKey> = slots.iter().map(|s| group_key(&row[*s])).collect();
+                if st.seen[k].insert(key) {
+                    self.push(ops, k + 1, row, st, out)
+                } else {
+                    Ok(true)
+                }
+            }
+            Op::Skip(_) => {
+                if st.counts[k] > 0 {
+                    st.counts[k] -= 1;
+                    Ok(true)
+                } else {
+                    self.push(ops, k + 1, row, st, out)
+                }
+            }
+            Op::Limit(_) => {
+                if st.counts[k] == 0 {
+                    return Ok(false);
+                }
+                st.counts[k] -= 1;
+                let cont = self.push(ops, k + 1, row, st, out)?;
+                Ok(cont && st.counts[k] > 0)
+            }
+            _ => Err(rt("InternalError", "Stream", "operator cannot be streamed")),
+        }
     }
 
     fn op(&mut self, op: &Op, rows: Vec<Row>) -> Res<Vec<Row>> {
@@ -1090,6 +1234,35 @@ impl<'a> Exec<'a> {
         }
         Ok(())
     }
+}
+
+/// Per-operator state of a streamed pipeline: rows still to skip or to
+/// let through (SKIP, LIMIT) and the rows seen (DISTINCT).
+struct StreamState {
+    counts: Vec<i64>,
+    seen: Vec<HashSet<Vec<GroupKey>>>,
+}
+
+/// How many of `ops` (from the start) form a pipeline that can run row by
+/// row and ends in a `LIMIT`: reading operators only, up to the last
+/// `LIMIT` before anything that needs all rows (sorting, aggregation,
+/// writes). `None` when there is no such `LIMIT`.
+fn streamable(ops: &[Op]) -> Option<usize> {
+    let mut end = None;
+    for (k, op) in ops.iter().enumerate() {
+        match op {
+            Op::Match { .. }
+            | Op::Unwind { .. }
+            | Op::Filter(_)
+            | Op::Project(_)
+            | Op::Distinct(_)
+            | Op::Skip(_) => {}
+            Op::Limit(_) => end = Some(k + 1),
+            _ => break,
+        }
+    }
+    // a LIMIT straight after materialised rows gains nothing from streaming
+    end.filter(|n| *n > 1)
 }
 
 pub(super) fn max_slot(

@@ -7,6 +7,11 @@ use super::eval::{Res, rt, type_err, type_name};
 use super::exec::Exec;
 use super::value::Path;
 
+/// The most elements `range()` makes: four million values are about
+/// 160 MB (the TCK sums a range of a million and one); ten
+/// million, rows after `UNWIND` included, would be gigabytes.
+pub const MAX_RANGE: usize = 4_000_000;
+
 /// Known functions: lower-case name, min and max argument count.
 pub const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("id", 1, 1),
@@ -111,6 +116,29 @@ pub fn is_aggregate(name: &str) -> bool {
             | "stdev"
             | "stdevp"
     )
+}
+
+/// A float (or a number read from a string) as an integer, truncated: an
+/// error for `toInteger` when it does not fit in 64 bits (rather than a
+/// silently saturated value), null for `toIntegerOrNull`.
+fn float_to_int(f: f64, text: &str, name: &str) -> Res<Value> {
+    if f.is_nan() {
+        return Ok(Value::Null);
+    }
+    let t = f.trunc();
+    // 2^63 is exact as a float: every float in [-2^63, 2^63) fits
+    let two63 = 2f64.powi(63);
+    if (-two63..two63).contains(&t) {
+        Ok(Value::Int(t as i64))
+    } else if name == "tointeger" {
+        Err(rt(
+            "ArgumentError",
+            "NumberOutOfRange",
+            format!("toInteger({text}): the number does not fit in a 64-bit integer"),
+        ))
+    } else {
+        Ok(Value::Null)
+    }
 }
 
 fn arg_int(v: &Value, f: &str) -> Res<Option<i64>> {
@@ -286,14 +314,26 @@ impl Exec<'_> {
                         "range() step must not be 0",
                     ));
                 }
-                let mut out = Vec::new();
-                let mut i = lo as i128;
-                while (step > 0 && i <= hi as i128) || (step < 0 && i >= hi as i128) {
-                    out.push(Value::Int(i as i64));
-                    if out.len() > 10_000_000 {
-                        return Err(rt("ArgumentError", "NumberOutOfRange", "range() too large"));
-                    }
-                    i += step as i128;
+                let (lo, hi, step) = (lo as i128, hi as i128, step as i128);
+                let len = if (step > 0 && lo <= hi) || (step < 0 && lo >= hi) {
+                    (hi - lo) / step + 1
+                } else {
+                    0
+                };
+                if len > MAX_RANGE as i128 {
+                    return Err(rt(
+                        "ArgumentError",
+                        "NumberOutOfRange",
+                        format!(
+                            "range({lo}, {hi}, {step}) would make {len} elements; \
+                             at most {MAX_RANGE} are allowed"
+                        ),
+                    ));
+                }
+                let mut out = Vec::with_capacity(len as usize);
+                for k in 0..len {
+                    self.tick()?;
+                    out.push(Value::Int((lo + k * step) as i64));
                 }
                 Value::List(out)
             }
@@ -303,19 +343,13 @@ impl Exec<'_> {
                 .unwrap_or(Value::Null),
             "tointeger" | "tointegerornull" => match a0 {
                 Value::Int(i) => Value::Int(i),
-                Value::Float(f) => {
-                    if f.is_nan() || f.abs() >= 9.3e18 {
-                        Value::Null
-                    } else {
-                        Value::Int(f.trunc() as i64)
-                    }
-                }
+                Value::Float(f) => float_to_int(f, &f.to_string(), name)?,
                 Value::Str(x) => {
                     let t = x.trim();
                     match t.parse::<i64>() {
                         Ok(i) => Value::Int(i),
                         Err(_) => match t.parse::<f64>() {
-                            Ok(f) if f.is_finite() => Value::Int(f.trunc() as i64),
+                            Ok(f) => float_to_int(f, t, name)?,
                             _ => Value::Null,
                         },
                     }

@@ -104,7 +104,10 @@ impl QueryError {
     pub fn render(&self, query: &str) -> String {
         let mut out = format!("{}: {}", self.kind, self.message);
         if let Some((start, end)) = self.span {
-            let start = start.min(query.len());
+            // spans are byte offsets; snap them to character boundaries so
+            // a caret under a multi-byte character never splits it
+            let start = floor_char(query, start.min(query.len()));
+            let end = ceil_char(query, end.min(query.len()));
             let line_start = query[..start].rfind('\n').map_or(0, |i| i + 1);
             let line_end = query[start..].find('\n').map_or(query.len(), |i| start + i);
             let line_no = query[..start].matches('\n').count() + 1;
@@ -124,9 +127,87 @@ impl QueryError {
     }
 }
 
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 /// Parses, plans and runs one query (or `EXPLAIN`/`PROFILE` of one) on the
 /// graph. A query that fails leaves the graph as it was.
 pub fn run(
+    graph: &mut Graph,
+    query: &str,
+    params: &Params,
+    options: &QueryOptions,
+) -> Result<QueryOutput, QueryError> {
+    if !needs_deep_stack(query) {
+        return run_here(graph, query, params, options);
+    }
+    // Parsing, planning and evaluation recurse on the nesting of the query
+    // (bounded by the parser's limits); a long or deeply bracketed query runs
+    // on a thread whose stack holds the deepest query allowed, whatever
+    // thread the caller is on.
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("newsgraph-query".into())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(s, || run_here(graph, query, params, options));
+        match worker {
+            Ok(h) => h.join().unwrap_or_else(|_| {
+                Err(QueryError {
+                    phase: Phase::Runtime,
+                    kind: "InternalError".into(),
+                    detail: "Panic".into(),
+                    message: "the query failed inside newsgraph (a bug); the graph is unchanged"
+                        .into(),
+                    span: None,
+                })
+            }),
+            Err(e) => Err(QueryError {
+                phase: Phase::Runtime,
+                kind: "TransientError".into(),
+                detail: "OutOfResources".into(),
+                message: format!("cannot start the query: {e}"),
+                span: None,
+            }),
+        }
+    })
+}
+
+/// The stack of the thread deep queries run on (reserved, not used, until
+/// a query needs it).
+const DEEP_STACK: usize = 256 << 20;
+
+/// Whether a query is long or bracketed deeply enough that its recursion
+/// might not fit the caller's stack (test threads have 2 MB).
+fn needs_deep_stack(query: &str) -> bool {
+    if query.len() > 1500 {
+        return true;
+    }
+    let (mut depth, mut max) = (0i32, 0i32);
+    for b in query.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+    max > 12
+}
+
+fn run_here(
     graph: &mut Graph,
     query: &str,
     params: &Params,

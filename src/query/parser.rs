@@ -31,6 +31,30 @@ fn syntax(msg: impl Into<String>, detail: &str, sp: Span) -> QueryError {
 }
 
 fn rule_name(r: &Rule) -> String {
+    // what people call the expected thing, where the rule name is grammar jargon
+    let plain = match r {
+        Rule::expression
+        | Rule::or_expr
+        | Rule::xor_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::comparison
+        | Rule::predicate_expr
+        | Rule::add_expr
+        | Rule::mul_expr
+        | Rule::pow_expr
+        | Rule::unary_expr
+        | Rule::postfix_expr => Some("an expression"),
+        Rule::EOI => Some("the end of the query"),
+        Rule::variable | Rule::symbolic_name => Some("a name"),
+        Rule::node_pattern => Some("a node pattern like (n)"),
+        Rule::rel_pattern => Some("a relationship like -[r]->"),
+        Rule::string => Some("a string"),
+        _ => None,
+    };
+    if let Some(p) = plain {
+        return p.to_string();
+    }
     let s = format!("{r:?}");
     match s.strip_prefix("kw_") {
         Some(k) => k.to_string(),
@@ -38,11 +62,119 @@ fn rule_name(r: &Rule) -> String {
     }
 }
 
+/// How deeply brackets — `(`, `[`, `{` — may nest in a query. The parser,
+/// the planner and the evaluator recurse on nesting, so this (with
+/// [`MAX_EXPR_DEPTH`]) keeps every stage far from the end of its stack.
+pub const MAX_BRACKET_DEPTH: usize = 100;
+
+/// How deeply operators may nest in one expression: `NOT NOT … x`,
+/// `a AND b AND …`, `1 + 1 + …` each add one level per operator.
+pub const MAX_EXPR_DEPTH: usize = 500;
+
+fn too_deep(what: String, sp: Span) -> QueryError {
+    syntax(
+        format!("query nested too deeply: {what}"),
+        "NestingTooDeep",
+        sp,
+    )
+}
+
+/// Rejects bracket nesting past [`MAX_BRACKET_DEPTH`] before the (recursive)
+/// grammar sees the text. Strings, escaped names and comments are skipped.
+fn check_brackets(text: &str) -> Res<()> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        let rest = &text[i..];
+        let skip_to = |close: &str, from: usize| {
+            rest[from..]
+                .find(close)
+                .map_or(text.len(), |k| i + from + k + close.len())
+        };
+        let c = b[i];
+        i = match c {
+            b'\'' | b'"' | b'`' => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != c {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                j + 1
+            }
+            b'/' if rest.starts_with("//") => skip_to("\n", 2),
+            b'/' if rest.starts_with("/*") => skip_to("*/", 2),
+            _ if rest.starts_with('\u{2018}') => skip_to("\u{2019}", 3),
+            _ if rest.starts_with('\u{201C}') => skip_to("\u{201D}", 3),
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_BRACKET_DEPTH {
+                    return Err(too_deep(
+                        format!("more than {MAX_BRACKET_DEPTH} levels of brackets"),
+                        Span(i, i + 1),
+                    ));
+                }
+                i + 1
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i + 1
+            }
+            _ => i + rest.chars().next().map_or(1, char::len_utf8),
+        };
+    }
+    Ok(())
+}
+
+/// Rejects expressions whose tree would nest past [`MAX_EXPR_DEPTH`]
+/// operators, walking the parse tree without recursion (the AST built from
+/// it, and everything that walks that AST, recurses).
+fn check_nesting(root: P) -> Res<()> {
+    let mut stack = vec![(root, 0usize)];
+    while let Some((p, d)) = stack.pop() {
+        let inner = p.clone().into_inner();
+        let ops = match p.as_rule() {
+            // operands with operator pairs between them
+            Rule::or_expr | Rule::xor_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
+                inner.clone().count().saturating_sub(1) / 2
+            }
+            // a comparison chain `a < b < c` becomes `a < b AND b < c`
+            Rule::comparison => inner.clone().count().saturating_sub(1),
+            Rule::predicate_expr | Rule::pow_expr | Rule::postfix_expr => {
+                inner.clone().count().saturating_sub(1)
+            }
+            Rule::not_expr | Rule::unary_expr => inner.clone().count().saturating_sub(1),
+            Rule::expression => 1,
+            _ => 0,
+        };
+        let d = d + ops;
+        if d > MAX_EXPR_DEPTH {
+            let at = p.as_span().start();
+            let w = p.as_str().chars().next().map_or(1, char::len_utf8);
+            return Err(too_deep(
+                format!("expressions nest more than {MAX_EXPR_DEPTH} operators deep"),
+                Span(at, at + w),
+            ));
+        }
+        for c in inner {
+            stack.push((c, d));
+        }
+    }
+    Ok(())
+}
+
 /// Parses a whole query (with optional `EXPLAIN` / `PROFILE`).
 pub fn parse_query(text: &str) -> Res<Query> {
+    check_brackets(text)?;
     let mut pairs = CypherParser::parse(Rule::query, text).map_err(|e| {
         let (start, end) = match e.location {
-            pest::error::InputLocation::Pos(p) => (p, p + 1),
+            pest::error::InputLocation::Pos(p) => {
+                // the offending character, whatever its width in bytes
+                let w = text
+                    .get(p..)
+                    .and_then(|t| t.chars().next())
+                    .map_or(1, char::len_utf8);
+                (p, p + w)
+            }
             pest::error::InputLocation::Span((a, b)) => (a, b),
         };
         let msg = match &e.variant {
@@ -59,6 +191,17 @@ pub fn parse_query(text: &str) -> Res<Query> {
             }
             pest::error::ErrorVariant::CustomError { message } => message.clone(),
         };
+        let at = text.get(start..).and_then(|t| t.chars().next());
+        let msg = match at {
+            Some(
+                c @ ('\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{201C}' | '\u{201D}'
+                | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}' | '\u{2032}' | '\u{2033}'),
+            ) => format!(
+                "{msg}; found the typographic quote {c}: strings take straight quotes ' or \" \
+                 (or ‘…’ and “…” as a matching pair)"
+            ),
+            _ => msg,
+        };
         syntax(
             msg,
             "InvalidSyntax",
@@ -68,6 +211,7 @@ pub fn parse_query(text: &str) -> Res<Query> {
     let q = pairs
         .next()
         .ok_or_else(|| syntax("empty query", "InvalidSyntax", Span(0, 0)))?;
+    check_nesting(q.clone())?;
     let mut explain = None;
     let mut body = None;
     for p in q.into_inner() {

@@ -42,6 +42,45 @@ fn arg_err(msg: impl Into<String>) -> super::QueryError {
     rt("ArgumentError", "InvalidArgumentValue", msg)
 }
 
+/// Years a date may have (as in Neo4j): ±999,999,999. Every value built or
+/// computed is checked against it, so no arithmetic on days overflows.
+const MAX_YEAR: i64 = 999_999_999;
+/// 1970-01-01 to -999999999-01-01 and to +999999999-12-31, in days.
+const MIN_DAYS: i64 = -365_243_219_162;
+const MAX_DAYS: i64 = 365_241_780_471;
+
+fn out_of_range(what: impl std::fmt::Display) -> super::QueryError {
+    rt(
+        "ArgumentError",
+        "NumberOutOfRange",
+        format!("{what} is out of range (years -{MAX_YEAR} to +{MAX_YEAR})"),
+    )
+}
+
+/// Days since the epoch, if within the supported years.
+fn check_days(d: i128) -> Res<i64> {
+    if (i128::from(MIN_DAYS)..=i128::from(MAX_DAYS)).contains(&d) {
+        Ok(d as i64)
+    } else {
+        Err(out_of_range("the date"))
+    }
+}
+
+fn check_year(y: i64) -> Res<i64> {
+    if (-MAX_YEAR..=MAX_YEAR).contains(&y) {
+        Ok(y)
+    } else {
+        Err(out_of_range(format!("the year {y}")))
+    }
+}
+
+/// Days since the epoch and nanoseconds of the day of an instant given in
+/// nanoseconds (as i128, so that no input overflows).
+fn split_nanos(n: i128) -> Res<(i64, i64)> {
+    let day = i128::from(NS_PER_DAY);
+    Ok((check_days(n.div_euclid(day))?, n.rem_euclid(day) as i64))
+}
+
 // ------------------------------------------------------------ calendar
 
 pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -103,6 +142,7 @@ fn iso_week(days: i64) -> (i64, i64) {
 }
 
 fn checked_date(y: i64, m: i64, d: i64) -> Res<i64> {
+    check_year(y)?;
     if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
         return Err(arg_err(format!("invalid date {y}-{m}-{d}")));
     }
@@ -115,14 +155,15 @@ fn get_int(m: &BTreeMap<String, Value>, k: &str) -> Res<Option<i64>> {
     match m.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Int(i)) => Ok(Some(*i)),
-        Some(Value::Float(f)) => Ok(Some(*f as i64)),
+        Some(Value::Float(f)) if f.is_finite() && f.abs() < 9.2e18 => Ok(Some(*f as i64)),
+        Some(Value::Float(_)) => Err(out_of_range(k)),
         Some(_) => Err(arg_err(format!("{k} must be a number"))),
     }
 }
 
 /// The date part of a map (`None` when the map has no date fields).
 fn date_from_map(m: &BTreeMap<String, Value>, base: Option<i64>) -> Res<Option<i64>> {
-    let year = get_int(m, "year")?;
+    let year = get_int(m, "year")?.map(check_year).transpose()?;
     let (by, bm, bd) = base.map_or((None, None, None), |d| {
         let (y, mo, da) = civil_from_days(d);
         (Some(y), Some(mo), Some(da))
@@ -133,19 +174,24 @@ fn date_from_map(m: &BTreeMap<String, Value>, base: Option<i64>) -> Res<Option<i
         let dow = get_int(m, "dayOfWeek")?
             .or(base.map(day_of_week))
             .unwrap_or(1);
-        return Ok(Some(week1_monday(y) + (w - 1) * 7 + dow - 1));
+        let (w, dow) = (i128::from(w), i128::from(dow));
+        return check_days(i128::from(week1_monday(y)) + (w - 1) * 7 + dow - 1).map(Some);
     }
     if let (Some(dow), Some(b)) = (get_int(m, "dayOfWeek")?, base) {
-        return Ok(Some(b - (day_of_week(b) - 1) + dow - 1));
+        return check_days(i128::from(b - (day_of_week(b) - 1)) + i128::from(dow) - 1).map(Some);
     }
     if let Some(od) = get_int(m, "ordinalDay")? {
         let y = year.or(by).unwrap_or(1970);
-        return Ok(Some(days_from_civil(y, 1, 1) + od - 1));
+        return check_days(i128::from(days_from_civil(y, 1, 1)) + i128::from(od) - 1).map(Some);
     }
     if let Some(q) = get_int(m, "quarter")? {
         let y = year.or(by).unwrap_or(1970);
         let dq = get_int(m, "dayOfQuarter")?.unwrap_or(1);
-        return Ok(Some(days_from_civil(y, (q - 1) * 3 + 1, 1) + dq - 1));
+        if !(1..=4).contains(&q) {
+            return Err(arg_err(format!("invalid quarter {q}")));
+        }
+        return check_days(i128::from(days_from_civil(y, (q - 1) * 3 + 1, 1)) + i128::from(dq) - 1)
+            .map(Some);
     }
     let month = get_int(m, "month")?;
     let day = get_int(m, "day")?;
@@ -185,7 +231,9 @@ fn time_from_map(m: &BTreeMap<String, Value>, base: Option<i64>) -> Res<Option<i
     let mi = vals[1].unwrap_or(if base.is_some() { bmi } else { 0 });
     let s = vals[2].unwrap_or(if base.is_some() { bs } else { 0 });
     let sub = if vals[3].is_some() || vals[4].is_some() || vals[5].is_some() {
-        vals[3].unwrap_or(0) * 1_000_000 + vals[4].unwrap_or(0) * 1000 + vals[5].unwrap_or(0)
+        let v = |i: usize| i128::from(vals[i].unwrap_or(0));
+        let sub = v(3) * 1_000_000 + v(4) * 1000 + v(5);
+        i64::try_from(sub).map_err(|_| arg_err("invalid fraction of a second"))?
     } else if base.is_some() {
         bsub
     } else {
@@ -243,8 +291,9 @@ fn base_parts(
 
 /// Shifts local (days, nanos) from one offset to another.
 fn shift(d: i64, t: i64, from: i32, to: i32) -> (i64, i64) {
-    let total = d * NS_PER_DAY + t + i64::from(to - from) * NS_PER_SEC;
-    (total.div_euclid(NS_PER_DAY), total.rem_euclid(NS_PER_DAY))
+    let day = i128::from(NS_PER_DAY);
+    let total = i128::from(d) * day + i128::from(t) + i128::from(to - from) * NS_PER_SEC as i128;
+    (total.div_euclid(day) as i64, total.rem_euclid(day) as i64)
 }
 
 /// `date(…)`, `localtime(…)`, `time(…)`, `localdatetime(…)`, `datetime(…)`.
@@ -276,11 +325,12 @@ pub fn construct(kind: &str, arg: Option<&Value>, now: i64) -> Res<Value> {
             }
             if let Some(e) = get_int(m, "epochSeconds")?.or(get_int(m, "epochMillis")?.map(|_| 0)) {
                 let nanos = if let Some(ms) = get_int(m, "epochMillis")? {
-                    ms * 1_000_000
+                    i128::from(ms) * 1_000_000
                 } else {
-                    e * NS_PER_SEC + get_int(m, "nanosecond")?.unwrap_or(0)
+                    i128::from(e) * i128::from(NS_PER_SEC)
+                        + i128::from(get_int(m, "nanosecond")?.unwrap_or(0))
                 };
-                let (d, t) = (nanos.div_euclid(NS_PER_DAY), nanos.rem_euclid(NS_PER_DAY));
+                let (d, t) = split_nanos(nanos)?;
                 return Ok(build(kind, Some(d), Some(t), Some(0)));
             }
             let tz = tz_from_map(m)?;
@@ -469,6 +519,25 @@ fn num(v: &Value) -> Res<Option<f64>> {
 }
 
 impl Duration {
+    /// Like [`Duration::normalized`], but an error when a field leaves the
+    /// 64-bit range instead of wrapping.
+    fn checked(months: i128, days: i128, nanos: i128) -> Res<Duration> {
+        let big = || {
+            rt(
+                "ArgumentError",
+                "NumberOutOfRange",
+                "the duration is too large",
+            )
+        };
+        let secs = nanos.div_euclid(NS_PER_SEC as i128);
+        Ok(Duration {
+            months: i64::try_from(months).map_err(|_| big())?,
+            days: i64::try_from(days).map_err(|_| big())?,
+            secs: i64::try_from(secs).map_err(|_| big())?,
+            nanos: nanos.rem_euclid(NS_PER_SEC as i128) as i64,
+        })
+    }
+
     fn normalized(months: i64, days: i64, nanos: i128) -> Duration {
         let secs = nanos.div_euclid(NS_PER_SEC as i128) as i64;
         let ns = nanos.rem_euclid(NS_PER_SEC as i128) as i64;
@@ -516,12 +585,21 @@ impl Duration {
         frac_nanos += month_frac - month_days * 86_400e9;
         let whole_days = days.trunc();
         frac_nanos += (days - whole_days) * 86_400e9;
-        nanos += frac_nanos.round() as i128;
-        Ok(Duration::normalized(
-            whole_months as i64,
-            whole_days as i64,
-            nanos,
-        ))
+        let fits = |x: f64| x.is_finite() && x.abs() < 9.2e18;
+        let frac_nanos = frac_nanos.round();
+        if !(fits(whole_months)
+            && fits(whole_days)
+            && frac_nanos.is_finite()
+            && frac_nanos.abs() < 1e37)
+        {
+            return Err(rt(
+                "ArgumentError",
+                "NumberOutOfRange",
+                "the duration is too large",
+            ));
+        }
+        nanos += frac_nanos as i128;
+        Duration::checked(whole_months as i128, whole_days as i128, nanos)
     }
 
     fn parse(s: &str) -> Option<Duration> {
@@ -566,15 +644,19 @@ impl Duration {
             take(t, &[('H', "hours"), ('M', "minutes"), ('S', "seconds")])?;
         }
         let d = Duration::from_map(&map).ok()?;
-        Some(if neg { d.neg() } else { d })
+        Some(if neg { d.neg().ok()? } else { d })
     }
 
     fn total_nanos(&self) -> i128 {
         self.secs as i128 * NS_PER_SEC as i128 + self.nanos as i128
     }
 
-    pub fn neg(&self) -> Duration {
-        Duration::normalized(-self.months, -self.days, -self.total_nanos())
+    pub fn neg(&self) -> Res<Duration> {
+        Duration::checked(
+            -i128::from(self.months),
+            -i128::from(self.days),
+            -self.total_nanos(),
+        )
     }
 
     fn render(&self, out: &mut String) {
@@ -917,6 +999,19 @@ fn add_months(d: i64, months: i64) -> i64 {
     days_from_civil(ny, nm, day.min(days_in_month(ny, nm)))
 }
 
+/// [`add_months`] for any number of months: an error past the supported
+/// years instead of an overflow.
+fn add_months_checked(d: i64, months: i64) -> Res<i64> {
+    let (y, m, day) = civil_from_days(d);
+    let total = i128::from(y) * 12 + i128::from(m - 1) + i128::from(months);
+    let ny = total.div_euclid(12);
+    if ny.abs() > i128::from(MAX_YEAR) {
+        return Err(out_of_range("the date"));
+    }
+    let (ny, nm) = (ny as i64, total.rem_euclid(12) as i64 + 1);
+    Ok(days_from_civil(ny, nm, day.min(days_in_month(ny, nm))))
+}
+
 /// `duration.between`, `duration.inMonths`, `duration.inDays`,
 /// `duration.inSeconds` (`which` is `between`, `inmonths`, `indays` or
 /// `inseconds`).
@@ -978,10 +1073,10 @@ pub fn between(which: &str, a: &Value, b: &Value) -> Res<Value> {
 // ------------------------------------------------------------ arithmetic
 
 impl Duration {
-    fn add(&self, o: &Duration) -> Duration {
-        Duration::normalized(
-            self.months + o.months,
-            self.days + o.days,
+    fn add(&self, o: &Duration) -> Res<Duration> {
+        Duration::checked(
+            i128::from(self.months) + i128::from(o.months),
+            i128::from(self.days) + i128::from(o.days),
             self.total_nanos() + o.total_nanos(),
         )
     }
@@ -999,30 +1094,30 @@ impl Duration {
     }
 }
 
-/// Adds a duration to a temporal value.
-fn plus(t: &Temporal, d: &Duration) -> Temporal {
+/// Adds a duration to a temporal value: an error (not a wrapped value)
+/// when the result leaves the supported years.
+fn plus(t: &Temporal, d: &Duration) -> Res<Temporal> {
     let day_ns = i128::from(NS_PER_DAY);
-    let shift_date = |days: i64| add_months(days, d.months) + d.days;
+    let shift_date = |days: i64| -> Res<i128> {
+        Ok(i128::from(add_months_checked(days, d.months)?) + i128::from(d.days))
+    };
     let time_of = |t: i64| (i128::from(t) + d.total_nanos()).rem_euclid(day_ns) as i64;
-    match *t {
+    Ok(match *t {
         Temporal::Date(days) => {
-            Temporal::Date(shift_date(days) + (d.total_nanos() / day_ns) as i64)
+            Temporal::Date(check_days(shift_date(days)? + d.total_nanos() / day_ns)?)
         }
         Temporal::LocalTime(x) => Temporal::LocalTime(time_of(x)),
         Temporal::Time(x, o) => Temporal::Time(time_of(x), o),
         Temporal::LocalDateTime(days, x) | Temporal::DateTime(days, x, _) => {
-            let total = i128::from(shift_date(days)) * day_ns + i128::from(x) + d.total_nanos();
-            let (nd, nt) = (
-                total.div_euclid(day_ns) as i64,
-                total.rem_euclid(day_ns) as i64,
-            );
+            let total = shift_date(days)? * day_ns + i128::from(x) + d.total_nanos();
+            let (nd, nt) = split_nanos(total)?;
             match *t {
                 Temporal::DateTime(_, _, o) => Temporal::DateTime(nd, nt, o),
                 _ => Temporal::LocalDateTime(nd, nt),
             }
         }
-        Temporal::Duration(x) => Temporal::Duration(x.add(d)),
-    }
+        Temporal::Duration(x) => Temporal::Duration(x.add(d)?),
+    })
 }
 
 /// `+`, `-`, `*`, `/` with temporal operands; `None` when not applicable.
@@ -1035,10 +1130,10 @@ pub fn arith(op: super::ast::BinOp, a: &Value, b: &Value) -> Option<Res<Value>> 
     };
     let dur = |t: Temporal| Value::Date(t);
     Some(match (op, a, b) {
-        (BinOp::Add, Value::Date(t), Value::Date(Temporal::Duration(d))) => Ok(dur(plus(t, d))),
-        (BinOp::Add, Value::Date(Temporal::Duration(d)), Value::Date(t)) => Ok(dur(plus(t, d))),
+        (BinOp::Add, Value::Date(t), Value::Date(Temporal::Duration(d))) => plus(t, d).map(dur),
+        (BinOp::Add, Value::Date(Temporal::Duration(d)), Value::Date(t)) => plus(t, d).map(dur),
         (BinOp::Sub, Value::Date(t), Value::Date(Temporal::Duration(d))) => {
-            Ok(dur(plus(t, &d.neg())))
+            d.neg().and_then(|n| plus(t, &n)).map(dur)
         }
         (BinOp::Mul, Value::Date(Temporal::Duration(d)), x)
         | (BinOp::Mul, x, Value::Date(Temporal::Duration(d))) => {

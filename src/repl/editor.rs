@@ -86,13 +86,20 @@ const COMMANDS: &[&str] = &[
 ];
 
 /// Whether `text` is an unfinished statement: a query that does not end
-/// with `;` yet, or any statement with open brackets or quotes.
+/// with `;` yet, or any statement with open brackets or quotes. A `;` at
+/// the end (outside quotes) always finishes it, so a syntax error such as
+/// an unclosed bracket is shown rather than hidden behind the
+/// continuation prompt.
 pub fn needs_more(text: &str) -> bool {
     let t = text.trim();
     if t.is_empty() {
         return false;
     }
-    if !balanced(t) {
+    let (quote_open, depth) = scan(t);
+    if !quote_open && t.ends_with(';') {
+        return false;
+    }
+    if quote_open || depth > 0 {
         return true;
     }
     if t.starts_with(':') || !crate::question::is_query(t) {
@@ -101,7 +108,8 @@ pub fn needs_more(text: &str) -> bool {
     !t.ends_with(';')
 }
 
-fn balanced(t: &str) -> bool {
+/// Whether a quote is left open at the end of `t`, and the bracket depth.
+fn scan(t: &str) -> (bool, i32) {
     let mut depth = 0i32;
     let mut quote: Option<char> = None;
     let mut escaped = false;
@@ -118,12 +126,14 @@ fn balanced(t: &str) -> bool {
         }
         match c {
             '\'' | '"' | '`' => quote = Some(c),
+            '\u{2018}' => quote = Some('\u{2019}'),
+            '\u{201C}' => quote = Some('\u{201D}'),
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth -= 1,
             _ => {}
         }
     }
-    quote.is_none() && depth <= 0
+    (quote.is_some(), depth)
 }
 
 /// Editor helper holding the completion vocabulary of the current graph.
@@ -353,5 +363,9 @@ mod tests {
         assert!(!needs_more("who denied what"));
         assert!(!needs_more(":stats"));
         assert!(needs_more("RETURN [1,"));
+        // a `;` ends the statement even with a bracket left open
+        assert!(!needs_more("MATCH (n RETURN n;"));
+        assert!(needs_more("RETURN 'a;"));
+        assert!(needs_more("RETURN \u{2018}Kursk"));
     }
 }

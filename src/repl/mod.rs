@@ -37,7 +37,12 @@ pub struct Session {
     /// The time limit and variable-length bound every query runs with.
     limits: QueryOptions,
     interactive: bool,
+    /// The files `:source` is reading, outermost first (cycle detection).
+    sourcing: Vec<PathBuf>,
 }
+
+/// How deep `:source` files may include each other.
+const MAX_SOURCE_DEPTH: usize = 16;
 
 /// What a statement asks the loop to do next.
 enum Flow {
@@ -91,6 +96,7 @@ impl Session {
             cancel: Arc::new(AtomicBool::new(false)),
             limits: QueryOptions::default(),
             interactive,
+            sourcing: Vec::new(),
         }
     }
 
@@ -149,6 +155,13 @@ impl Session {
                         continue;
                     }
                     let _ = ed.add_history_entry(stmt);
+                    // appended now, so a crash or kill keeps what was typed
+                    if let Some(h) = &history {
+                        if let Some(dir) = h.parent() {
+                            let _ = std::fs::create_dir_all(dir);
+                        }
+                        let _ = ed.append_history(h);
+                    }
                     let flow = self.execute(stmt);
                     if let Some(h) = ed.helper_mut() {
                         h.refresh(&self.graph);
@@ -174,12 +187,6 @@ impl Session {
                     break;
                 }
             }
-        }
-        if let Some(h) = &history {
-            if let Some(dir) = h.parent() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            let _ = ed.save_history(h);
         }
     }
 
@@ -379,6 +386,12 @@ impl Session {
                 for (p, e) in &report.failed {
                     eprintln!("skipped {}: {e}", p.display());
                 }
+                for (p, first) in &report.duplicates {
+                    eprintln!(
+                        "skipped {}: the same article as {first}, already ingested",
+                        p.display()
+                    );
+                }
                 println!("{report}");
                 if report.ingested > 0 {
                     self.dirty = true;
@@ -509,7 +522,27 @@ impl Session {
                     return Err("usage: :source FILE".into());
                 }
                 let file = std::fs::File::open(arg).map_err(|e| format!("{arg}: {e}"))?;
-                if self.run_batch(std::io::BufReader::new(file)) != 0 {
+                let key = std::fs::canonicalize(arg).unwrap_or_else(|_| PathBuf::from(arg));
+                if self.sourcing.contains(&key) {
+                    return Err(format!(
+                        "{arg}: :source cycle, the file is already being read ({})",
+                        self.sourcing
+                            .iter()
+                            .chain(std::iter::once(&key))
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(" → ")
+                    ));
+                }
+                if self.sourcing.len() >= MAX_SOURCE_DEPTH {
+                    return Err(format!(
+                        "{arg}: :source nested more than {MAX_SOURCE_DEPTH} files deep"
+                    ));
+                }
+                self.sourcing.push(key);
+                let code = self.run_batch(std::io::BufReader::new(file));
+                self.sourcing.pop();
+                if code != 0 {
                     return Err(format!("{arg}: stopped at the first error"));
                 }
             }

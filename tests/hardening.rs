@@ -1,0 +1,687 @@
+//! The reproducers of issue 14 ("no input crashes, exhausts or hangs
+//! newsgraph"), one test each: typographic quotes and carets, deep
+//! nesting, LIMIT that streams, timeouts inside expressions, integer
+//! overflow, closed pipes, special and duplicate input files, line endings,
+//! stale temporary snapshot files, `:source` cycles and the REPL's history
+//! and continuation prompt.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use newsgraph::extract::Extractor;
+use newsgraph::ingest::merge_extraction;
+use newsgraph::query::{self, Params, QueryError, QueryOptions, QueryOutput, Value};
+use newsgraph::store::Graph;
+use newsgraph::{snapshot, workspace};
+
+fn seed_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles/2025-04-26-kursk.txt")
+}
+
+fn seed_text() -> String {
+    std::fs::read_to_string(seed_path()).unwrap()
+}
+
+fn run_on(g: &mut Graph, q: &str) -> Result<QueryOutput, QueryError> {
+    query::run(g, q, &Params::new(), &QueryOptions::default())
+}
+
+fn run_with_timeout(g: &mut Graph, q: &str, secs: f64) -> Result<QueryOutput, QueryError> {
+    let opts = QueryOptions {
+        timeout: Some(Duration::from_secs_f64(secs)),
+        ..QueryOptions::default()
+    };
+    query::run(g, q, &Params::new(), &opts)
+}
+
+fn err_of(q: &str) -> QueryError {
+    match run_on(&mut Graph::new(), q) {
+        Ok(out) => panic!("{q}: expected an error, got {:?}", out.rows),
+        Err(e) => e,
+    }
+}
+
+/// Runs `f` on a thread and fails if it takes longer than `limit` (a hang
+/// would otherwise hang the test run).
+fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("did not finish within {limit:?}"))
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_newsgraph"));
+    c.env(
+        "NEWSGRAPH_CACHE",
+        std::env::temp_dir().join("newsgraph-test-cache"),
+    );
+    c.env(
+        "NEWSGRAPH_HISTORY",
+        std::env::temp_dir().join("newsgraph-test-history"),
+    );
+    c
+}
+
+fn seed_snapshot(dir: &Path) -> PathBuf {
+    let snap = dir.join("seed.ngs");
+    let ok = bin()
+        .arg("ingest")
+        .arg(seed_path())
+        .arg("--out")
+        .arg(&snap)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    snap
+}
+
+// ---------------------------------------------------------------- quotes
+
+#[test]
+fn caret_under_a_stray_typographic_quote_does_not_panic() {
+    let q = "MATCH (n) WHERE n.name = Kursk’ RETURN n";
+    let e = err_of(q);
+    let text = e.render(q);
+    assert!(text.contains("typographic quote"), "{text}");
+    // the caret stands under the quote: column 31 (characters, not bytes)
+    assert!(text.contains("column 31"), "{text}");
+    let caret_line = text.lines().last().unwrap();
+    assert_eq!(caret_line.trim_end(), format!("  {}^", " ".repeat(30)));
+}
+
+#[test]
+fn carets_count_characters_not_bytes() {
+    let q = "RETURN 'ééé' + ‚";
+    let text = err_of(q).render(q);
+    assert!(text.contains("column 16"), "{text}");
+    // a span ending inside a multi-byte character is clamped, not a panic
+    let e = QueryError {
+        span: Some((9, 10)),
+        ..err_of(q)
+    };
+    let t = e.render(q);
+    assert!(t.contains("column 9"), "{t}");
+}
+
+#[test]
+fn typographic_quotes_are_string_quotes() {
+    let mut g = Graph::new();
+    run_on(&mut g, "CREATE (:Place {name: 'Kursk region'})").unwrap();
+    let out = run_on(
+        &mut g,
+        "MATCH (n) WHERE n.name = ‘Kursk region’ RETURN n.name AS a, “Putin’s” AS b",
+    )
+    .unwrap();
+    assert_eq!(out.rows.len(), 1);
+    assert_eq!(out.rows[0][0], Value::Str("Kursk region".into()));
+    assert_eq!(out.rows[0][1], Value::Str("Putin’s".into()));
+}
+
+// ---------------------------------------------------------------- nesting
+
+fn assert_too_deep(q: &str) {
+    let q = q.to_string();
+    // on a thread with the default test stack: a recursion would abort
+    let e = within(Duration::from_secs(30), move || {
+        run_on(&mut Graph::new(), &q).map(|o| o.rows.len())
+    })
+    .expect_err("expected an error");
+    assert_eq!(e.kind, "SyntaxError");
+    assert!(e.message.contains("nested too deeply"), "{}", e.message);
+    assert!(e.span.is_some());
+}
+
+#[test]
+fn ten_thousand_nots_are_an_error_not_a_stack_overflow() {
+    assert_too_deep(&format!("RETURN {}true", "NOT ".repeat(10_000)));
+}
+
+#[test]
+fn ten_thousand_plus_signs_are_an_error_not_a_stack_overflow() {
+    assert_too_deep(&format!("RETURN 1{}", " + 1".repeat(10_000)));
+    assert_too_deep(&format!("RETURN {}1", "+".repeat(10_000)));
+    assert_too_deep(&format!("RETURN {}1", "- ".repeat(10_000)));
+}
+
+#[test]
+fn thirty_thousand_ands_are_an_error_not_a_stack_overflow() {
+    assert_too_deep(&format!("RETURN true{}", " AND true".repeat(30_000)));
+}
+
+#[test]
+fn ten_thousand_brackets_are_an_error_not_a_stack_overflow() {
+    assert_too_deep(&format!(
+        "RETURN {}1{}",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    ));
+    assert_too_deep(&format!(
+        "RETURN {}1{}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    ));
+    assert_too_deep(&format!("RETURN {}", "{a: ".repeat(10_000)));
+}
+
+#[test]
+fn nesting_just_under_the_limits_still_runs() {
+    let q = format!(
+        "RETURN {}{}true{} AS x",
+        "[".repeat(100),
+        "NOT ".repeat(390),
+        "]".repeat(100)
+    );
+    let rows = within(Duration::from_secs(30), move || {
+        run_on(&mut Graph::new(), &q).map(|o| o.rows.len())
+    });
+    assert_eq!(rows, Ok(1));
+    let q = format!("RETURN 1{} AS x", " + 1".repeat(490));
+    let out = within(Duration::from_secs(30), move || {
+        run_on(&mut Graph::new(), &q).map(|o| o.rows)
+    });
+    assert_eq!(out, Ok(vec![vec![Value::Int(491)]]));
+}
+
+// ---------------------------------------------------------------- LIMIT
+
+fn numbered_graph(n: usize) -> Graph {
+    let mut g = Graph::new();
+    run_on(
+        &mut g,
+        &format!("UNWIND range(1, {n}) AS i CREATE (:X {{i: i}})"),
+    )
+    .unwrap();
+    g
+}
+
+#[test]
+fn limit_stops_a_cartesian_product_early() {
+    let mut g = numbered_graph(3000);
+    let t = Instant::now();
+    // 27 billion combinations: only the first three may be built
+    let out = run_with_timeout(
+        &mut g,
+        "MATCH (a),(b),(c) RETURN a.i, b.i, c.i LIMIT 3",
+        10.0,
+    )
+    .unwrap();
+    assert_eq!(out.rows.len(), 3);
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+}
+
+#[test]
+fn limit_stops_a_variable_length_expansion_early() {
+    // a clique of 12 nodes: paths of up to 10 hops are in the billions
+    let mut g = Graph::new();
+    run_on(&mut g, "UNWIND range(1, 12) AS i CREATE (:K {i: i})").unwrap();
+    run_on(
+        &mut g,
+        "MATCH (a:K), (b:K) WHERE a.i < b.i CREATE (a)-[:R]->(b)",
+    )
+    .unwrap();
+    let t = Instant::now();
+    let out = run_with_timeout(
+        &mut g,
+        "MATCH p = (a:K)-[*1..10]-(b:K) RETURN length(p) AS l LIMIT 5",
+        10.0,
+    )
+    .unwrap();
+    assert_eq!(out.rows.len(), 5);
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+}
+
+#[test]
+fn streamed_limit_gives_the_rows_the_full_result_starts_with() {
+    let mut g = numbered_graph(50);
+    for (limited, full, skip, take) in [
+        (
+            "MATCH (a:X) RETURN a.i LIMIT 7",
+            "MATCH (a:X) RETURN a.i",
+            0,
+            7,
+        ),
+        (
+            "MATCH (a:X) WHERE a.i % 3 = 0 RETURN a.i SKIP 2 LIMIT 4",
+            "MATCH (a:X) WHERE a.i % 3 = 0 RETURN a.i",
+            2,
+            4,
+        ),
+        (
+            "MATCH (a:X) RETURN DISTINCT a.i % 5 AS k LIMIT 3",
+            "MATCH (a:X) RETURN DISTINCT a.i % 5 AS k",
+            0,
+            3,
+        ),
+        (
+            "MATCH (a:X) UNWIND [a.i, a.i] AS j WITH j LIMIT 9 RETURN j LIMIT 5",
+            "MATCH (a:X) UNWIND [a.i, a.i] AS j RETURN j",
+            0,
+            5,
+        ),
+        (
+            "MATCH (a:X) OPTIONAL MATCH (a)-[r]->(b) RETURN a.i, b LIMIT 3",
+            "MATCH (a:X) OPTIONAL MATCH (a)-[r]->(b) RETURN a.i, b",
+            0,
+            3,
+        ),
+    ] {
+        let a = run_on(&mut g, limited).unwrap().rows;
+        let b = run_on(&mut g, full).unwrap().rows;
+        let want: Vec<_> = b.into_iter().skip(skip).take(take).collect();
+        assert_eq!(a, want, "{limited}");
+    }
+    assert!(
+        run_on(&mut g, "MATCH (a:X) RETURN a LIMIT 0")
+            .unwrap()
+            .rows
+            .is_empty()
+    );
+    assert_eq!(
+        run_on(&mut g, "MATCH (a:X) RETURN a LIMIT -1")
+            .unwrap_err()
+            .detail,
+        "NegativeIntegerArgument"
+    );
+}
+
+// ---------------------------------------------------------------- time and size
+
+#[test]
+fn timeout_reaches_reduce_and_list_comprehensions() {
+    let t = Instant::now();
+    let e = run_with_timeout(
+        &mut Graph::new(),
+        "RETURN reduce(a = 0, x IN range(1, 1000000) | \
+         a + size([y IN range(1, 1000) WHERE y > 0 | y])) AS s",
+        0.3,
+    )
+    .unwrap_err();
+    assert_eq!(e.detail, "Timeout", "{e:?}");
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    let e = run_with_timeout(
+        &mut Graph::new(),
+        "RETURN all(x IN range(1, 1000000) WHERE size([y IN range(1, 1000) | y]) > 0) AS s",
+        0.3,
+    )
+    .unwrap_err();
+    assert_eq!(e.detail, "Timeout", "{e:?}");
+}
+
+#[test]
+fn huge_ranges_are_refused_with_a_clear_error() {
+    let e = err_of("RETURN size(range(1, 10000000)) AS n");
+    assert_eq!(e.kind, "ArgumentError");
+    assert!(e.message.contains("at most"), "{}", e.message);
+    // the cap is on the length, not on the bounds
+    let out = run_on(
+        &mut Graph::new(),
+        "RETURN size(range(-9223372036854775807, 9223372036854775807, 9223372036854775807)) AS n",
+    )
+    .unwrap();
+    assert_eq!(out.rows[0][0], Value::Int(3));
+}
+
+// ---------------------------------------------------------------- overflow
+
+#[test]
+fn temporal_overflow_is_an_error() {
+    for q in [
+        "RETURN datetime({epochSeconds: 9223372036854775807}) AS d",
+        "RETURN datetime({epochSeconds: -9223372036854775807}) AS d",
+        "RETURN date('2020-01-01') + duration({years: 9000000000000000}) AS d",
+        "RETURN date('2020-01-01') + duration({months: 9223372036854775807}) AS d",
+        "RETURN localdatetime('2020-01-01T00:00') + duration({seconds: 9223372036854775807}) AS d",
+        "RETURN date({year: 9223372036854775807}) AS d",
+        "RETURN date({year: 2020, week: 9223372036854775807}) AS d",
+        "RETURN duration({months: 9223372036854775807}) + duration({months: 1}) AS d",
+        "RETURN duration({seconds: 9223372036854775807}) * 10 AS d",
+    ] {
+        let e = err_of(q);
+        assert_eq!(
+            (e.kind.as_str(), e.detail.as_str()),
+            ("ArgumentError", "NumberOutOfRange"),
+            "{q}: {e:?}"
+        );
+    }
+    // within range still works
+    let out = run_on(
+        &mut Graph::new(),
+        "RETURN toString(date('2020-01-31') + duration({months: 1})) AS d",
+    )
+    .unwrap();
+    assert_eq!(out.rows[0][0], Value::Str("2020-02-29".into()));
+}
+
+#[test]
+fn to_integer_out_of_range_is_an_error_not_a_saturated_value() {
+    for q in [
+        "RETURN toInteger('99999999999999999999') AS x",
+        "RETURN toInteger('-1e30') AS x",
+        "RETURN toInteger(1e20) AS x",
+    ] {
+        let e = err_of(q);
+        assert_eq!(e.detail, "NumberOutOfRange", "{q}");
+    }
+    let out = run_on(
+        &mut Graph::new(),
+        "RETURN toIntegerOrNull('99999999999999999999') AS a, toInteger('9223372036854775807') AS b, \
+         toInteger('12.7') AS c",
+    )
+    .unwrap();
+    assert_eq!(
+        out.rows[0],
+        vec![Value::Null, Value::Int(i64::MAX), Value::Int(12)]
+    );
+}
+
+// ---------------------------------------------------------------- pipes
+
+fn first_bytes_then_close(mut cmd: Command) -> (std::process::ExitStatus, String) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut buf = [0u8; 16];
+    out.read_exact(&mut buf).unwrap();
+    drop(out);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (child.wait().unwrap(), err)
+}
+
+#[test]
+fn query_into_a_closed_pipe_exits_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let mut cmd = bin();
+    cmd.arg("query")
+        .arg("--snapshot")
+        .arg(&snap)
+        .args(["--format", "csv"])
+        .arg("UNWIND range(1, 200000) AS i RETURN i");
+    let (status, err) = first_bytes_then_close(cmd);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(status.success(), "{status:?}: {err}");
+
+    // a write query still saves its changes when the reader has gone
+    let mut cmd = bin();
+    cmd.arg("query")
+        .arg("--snapshot")
+        .arg(&snap)
+        .args(["--format", "csv"])
+        .arg("UNWIND range(1, 200000) AS i CREATE (:Piped {i: i}) RETURN i");
+    let (status, err) = first_bytes_then_close(cmd);
+    assert!(status.success(), "{status:?}: {err}");
+    let (mut g, _) = snapshot::load(&snap).unwrap();
+    let out = run_on(&mut g, "MATCH (p:Piped) RETURN count(p) AS n").unwrap();
+    assert_eq!(out.rows[0][0], Value::Int(200_000));
+}
+
+#[test]
+fn other_commands_into_a_closed_pipe_do_not_panic() {
+    let mut cmd = bin();
+    cmd.arg("extract")
+        .arg(seed_path())
+        .arg(seed_path())
+        .arg(seed_path());
+    let (status, err) = first_bytes_then_close(cmd);
+    assert!(!err.contains("panicked"), "{err}");
+    // ended by SIGPIPE, as `grep` is, or finished
+    use std::os::unix::process::ExitStatusExt;
+    assert!(
+        status.success() || status.signal() == Some(libc::SIGPIPE),
+        "{status:?}"
+    );
+}
+
+// ---------------------------------------------------------------- ingest
+
+#[test]
+fn fifos_and_devices_among_the_inputs_are_skipped_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("a-fifo.txt");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    std::fs::write(dir.path().join("b-seed.txt"), seed_text()).unwrap();
+    let paths = vec![
+        dir.path().to_path_buf(),
+        PathBuf::from("/dev/zero"),
+        PathBuf::from("/dev/null"),
+    ];
+    let (report, nodes) = within(Duration::from_secs(60), move || {
+        let mut g = Graph::new();
+        let r = workspace::ingest(&mut g, &paths, false);
+        (r, g.node_count())
+    });
+    assert_eq!(report.ingested, 1, "{:?}", report.failed);
+    assert!(nodes > 20);
+    assert_eq!(report.failed.len(), 3, "{:?}", report.failed);
+    for (p, msg) in &report.failed {
+        assert!(msg.contains("not a regular file"), "{}: {msg}", p.display());
+    }
+    drop(dir);
+}
+
+#[test]
+fn every_line_ending_style_reads_as_lines() {
+    let lf = seed_text().replace("\r\n", "\n");
+    let ex = Extractor::new();
+    let base = ex.extract("lf.txt", lf.as_bytes()).unwrap();
+    assert!(base.claims.len() > 5);
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("cr.txt", lf.replace('\n', "\r")),
+        ("crlf.txt", lf.replace('\n', "\r\n")),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, &text).unwrap();
+        let (x, _) = workspace::extract_file(&ex, &p).unwrap();
+        assert_eq!(x.claims.len(), base.claims.len(), "{name}");
+        assert_eq!(x.sentences.len(), base.sentences.len(), "{name}");
+        assert_eq!(x.date, base.date, "{name}");
+        assert_eq!(x.title, base.title, "{name}");
+    }
+}
+
+fn claim_count(g: &mut Graph) -> Value {
+    run_on(g, "MATCH (c:Claim) RETURN count(c) AS n")
+        .unwrap()
+        .rows[0][0]
+        .clone()
+}
+
+#[test]
+fn the_same_article_under_two_names_is_ingested_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), seed_text()).unwrap();
+    std::fs::write(dir.path().join("b-copy.txt"), seed_text()).unwrap();
+    let mut once = Graph::new();
+    workspace::ingest(&mut once, &[dir.path().join("a.txt")], false);
+
+    let mut g = Graph::new();
+    let report = workspace::ingest(&mut g, &[dir.path().to_path_buf()], false);
+    assert_eq!(report.ingested, 1);
+    assert_eq!(report.duplicates.len(), 1, "{report}");
+    assert_eq!(report.duplicates[0].1, "a.txt");
+    assert!(report.to_string().contains("1 duplicates"), "{report}");
+    assert_eq!(claim_count(&mut g), claim_count(&mut once));
+    assert_eq!(g.node_count(), once.node_count());
+
+    // also when the copy comes in a later ingest
+    std::fs::write(dir.path().join("c-later.txt"), seed_text()).unwrap();
+    let report = workspace::ingest(&mut g, &[dir.path().join("c-later.txt")], false);
+    assert_eq!(report.ingested, 0);
+    assert_eq!(report.duplicates.len(), 1);
+    assert_eq!(g.node_count(), once.node_count());
+}
+
+#[test]
+fn stale_temporary_snapshot_files_are_removed_at_the_next_save_and_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("g.ngs");
+    let g = numbered_graph(10);
+    snapshot::save(&g, &[], &snap).unwrap();
+    // what a save killed mid-way leaves: a temp file named after a dead process
+    let dead = dir.path().join(".g.ngs.tmp4999999");
+    // pid 1 always runs: a save in progress elsewhere is left alone
+    let alive = dir.path().join(".g.ngs.tmp1");
+    let other = dir.path().join(".other.ngs.tmp4999999");
+    for p in [&dead, &alive, &other] {
+        std::fs::write(p, vec![0u8; 4096]).unwrap();
+    }
+    snapshot::save(&g, &[], &snap).unwrap();
+    assert!(!dead.exists(), "stale temp file kept at save");
+    assert!(alive.exists(), "a live process's temp file was removed");
+    assert!(other.exists(), "another snapshot's temp file was removed");
+    std::fs::write(&dead, b"x").unwrap();
+    let (g2, _) = snapshot::load(&snap).unwrap();
+    assert_eq!(g2.node_count(), 10);
+    assert!(!dead.exists(), "stale temp file kept at load");
+}
+
+#[test]
+fn merge_is_linear_in_claims_per_article() {
+    let ex = Extractor::new();
+    let base = ex.extract("base.txt", seed_text().as_bytes()).unwrap();
+    assert!(!base.claims.is_empty() && !base.mentions.is_empty());
+    // one article with 100k claims by the same few speakers, each with its
+    // own content: the seed's claims and mentions, copied with their token
+    // positions moved past the previous copy
+    let n = 100_000;
+    let nc = base.claims.len();
+    let width = 1 + base
+        .mentions
+        .iter()
+        .map(|m| m.t1)
+        .chain(base.claims.iter().map(|c| c.c1))
+        .max()
+        .unwrap();
+    let copies = n / nc + 1;
+    let mut x = base.clone();
+    x.article = "huge.txt".into();
+    x.claims = (0..n)
+        .map(|i| {
+            let mut c = base.claims[i % nc].clone();
+            let shift = (i / nc) * width;
+            c.c0 += shift;
+            c.c1 += shift;
+            c.content = format!("alpha{i} beta{i} gamma{i}");
+            c
+        })
+        .collect();
+    x.mentions = (0..copies)
+        .flat_map(|k| {
+            base.mentions.iter().map(move |m| {
+                let mut m = m.clone();
+                m.t0 += k * width;
+                m.t1 += k * width;
+                m
+            })
+        })
+        .collect();
+    let t = Instant::now();
+    let mut g = Graph::new();
+    let s = merge_extraction(&mut g, &x);
+    let el = t.elapsed();
+    assert_eq!(s.claims, n);
+    // quadratic took minutes here; linear takes a few seconds at most
+    assert!(
+        el < Duration::from_secs(30),
+        "merge of {n} claims took {el:?}"
+    );
+}
+
+// ---------------------------------------------------------------- REPL
+
+#[test]
+fn a_source_file_that_includes_itself_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let script = dir.path().join("loop.ngq");
+    std::fs::write(
+        &script,
+        format!("RETURN 1 AS one;\n:source {}\n", script.display()),
+    )
+    .unwrap();
+    let out = bin()
+        .arg("repl")
+        .arg(&snap)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(format!(":source {}\n", script.display()).as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cycle"), "{err}");
+    assert!(!err.contains("overflow"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // two files that include each other
+    let a = dir.path().join("a.ngq");
+    let b = dir.path().join("b.ngq");
+    std::fs::write(&a, format!(":source {}\n", b.display())).unwrap();
+    std::fs::write(&b, format!(":source {}\n", a.display())).unwrap();
+    let out = bin()
+        .arg("repl")
+        .arg(&snap)
+        .stdin(std::fs::File::open(&a).unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cycle"), "{err}");
+}
+
+#[test]
+fn repl_history_is_appended_after_each_entry_and_semicolon_shows_syntax_errors()
+-> Result<(), rexpect::error::Error> {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let history = dir.path().join("history.txt");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsgraph"));
+    cmd.arg("repl").arg(&snap);
+    cmd.env("NEWSGRAPH_HISTORY", &history);
+    cmd.env("NEWSGRAPH_CACHE", dir.path().join("cache"));
+    cmd.env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000))?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line("RETURN 41 + 1 AS answer;")?;
+    p.exp_string("42")?;
+    p.exp_string("newsgraph> ")?;
+    // still running: the entry is on disk already
+    let saved = std::fs::read_to_string(&history).unwrap_or_default();
+    assert!(saved.contains("RETURN 41 + 1 AS answer;"), "{saved:?}");
+
+    // an unclosed bracket, then `;`: the error, not the continuation prompt
+    p.send_line("MATCH (n RETURN n;")?;
+    p.exp_string("SyntaxError")?;
+    p.exp_string("newsgraph> ")?;
+    let saved = std::fs::read_to_string(&history).unwrap_or_default();
+    assert!(saved.contains("MATCH (n RETURN n;"), "{saved:?}");
+    p.send_control('d')?;
+    p.exp_eof()?;
+    Ok(())
+}
