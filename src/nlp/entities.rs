@@ -778,8 +778,18 @@ pub fn named_mentions(s: &Sentence) -> Vec<(usize, usize, EntityType)> {
         // a bare title ("the Secretary", "the Emperor") is not a name
         let title = b == a + 1 && marks[a][Source::Title as usize] == gazetteer::U;
         // GUM types a country acting as an agent an organisation; UNER,
-        // like CoNLL, keeps countries, regions and cities places
+        // like CoNLL, keeps countries and regions places (cities stay: Toyota,
+        // Harrow)
+        let country = [Source::Country, Source::Region].iter().any(|&src| {
+            let c = src as usize;
+            if b == a + 1 {
+                marks[a][c] == gazetteer::U
+            } else {
+                marks[a][c] == gazetteer::B && marks[b - 1][c] == gazetteer::L
+            }
+        });
         let ty = if ty == EntityType::Organization
+            && country
             && typed.iter().any(|&m| m == (a, b, EntityType::Place))
         {
             EntityType::Place
