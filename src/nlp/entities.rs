@@ -790,7 +790,7 @@ pub fn named_mentions(s: &Sentence) -> Vec<(usize, usize, EntityType)> {
         });
         let ty = if ty == EntityType::Organization
             && country
-            && typed.iter().any(|&m| m == (a, b, EntityType::Place))
+            && typed.contains(&(a, b, EntityType::Place))
         {
             EntityType::Place
         } else {
