@@ -9,7 +9,10 @@
 //! there is at most the stored margin, the gazetteer's type is used.
 //!
 //! Training data are GUM's person/organization/place mentions cut down to
-//! proper names ([`named_mentions`]).
+//! proper names ([`named_mentions`]), plus treebanks without entity
+//! annotation (EWT) labelled silver: their proper-noun runs, typed by the
+//! gazetteer or by the votes of a model trained on the gold mentions over
+//! every occurrence of the name, for [`SILVER_ROUNDS`] rounds ([`silver_by`]).
 //!
 //! Owns: entity labels, features, training and the entities model file. May
 //! not touch: claims, events or the graph (`extract` reads its spans).
@@ -298,14 +301,17 @@ struct Decoded {
     labels: Vec<usize>,
     margins: Vec<f32>,
     o_lead: Vec<f32>,
+    /// Per token, every label's score (kept for silver labelling only).
+    scores: Vec<[f32; N_LABELS]>,
 }
 
-fn decode(model: &Model, toks: &[Tok]) -> Decoded {
+fn decode(model: &Model, toks: &[Tok], keep_scores: bool) -> Decoded {
     let n = toks.len();
     let mut d = Decoded {
         labels: Vec::with_capacity(n),
         margins: Vec::with_capacity(n),
         o_lead: Vec::with_capacity(n),
+        scores: Vec::with_capacity(if keep_scores { n } else { 0 }),
     };
     let mut feats = Vec::with_capacity(64);
     let mut dynf = [0u64; 5];
@@ -344,6 +350,9 @@ fn decode(model: &Model, toks: &[Tok]) -> Decoded {
         d.labels.push(l);
         d.margins
             .push(if second.is_finite() { b - second } else { b });
+        if keep_scores {
+            d.scores.push(scores);
+        }
         d.o_lead.push(if legal(prev, O, last) {
             scores[O] - best_ent
         } else {
@@ -404,7 +413,7 @@ impl EntityTagger {
             return Vec::new();
         }
         let toks = prepare(forms, upos, xpos);
-        let d = decode(&self.model, &toks);
+        let d = decode(&self.model, &toks, false);
         let mut spans = spans_of(&d.labels, &d.margins);
         if fallback >= 0.0 {
             let marks: Vec<Marks> = toks.iter().map(|t| t.gaz).collect();
@@ -512,13 +521,137 @@ impl Example {
     }
 }
 
-/// A silver example from a treebank without entity annotation: kept only
-/// when every proper-noun run is exactly a name the gazetteer types
-/// unambiguously (sentences without proper nouns are kept as they are).
-pub fn silver(s: &Sentence) -> Option<Example> {
-    let forms: Vec<&str> = s.words.iter().map(|w| w.form.as_str()).collect();
-    let typed = gazetteer::typed_matches(&gazetteer::mark(&forms));
+/// Silver labelling rounds for treebanks without entity annotation: the
+/// model trained on the gold mentions labels them, the model trained on
+/// gold and silver labels them again, and so on (chosen on UNER EWT dev:
+/// 2 beat 1, 3 and 4).
+pub const SILVER_ROUNDS: usize = 2;
+
+/// Proper nouns that are not names of persons, organisations or places.
+fn never_a_name(lower: &str) -> bool {
+    matches!(
+        lower,
+        "january"
+            | "february"
+            | "march"
+            | "april"
+            | "may"
+            | "june"
+            | "july"
+            | "august"
+            | "september"
+            | "october"
+            | "november"
+            | "december"
+            | "jan"
+            | "feb"
+            | "mar"
+            | "apr"
+            | "jun"
+            | "jul"
+            | "aug"
+            | "sep"
+            | "sept"
+            | "oct"
+            | "nov"
+            | "dec"
+            | "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
+            | "mon"
+            | "tue"
+            | "tues"
+            | "wed"
+            | "thu"
+            | "thurs"
+            | "fri"
+            | "sat"
+            | "sun"
+            | "christmas"
+            | "easter"
+            | "thanksgiving"
+            | "halloween"
+            | "ramadan"
+    )
+}
+
+/// A silver example from a treebank sentence without entity annotation:
+/// each proper-noun run is a span, typed by the gazetteer where it names
+/// the whole run, else by `teacher`'s votes over all the run's occurrences
+/// in the corpus (`votes`, from [`silver_votes`]); a sentence with a run
+/// that leans to "no name" is left out (a wrong O teaches more harm than a
+/// missing sentence). Runs of month and day names and one-word plural or
+/// demonym runs (Palestinians) are O.
+pub fn silver_by(teacher: &EntityTagger, s: &Sentence, votes: &Votes) -> Option<Example> {
+    let (mut ex, runs) = name_runs(teacher, s)?;
     let mut spans = Vec::new();
+    for r in runs {
+        if let Some(t) = r.gaz {
+            spans.push((r.start, r.end, t));
+            continue;
+        }
+        let lead = votes
+            .get(&r.key)
+            .map_or(r.lead, |(sum, n)| sum.map(|x| x / *n as f32));
+        let (best, lead) = lead
+            .iter()
+            .enumerate()
+            .fold((0, f32::NEG_INFINITY), |acc, (k, v)| {
+                if *v > acc.1 { (k, *v) } else { acc }
+            });
+        if lead < 0.0 {
+            return None;
+        }
+        spans.push((r.start, r.end, EntityType::ALL[best]));
+    }
+    ex.spans = spans;
+    Some(ex)
+}
+
+/// The teacher's summed leads of each type over O for every occurrence
+/// of a name (lowercased), and the number of occurrences.
+pub type Votes = crate::fasthash::HashMap<String, ([f32; 3], u32)>;
+
+/// Corpus-wide votes: a name is typed the same wherever it occurs.
+pub fn silver_votes(teacher: &EntityTagger, sents: &[Sentence]) -> Votes {
+    let mut votes = Votes::default();
+    for s in sents {
+        for r in name_runs(teacher, s).map(|x| x.1).unwrap_or_default() {
+            let e = votes.entry(r.key).or_insert(([0.0; 3], 0));
+            for (a, b) in e.0.iter_mut().zip(r.lead) {
+                *a += b;
+            }
+            e.1 += 1;
+        }
+    }
+    votes
+}
+
+/// A proper-noun run that may be a name, with the teacher's view of it.
+struct Run {
+    start: usize,
+    end: usize,
+    key: String,
+    /// The run labelled as one name of each type, against all O.
+    lead: [f32; 3],
+    gaz: Option<EntityType>,
+}
+
+fn name_runs(teacher: &EntityTagger, s: &Sentence) -> Option<(Example, Vec<Run>)> {
+    let ex = Example::from_treebank(s);
+    let forms: Vec<&str> = ex.forms.iter().map(String::as_str).collect();
+    if forms.is_empty() {
+        return None;
+    }
+    let toks = prepare(&forms, &ex.upos, &ex.xpos);
+    let marks: Vec<Marks> = toks.iter().map(|t| t.gaz).collect();
+    let typed = gazetteer::typed_matches(&marks);
+    let d = decode(&teacher.model, &toks, true);
+    let mut runs = Vec::new();
     let mut i = 0;
     while i < s.words.len() {
         if !is_name_word(&s.words[i]) {
@@ -529,13 +662,39 @@ pub fn silver(s: &Sentence) -> Option<Example> {
         while j < s.words.len() && is_name_word(&s.words[j]) {
             j += 1;
         }
-        let &(_, _, t) = typed.iter().find(|m| m.0 == i && m.1 == j)?;
-        spans.push((i, j, t));
+        let (a, b) = (i, j);
         i = j;
+        let lower: Vec<String> = forms[a..b].iter().map(|f| f.to_lowercase()).collect();
+        if lower.iter().all(|w| never_a_name(w) || w == ".") {
+            continue;
+        }
+        if b == a + 1
+            && (crate::nlp::tags::xpos_name(s.words[a].xpos) == "NNPS"
+                || marks[a][Source::Demonym as usize] == gazetteer::U)
+        {
+            continue;
+        }
+        let mut lead = [0f32; 3];
+        for (k, sc) in d.scores[a..b].iter().enumerate() {
+            let kind = match (k == 0, a + k + 1 == b) {
+                (true, true) => KU,
+                (true, false) => KB,
+                (false, true) => KL,
+                (false, false) => KI,
+            };
+            for (t, s) in lead.iter_mut().enumerate() {
+                *s += sc[label(EntityType::ALL[t], kind)] - sc[O];
+            }
+        }
+        runs.push(Run {
+            start: a,
+            end: b,
+            key: lower.join(" "),
+            lead,
+            gaz: typed.iter().find(|m| m.0 == a && m.1 == b).map(|m| m.2),
+        });
     }
-    let mut ex = Example::from_treebank(s);
-    ex.spans = spans;
-    Some(ex)
+    Some((ex, runs))
 }
 
 /// A proper-noun word: GUM tags "United" (States) VERB and "New" (York)
@@ -561,6 +720,7 @@ pub fn named_mentions(s: &Sentence) -> Vec<(usize, usize, EntityType)> {
     let words = &s.words;
     let forms: Vec<&str> = words.iter().map(|w| w.form.as_str()).collect();
     let marks = gazetteer::mark(&forms);
+    let typed = gazetteer::typed_matches(&marks);
     let propn = |k: usize| is_name_word(&words[k]);
     let joiner = |k: usize| {
         matches!(
@@ -615,7 +775,28 @@ pub fn named_mentions(s: &Sentence) -> Vec<(usize, usize, EntityType)> {
             && b == a + 1
             && (crate::nlp::tags::xpos_name(words[a].xpos) == "NNPS"
                 || marks[a][Source::Demonym as usize] == gazetteer::U);
-        if !group {
+        // a bare title ("the Secretary", "the Emperor") is not a name
+        let title = b == a + 1 && marks[a][Source::Title as usize] == gazetteer::U;
+        // GUM types a country acting as an agent an organisation; UNER,
+        // like CoNLL, keeps countries and regions places (cities stay: Toyota,
+        // Harrow)
+        let country = [Source::Country, Source::Region].iter().any(|&src| {
+            let c = src as usize;
+            if b == a + 1 {
+                marks[a][c] == gazetteer::U
+            } else {
+                marks[a][c] == gazetteer::B && marks[b - 1][c] == gazetteer::L
+            }
+        });
+        let ty = if ty == EntityType::Organization
+            && country
+            && typed.contains(&(a, b, EntityType::Place))
+        {
+            EntityType::Place
+        } else {
+            ty
+        };
+        if !group && !title {
             found.push((a, b, ty));
         }
     }
@@ -854,26 +1035,22 @@ fn read_dev(
 pub fn train_cli(args: &TrainArgs, log: &mut dyn FnMut(&str)) -> Result<(), String> {
     let files = conllu::expand(&args.data, "conllu").map_err(|e| e.to_string())?;
     let mut examples: Vec<Example> = Vec::new();
-    let mut silver_kept = (0usize, 0usize);
+    // treebank sentences without entity annotation, labelled silver below
+    let mut raw: Vec<Sentence> = Vec::new();
     for f in files {
         let sents = conllu::read_file(&f).map_err(|e| e.to_string())?;
         if sents.iter().any(|s| !s.mentions.is_empty()) {
             examples.extend(sents.iter().map(Example::from_treebank));
         } else {
-            silver_kept.1 += sents.len();
-            for ex in sents.iter().filter_map(silver) {
-                silver_kept.0 += 1;
-                examples.push(ex);
-            }
+            raw.extend(sents);
         }
     }
     let n_spans: usize = examples.iter().map(|e| e.spans.len()).sum();
     log(&format!(
-        "entities: {} sentences ({} of {} silver), {} named mentions",
+        "entities: {} sentences, {} named mentions; {} sentences to label silver",
         examples.len(),
-        silver_kept.0,
-        silver_kept.1,
-        n_spans
+        n_spans,
+        raw.len()
     ));
     let mut dev = read_dev(&args.dev).map_err(|e| e.to_string())?;
     if let Some(path) = &args.tagger {
@@ -895,7 +1072,29 @@ pub fn train_cli(args: &TrainArgs, log: &mut dyn FnMut(&str)) -> Result<(), Stri
         seed: args.seed,
         ..TrainOptions::default()
     };
-    let tagger = train(&examples, &opts, &mut |epoch, accuracy, t| {
+    let mut all = examples.clone();
+    if !raw.is_empty() {
+        let mut teacher = train(&examples, &opts, &mut |_, _, _| {});
+        for round in 0..SILVER_ROUNDS {
+            let votes = silver_votes(&teacher, &raw);
+            let silver: Vec<Example> = raw
+                .iter()
+                .filter_map(|s| silver_by(&teacher, s, &votes))
+                .collect();
+            log(&format!(
+                "round {}: {} of {} sentences silver, {} spans",
+                round + 1,
+                silver.len(),
+                raw.len(),
+                silver.iter().map(|e| e.spans.len()).sum::<usize>()
+            ));
+            all = examples.iter().chain(&silver).cloned().collect();
+            if round + 1 < SILVER_ROUNDS {
+                teacher = train(&all, &opts, &mut |_, _, _| {});
+            }
+        }
+    }
+    let tagger = train(&all, &opts, &mut |epoch, accuracy, t| {
         log(&format!(
             "epoch {epoch}: train label accuracy {accuracy:.2}"
         ));
