@@ -566,7 +566,67 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             i += 1;
         }
     }
+    out.retain(acceptable);
     out
+}
+
+/// Heads of noun phrases that name nobody in particular: `people`,
+/// `others`, `the majority`, `my family`.
+const GENERIC_SPEAKERS: &[&str] = &[
+    "people",
+    "others",
+    "other",
+    "majority",
+    "many",
+    "some",
+    "everyone",
+    "everybody",
+    "someone",
+    "somebody",
+    "anyone",
+    "nobody",
+    "one",
+    "body",
+    "family",
+    "team",
+    "all",
+    "most",
+    "few",
+];
+
+/// Claims a reader would not accept: a speaker who names nobody, or a
+/// content that is a dangling subordinate clause (`though Trump said …`).
+fn acceptable(c: &Claim) -> bool {
+    if c.speaker.ent.is_none() {
+        let words: Vec<String> = c
+            .speaker
+            .text
+            .split_whitespace()
+            .map(|w| w.to_lowercase())
+            .collect();
+        let head = words.last().map(String::as_str).unwrap_or("");
+        let first = words.first().map(String::as_str).unwrap_or("");
+        if GENERIC_SPEAKERS.contains(&head)
+            || matches!(first, "my" | "your" | "our")
+            || c.speaker
+                .text
+                .chars()
+                .next()
+                .is_some_and(|ch| !ch.is_alphanumeric())
+        {
+            return false;
+        }
+    }
+    let first = c
+        .content
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    !matches!(
+        first.as_str(),
+        "though" | "although" | "because" | "while" | "if" | "when" | "unless" | "whereas"
+    )
 }
 
 /// True when nothing but adjuncts follows the cue (`…, Putin said in video footage`).
@@ -975,6 +1035,16 @@ fn parse_cue(cx: &Ctx, v: usize, si: usize, qs: &[(usize, usize)]) -> ParseCue {
         .children(v)
         .any(|k| matches!(syn.rel(k), "aux:pass" | "nsubj:pass"));
     if passive && !syn.has_child(v, "obl:agent") {
+        return ParseCue::Reject;
+    }
+    // "denied them entry", "denied me": to refuse someone something
+    if syn.lemma(v) == "deny"
+        && (syn.has_child(v, "iobj")
+            || syn.child(v, "obj").is_some_and(|o| {
+                syn.upos(o) == crate::nlp::tags::Upos::Pron
+                    || syn.children(v).filter(|&k| syn.rel(k) == "obj").count() > 1
+            }))
+    {
         return ParseCue::Reject;
     }
     let speakers = subjects_of(cx, v, si);
