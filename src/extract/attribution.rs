@@ -327,7 +327,7 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                 });
             }
             if !in_quote(i) && cx.syn.parsed(i) {
-                match parse_cue(cx, i, si, &qs) {
+                match parse_cue(cx, i, si, &qs, carried[si]) {
                     ParseCue::Claims(v) => {
                         // "praising X, saying Y": one claim, as the surface rule does
                         if lw == "saying"
@@ -980,7 +980,13 @@ fn verb_cue(cx: &Ctx, v: usize) -> Option<&'static super::lexicon::VerbCue> {
 }
 
 /// Reads a claim off the tree for the reporting verb at `v`.
-fn parse_cue(cx: &Ctx, v: usize, si: usize, qs: &[(usize, usize)]) -> ParseCue {
+fn parse_cue(
+    cx: &Ctx,
+    v: usize,
+    si: usize,
+    qs: &[(usize, usize)],
+    carry: Option<(usize, usize)>,
+) -> ParseCue {
     let syn = cx.syn;
     let Some(cue) = verb_cue(cx, v) else {
         return ParseCue::Unsure;
@@ -1001,7 +1007,9 @@ fn parse_cue(cx: &Ctx, v: usize, si: usize, qs: &[(usize, usize)]) -> ParseCue {
             return ParseCue::Unsure;
         }
         if !syn.has_child(v, "ccomp") {
-            return ParseCue::Reject;
+            // "the claims he denied", or a mis-attached "…, officials said":
+            // the surface rules tell them apart
+            return ParseCue::Unsure;
         }
     }
     if syn.children(v).any(|k| {
@@ -1041,8 +1049,10 @@ fn parse_cue(cx: &Ctx, v: usize, si: usize, qs: &[(usize, usize)]) -> ParseCue {
     if syn.lemma(v) == "deny"
         && (syn.has_child(v, "iobj")
             || syn.child(v, "obj").is_some_and(|o| {
-                syn.upos(o) == crate::nlp::tags::Upos::Pron
-                    || syn.children(v).filter(|&k| syn.rel(k) == "obj").count() > 1
+                matches!(
+                    cx.lw(o).as_str(),
+                    "me" | "him" | "her" | "them" | "us" | "you"
+                ) || syn.children(v).filter(|&k| syn.rel(k) == "obj").count() > 1
             }))
     {
         return ParseCue::Reject;
@@ -1118,12 +1128,22 @@ fn parse_cue(cx: &Ctx, v: usize, si: usize, qs: &[(usize, usize)]) -> ParseCue {
     let Some((mut c0, mut c1)) = span else {
         return ParseCue::Unsure;
     };
-    let _ = is_clause;
+    if !is_clause && c0 > v {
+        // "praised X's contribution in Kursk": a phrase right after the
+        // object is read with it (the parse may hang it on the verb)
+        while let Some(k) = syn
+            .children(v)
+            .find(|&k| syn.rel(k) == "obl" && syn.subtree(k, &|_| false).0 == c1)
+        {
+            c1 = syn.subtree(k, &|_| false).1;
+        }
+    }
     c0 = c0.max(s.tok_start);
     c1 = c1.min(s.tok_end);
     // a quote: its inside; otherwise the clause without its "that" and cut
     // at the clause boundaries the parse may have let through
     let mut quote = false;
+    let mut claim_sent = si;
     if let Some(&(a, b)) = qs
         .iter()
         .find(|&&(a, b)| a <= c0 + 1 && b + 1 >= c1 && b > a)
@@ -1131,6 +1151,19 @@ fn parse_cue(cx: &Ctx, v: usize, si: usize, qs: &[(usize, usize)]) -> ParseCue {
         c0 = a;
         c1 = b;
         quote = true;
+        if a == s.tok_start
+            && let Some((os, ot)) = carry
+        {
+            // a quote over several sentences: its first sentence
+            claim_sent = os;
+            let oe = cx.sents[os].tok_end;
+            c0 = ot;
+            c1 = if oe > ot && is_close_quote(cx.w(oe - 1)) {
+                oe - 1
+            } else {
+                oe
+            };
+        }
     } else {
         while c0 < c1
             && (matches!(cx.lw(c0).as_str(), "that" | "," | ":") || is_open_quote(cx.w(c0)))
@@ -1144,7 +1177,7 @@ fn parse_cue(cx: &Ctx, v: usize, si: usize, qs: &[(usize, usize)]) -> ParseCue {
             let mut k = v + 1;
             if let Some(o) = syn
                 .children(v)
-                .find(|&o| o > v && o < c0 && matches!(syn.rel(o), "obj" | "iobj") && addressee)
+                .find(|&o| o > v && o < c0 && matches!(syn.rel(o), "obj" | "iobj") && cue.addressee)
             {
                 k = syn.subtree(o, &|x| np_core_skip(cx, x)).1;
             }
@@ -1167,6 +1200,10 @@ fn parse_cue(cx: &Ctx, v: usize, si: usize, qs: &[(usize, usize)]) -> ParseCue {
                 c0 = k;
             }
         }
+        if c0 > v {
+            // "hailed what he said was …": the intro is not the content
+            c0 = skip_intro(cx, c0, c1);
+        }
         if c0 >= v || c1 <= v {
             c1 = content_end(cx, c0, c1);
         }
@@ -1184,7 +1221,7 @@ fn parse_cue(cx: &Ctx, v: usize, si: usize, qs: &[(usize, usize)]) -> ParseCue {
                 verb: cx.w(v).to_string(),
                 content: content.clone(),
                 quote,
-                sentence: si,
+                sentence: claim_sent,
                 c0,
                 c1,
             })

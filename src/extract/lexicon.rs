@@ -84,6 +84,9 @@ pub struct VerbCue {
     pub preps: Vec<String>,
     /// Only a clause or a quote is content (`agree that …`, not `agree with X`).
     pub clause_only: bool,
+    /// The verb's object may be who was addressed (`told reporters that`,
+    /// `urged Portugal to`).
+    pub addressee: bool,
 }
 
 /// What a gazetteer string stands for.
@@ -423,6 +426,9 @@ fn build() -> Tables {
                     np_content,
                     preps,
                     clause_only: col(&r, 4) == "supported",
+                    addressee: comps
+                        .iter()
+                        .any(|c| matches!(*c, "NP_that" | "NP_quote" | "NP_to_inf" | "NP_of_NP")),
                 });
             }
         }
