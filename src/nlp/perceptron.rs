@@ -224,9 +224,11 @@ const BATCH: usize = 32;
 /// In memory: an open-addressed table (linear probing, power-of-two size,
 /// load at most 1/2) of `[key, data]` pairs, so a probe reads key and data
 /// from one cache line. With at most [`DENSE`] classes `data` holds the
-/// weights themselves (four `i16`); otherwise it is `offset << 16 | len`
-/// into `entries`, where each entry is `class << 16 | weight` (the class and
-/// its `i16` weight in one `u32`). In a file: the rows in key order only
+/// weights themselves (four `i16`). Otherwise an entry is `class << 16 |
+/// weight` (the class and its `i16` weight in one `u32`); a row of one or
+/// two entries sits in `data` itself (top bit set, the second entry of
+/// class [`NO_CLASS`] when absent), and a longer one is `offset << 16 | len`
+/// into `entries`. In a file: the rows in key order only
 /// (no empty slots); the table is rebuilt on load.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
@@ -262,6 +264,21 @@ impl Rows {
         let end = self.ends[i];
         (&self.classes[start..end], &self.weights[start..end])
     }
+}
+
+/// Rows of up to two entries are kept in the slot (when classes fit in 15
+/// bits); this class marks an absent second entry and is never scored.
+const NO_CLASS: u16 = 0x7fff;
+const INLINE: u64 = 1 << 63;
+
+fn inline_ok(n_classes: usize) -> bool {
+    n_classes < usize::from(NO_CLASS)
+}
+
+/// The two entries of an inline row.
+#[inline]
+fn inline_entries(d: u64) -> [u32; 2] {
+    [(d >> 32) as u32 & 0x7fff_ffff, d as u32]
 }
 
 fn pack_entry(class: u16, w: i16) -> u32 {
@@ -303,6 +320,12 @@ impl Model {
             let (cs, ws) = rows.row(i);
             let data = if n_classes <= DENSE {
                 dense_row(cs, ws)
+            } else if cs.len() <= 2 && inline_ok(n_classes) {
+                let mut e = [pack_entry(NO_CLASS, 0); 2];
+                for (slot, (c, w)) in e.iter_mut().zip(cs.iter().zip(ws)) {
+                    *slot = pack_entry(*c, *w);
+                }
+                INLINE | u64::from(e[0]) << 32 | u64::from(e[1])
             } else {
                 let offset = entries.len() as u64;
                 entries.extend(cs.iter().zip(ws).map(|(c, w)| pack_entry(*c, *w)));
@@ -333,6 +356,12 @@ impl Model {
                     .map(|c| (c as u16, (data >> (16 * c)) as u16 as i16))
                     .filter(|(_, w)| *w != 0);
                 rows.push(key, es);
+            } else if data & INLINE != 0 {
+                let es = inline_entries(data)
+                    .into_iter()
+                    .map(|e| ((e >> 16) as u16, e as u16 as i16))
+                    .filter(|(c, _)| *c != NO_CLASS);
+                rows.push(key, es);
             } else {
                 let (off, len) = ((data >> 16) as usize, (data & 0xffff) as usize);
                 let es = self.entries[off..off + len]
@@ -342,6 +371,39 @@ impl Model {
             }
         }
         rows
+    }
+
+    /// The same model with at most `max_features` features: those whose
+    /// weights are largest in sum of magnitudes (ties: lower key), each
+    /// without weights smaller than `min_weight`. The scale is kept, so the
+    /// weights that stay are the same numbers.
+    pub fn prune(&self, max_features: usize, min_weight: f32) -> Model {
+        let rows = self.rows();
+        let min_q = (min_weight / self.scale).round().max(1.0) as i32;
+        let strong = |ws: &[i16]| -> i64 {
+            ws.iter()
+                .map(|w| i64::from(*w).abs())
+                .filter(|w| *w >= i64::from(min_q))
+                .sum()
+        };
+        let mut ranked: Vec<(i64, u64, usize)> = (0..rows.keys.len())
+            .map(|i| (strong(rows.row(i).1), rows.keys[i], i))
+            .filter(|r| r.0 > 0)
+            .collect();
+        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(max_features);
+        ranked.sort_unstable_by_key(|r| r.1);
+        let mut kept = Rows::default();
+        for (_, key, i) in ranked {
+            let (cs, ws) = rows.row(i);
+            let es = cs
+                .iter()
+                .zip(ws)
+                .filter(|(_, w)| i32::from(**w).abs() >= min_q)
+                .map(|(c, w)| (*c, *w));
+            kept.push(key, es);
+        }
+        Model::from_rows(self.n_classes, self.scale, &kept)
     }
 
     pub fn n_classes(&self) -> usize {
@@ -401,8 +463,16 @@ impl Model {
                 }
             } else {
                 for d in &found[..m] {
-                    let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
-                    for e in self.entries.get(off..off + len).unwrap_or(&[]) {
+                    let (inline, long);
+                    let es: &[u32] = if d & INLINE != 0 {
+                        inline = inline_entries(*d);
+                        &inline
+                    } else {
+                        let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
+                        long = self.entries.get(off..off + len).unwrap_or(&[]);
+                        long
+                    };
+                    for e in es {
                         if let Some(s) = scores.get_mut((e >> 16) as usize) {
                             *s += f32::from(*e as u16 as i16) * self.scale;
                         }
@@ -647,9 +717,14 @@ mod tests {
 
     #[test]
     fn sparse_and_dense_tables_read_both_encodings() {
-        for n in [2usize, 4, 5, 13] {
+        for n in [2usize, 4, 5, 13, 40] {
             let data: Vec<(Vec<u64>, usize)> = (0..200u64)
-                .map(|i| (vec![feat(1, &[i % 17]), feat(2, &[i % 5, i % 3])], (i as usize * 7) % n))
+                .map(|i| {
+                    (
+                        vec![feat(1, &[i % 17]), feat(2, &[i % 5, i % 3])],
+                        (i as usize * 7) % n,
+                    )
+                })
                 .collect();
             let mut t = Trainer::new(n);
             let mut scores = vec![0f32; n];
