@@ -420,10 +420,16 @@ impl Model {
     pub fn size_bytes(&self) -> usize {
         let n = self.n_features();
         if self.n_classes <= DENSE {
-            n * (8 + 2 * self.n_classes)
-        } else {
-            n * 10 + self.entries.len() * 4
+            return n * (8 + 2 * self.n_classes);
         }
+        let inline: usize = self
+            .slots
+            .iter()
+            .filter(|s| s[0] != 0 && s[1] & INLINE != 0)
+            .flat_map(|s| inline_entries(s[1]))
+            .filter(|e| (e >> 16) as u16 != NO_CLASS)
+            .count();
+        n * 10 + (self.entries.len() + inline) * 4
     }
 
     /// The data of `key`'s slot.
@@ -743,6 +749,13 @@ mod tests {
             m.encode(&mut compact);
             let mut old = Writer::default();
             encode_table(&m, &mut old);
+            // the size is the encoding's, less its fixed header and lengths
+            let header = if n <= DENSE {
+                4 * 4 + 2 * 8
+            } else {
+                4 * 4 + 4 * 8
+            };
+            assert_eq!(m.size_bytes() + header, compact.bytes.len(), "{n} classes");
             for bytes in [&compact.bytes, &old.bytes] {
                 let mut r = Reader::new(bytes);
                 let back = Model::decode(&mut r).unwrap();
