@@ -26,11 +26,12 @@ const N_ACTIONS: usize = 4;
 const N_LABELS: usize = DEPREL_NAMES.len();
 const PAYLOAD_VERSION: u32 = 1;
 const DEFAULT_EPOCHS: usize = 15;
-/// Pruning of the shipped model: the features updated most often, at most
-/// this many per model (the tables double at powers of two, so these keep
-/// the file under 25 MB), and averaged weights of at least `MIN_WEIGHT`.
-const ACTION_BUDGET: usize = 250_000;
-const LABEL_BUDGET: usize = 120_000;
+/// Pruning of the shipped model, applied to the averaged weights of the
+/// best dev epoch: the features with the largest weights, at most this many
+/// per model (the tables in memory double past powers of two), each without
+/// weights smaller than `MIN_WEIGHT`.
+const ACTION_BUDGET: usize = 520_000;
+const LABEL_BUDGET: usize = 260_000;
 const MIN_WEIGHT: f32 = 0.05;
 /// Probability (in tenths) of following the model's own prediction once
 /// exploration starts.
@@ -696,14 +697,15 @@ fn train_named(
                 st.apply(a, l);
             }
         }
-        let parser = finish(&act, &lab, prune);
+        // the epoch is chosen on the unpruned weights, so the pruning
+        // budget does not change which epoch is kept
+        let parser = finish(&act, &lab);
         let mut line = format!(
-            "epoch {}: {:.2}% action errors, {} action / {} label features, model {:.1} MB, {:.1}s",
+            "epoch {}: {:.2}% action errors, {} action / {} label features, {:.1}s",
             epoch + 1,
             100.0 * errors as f64 / steps.max(1) as f64,
             act.n_features(),
             lab.n_features(),
-            parser.size_bytes() as f64 / 1e6,
             started.elapsed().as_secs_f64()
         );
         let mut las_sum = 0.0;
@@ -717,22 +719,51 @@ fn train_named(
             best_parser = Some((las_sum, parser));
         }
     }
-    match best_parser {
+    let full = match best_parser {
         Some((_, p)) => p,
-        None => finish(&act, &lab, prune),
+        None => finish(&act, &lab),
+    };
+    if prune {
+        prune_logged(&full, devs, log)
+    } else {
+        full
     }
 }
 
-fn finish(act: &Trainer, lab: &Trainer, prune: bool) -> Parser {
-    if prune {
+/// The shipped size of `full`, with its dev scores logged.
+fn prune_logged(
+    full: &Parser,
+    devs: &[(String, &[Sentence])],
+    log: &mut dyn FnMut(&str),
+) -> Parser {
+    let parser = full.pruned();
+    let mut line = format!("pruned: model {:.1} MB", parser.size_bytes() as f64 / 1e6);
+    for (name, d) in devs {
+        let sc = eval::syntax(d, None, Some(&parser));
+        line.push_str(&format!(" | {name} UAS {:.2} LAS {:.2}", sc.uas, sc.las));
+    }
+    log(&line);
+    parser
+}
+
+/// The averaged weights, unpruned.
+fn finish(act: &Trainer, lab: &Trainer) -> Parser {
+    Parser {
+        actions: act.finish(1, 0.0),
+        labels: lab.finish(1, 0.0),
+    }
+}
+
+impl Parser {
+    /// The shipped size: the strongest features within the budgets.
+    fn pruned(&self) -> Parser {
+        self.pruned_to(ACTION_BUDGET, LABEL_BUDGET)
+    }
+
+    fn pruned_to(&self, actions: usize, labels: usize) -> Parser {
         Parser {
-            actions: act.finish(act.min_count_for(ACTION_BUDGET), MIN_WEIGHT),
-            labels: lab.finish(lab.min_count_for(LABEL_BUDGET), MIN_WEIGHT),
-        }
-    } else {
-        Parser {
-            actions: act.finish(1, 0.0),
-            labels: lab.finish(1, 0.0),
+            actions: self.actions.prune(actions, MIN_WEIGHT),
+            labels: self.labels.prune(labels, MIN_WEIGHT),
         }
     }
 }
@@ -807,7 +838,17 @@ pub fn train_cli(args: &TrainArgs, log: &mut dyn FnMut(&str)) -> Result<(), Stri
         .map(|(n, d)| (n.clone(), d.as_slice()))
         .collect();
     let epochs = args.epochs.unwrap_or(DEFAULT_EPOCHS);
-    let parser = train_named(&sents, &dev_refs, epochs, args.seed, true, log);
+    let full = train_named(&sents, &dev_refs, epochs, args.seed, false, log);
+    // for choosing the budgets: the unpruned weights of the chosen epoch
+    if let Some(path) = std::env::var_os("NEWSGRAPH_PARSER_UNPRUNED") {
+        model::save(
+            std::path::Path::new(&path),
+            ModelKind::Parser,
+            &full.payload(),
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    let parser = prune_logged(&full, &dev_refs, log);
     model::save(&args.out, ModelKind::Parser, &parser.payload()).map_err(|e| e.to_string())?;
     log(&format!(
         "wrote {} ({:.1} MB)",
@@ -995,6 +1036,40 @@ mod tests {
         let devs = vec![("ewt".to_string(), &ewt[..]), ("gum".to_string(), &gum[..])];
         let p = train_named(&train, &devs, epochs, 1, true, &mut |l| eprintln!("{l}"));
         eprintln!("size {:.1} MB", p.to_bytes().len() as f64 / 1e6);
+    }
+
+    /// Dev scores (predicted tags) of an unpruned parser (`train parser`
+    /// with `NEWSGRAPH_PARSER_UNPRUNED=FILE`) pruned to several budgets:
+    /// `PARSER_FULL=FILE BUDGETS=250000:120000,520000:260000 cargo test
+    /// --release --lib nlp::parser::tests::budgets -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn budgets() {
+        let (Some(full), Some(budgets)) = (
+            std::env::var_os("PARSER_FULL"),
+            std::env::var("BUDGETS").ok(),
+        ) else {
+            eprintln!("skipped: PARSER_FULL and BUDGETS are not set");
+            return;
+        };
+        let full = Parser::load(std::path::Path::new(&full)).expect("parser");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let tagger = tagger::Tagger::load(&dir.join("data/models/tagger.bin")).expect("tagger");
+        let ewt = treebank("/work/shared/treebank/ewt/en_ewt-ud-dev.conllu");
+        let gum = treebank("/work/shared/treebank/gum/dev");
+        for b in budgets.split(',') {
+            let mut it = b.split(':').filter_map(|x| x.parse::<usize>().ok());
+            let (Some(a), Some(l)) = (it.next(), it.next()) else {
+                continue;
+            };
+            let p = full.pruned_to(a, l);
+            let e = eval::syntax(&ewt, Some(&tagger), Some(&p));
+            let g = eval::syntax(&gum, Some(&tagger), Some(&p));
+            eprintln!(
+                "{a}:{l} {:.1} MB | EWT {e} | GUM {g}",
+                p.size_bytes() as f64 / 1e6
+            );
+        }
     }
 
     /// Load time and parsing speed of the shipped model on EWT dev (gold tags).

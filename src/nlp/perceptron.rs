@@ -207,18 +207,98 @@ impl Trainer {
     }
 }
 
+/// Classes up to this many are stored densely: the weights of a feature are
+/// four `i16` packed in one `u64` beside its key, so scoring a feature reads
+/// one cache line.
+const DENSE: usize = 4;
+/// First `u32` of the compact encoding (an old table starts with its class
+/// count, which is never this).
+const COMPACT_MARKER: u32 = u32::MAX;
+const COMPACT_FORMAT: u32 = 2;
+/// Features looked up together before their weights are added, so the
+/// independent table probes overlap in memory.
+const BATCH: usize = 32;
+
 /// A trained, read-only averaged perceptron.
+///
+/// In memory: an open-addressed table (linear probing, power-of-two size,
+/// load at most 1/2) of `[key, data]` pairs, so a probe reads key and data
+/// from one cache line. With at most [`DENSE`] classes `data` holds the
+/// weights themselves (four `i16`). Otherwise an entry is `class << 16 |
+/// weight` (the class and its `i16` weight in one `u32`); a row of one or
+/// two entries sits in `data` itself (top bit set, the second entry of
+/// class [`NO_CLASS`] when absent), and a longer one is `offset << 16 | len`
+/// into `entries`. In a file: the rows in key order only
+/// (no empty slots); the table is rebuilt on load.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
     n_classes: usize,
-    /// Open-addressed table (linear probing) of feature keys; 0 = empty.
-    keys: Vec<u64>,
-    /// For each slot: offset into the entry arrays (high 48 bits) and count.
-    spans: Vec<u64>,
-    classes: Vec<u16>,
-    weights: Vec<i16>,
+    slots: Vec<[u64; 2]>,
+    entries: Vec<u32>,
     /// Real weight = stored weight × scale.
     scale: f32,
+}
+
+/// Rows in key order, flat: row `i` has key `keys[i]` and the (class,
+/// weight) entries `ends[i-1]..ends[i]` (classes ascending).
+#[derive(Default)]
+struct Rows {
+    keys: Vec<u64>,
+    ends: Vec<usize>,
+    classes: Vec<u16>,
+    weights: Vec<i16>,
+}
+
+impl Rows {
+    fn push(&mut self, key: u64, entries: impl Iterator<Item = (u16, i16)>) {
+        for (c, w) in entries {
+            self.classes.push(c);
+            self.weights.push(w);
+        }
+        self.keys.push(key);
+        self.ends.push(self.classes.len());
+    }
+
+    fn row(&self, i: usize) -> (&[u16], &[i16]) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let end = self.ends[i];
+        (&self.classes[start..end], &self.weights[start..end])
+    }
+}
+
+/// Rows of up to two entries are kept in the slot (when classes fit in 15
+/// bits); this class marks an absent second entry and is never scored.
+const NO_CLASS: u16 = 0x7fff;
+const INLINE: u64 = 1 << 63;
+
+fn inline_ok(n_classes: usize) -> bool {
+    n_classes < usize::from(NO_CLASS)
+}
+
+/// The two entries of an inline row.
+#[inline]
+fn inline_entries(d: u64) -> [u32; 2] {
+    [(d >> 32) as u32 & 0x7fff_ffff, d as u32]
+}
+
+/// A key's first slot in a table of `cap` (a power of two) slots: its top
+/// bits, so rows in key order fill the table front to back when it is
+/// built (a load writes memory in order instead of at random).
+#[inline]
+fn home(key: u64, cap: usize) -> usize {
+    (key >> (64 - cap.trailing_zeros())) as usize
+}
+
+fn pack_entry(class: u16, w: i16) -> u32 {
+    u32::from(class) << 16 | u32::from(w as u16)
+}
+
+fn dense_row(classes: &[u16], weights: &[i16]) -> u64 {
+    let mut d = 0u64;
+    for (c, w) in classes.iter().zip(weights) {
+        d |= u64::from(*w as u16) << (16 * u32::from(*c));
+    }
+    d
 }
 
 impl Model {
@@ -228,32 +308,110 @@ impl Model {
         } else {
             1.0
         };
-        let cap = (rows.len() * 2).next_power_of_two().max(16);
-        let mut keys = vec![0u64; cap];
-        let mut spans = vec![0u64; cap];
-        let mut classes = Vec::new();
-        let mut weights = Vec::new();
-        for (key, entries) in rows {
-            let offset = classes.len() as u64;
-            for (c, w) in entries {
-                classes.push(*c);
-                weights.push((w / scale).round().clamp(-32767.0, 32767.0) as i16);
-            }
-            let mut slot = (*key as usize) & (cap - 1);
-            while keys[slot] != 0 {
+        let mut flat = Rows::default();
+        for (k, es) in rows {
+            let q = |w: f32| (w / scale).round().clamp(-32767.0, 32767.0) as i16;
+            flat.push(*k, es.iter().map(|(c, w)| (*c, q(*w))));
+        }
+        Model::from_rows(n_classes, scale, &flat)
+    }
+
+    /// The table of `rows` (sorted by key, keys distinct and non-zero).
+    fn from_rows(n_classes: usize, scale: f32, rows: &Rows) -> Model {
+        let cap = (rows.keys.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![[0u64; 2]; cap];
+        let mut entries = Vec::new();
+        if n_classes > DENSE {
+            entries.reserve(rows.classes.len());
+        }
+        for (i, key) in rows.keys.iter().enumerate() {
+            let (cs, ws) = rows.row(i);
+            let data = if n_classes <= DENSE {
+                dense_row(cs, ws)
+            } else if cs.len() <= 2 && inline_ok(n_classes) {
+                let mut e = [pack_entry(NO_CLASS, 0); 2];
+                for (slot, (c, w)) in e.iter_mut().zip(cs.iter().zip(ws)) {
+                    *slot = pack_entry(*c, *w);
+                }
+                INLINE | u64::from(e[0]) << 32 | u64::from(e[1])
+            } else {
+                let offset = entries.len() as u64;
+                entries.extend(cs.iter().zip(ws).map(|(c, w)| pack_entry(*c, *w)));
+                (offset << 16) | cs.len() as u64
+            };
+            let mut slot = home(*key, cap);
+            while slots[slot][0] != 0 {
                 slot = (slot + 1) & (cap - 1);
             }
-            keys[slot] = *key;
-            spans[slot] = (offset << 16) | entries.len() as u64;
+            slots[slot] = [*key, data];
         }
         Model {
             n_classes,
-            keys,
-            spans,
-            classes,
-            weights,
+            slots,
+            entries,
             scale,
         }
+    }
+
+    /// The rows in key order, as stored.
+    fn rows(&self) -> Rows {
+        let mut used: Vec<[u64; 2]> = self.slots.iter().copied().filter(|s| s[0] != 0).collect();
+        used.sort_unstable_by_key(|s| s[0]);
+        let mut rows = Rows::default();
+        for [key, data] in used {
+            if self.n_classes <= DENSE {
+                let es = (0..self.n_classes)
+                    .map(|c| (c as u16, (data >> (16 * c)) as u16 as i16))
+                    .filter(|(_, w)| *w != 0);
+                rows.push(key, es);
+            } else if data & INLINE != 0 {
+                let es = inline_entries(data)
+                    .into_iter()
+                    .map(|e| ((e >> 16) as u16, e as u16 as i16))
+                    .filter(|(c, _)| *c != NO_CLASS);
+                rows.push(key, es);
+            } else {
+                let (off, len) = ((data >> 16) as usize, (data & 0xffff) as usize);
+                let es = self.entries[off..off + len]
+                    .iter()
+                    .map(|e| ((e >> 16) as u16, *e as u16 as i16));
+                rows.push(key, es);
+            }
+        }
+        rows
+    }
+
+    /// The same model with at most `max_features` features: those whose
+    /// weights are largest in sum of magnitudes (ties: lower key), each
+    /// without weights smaller than `min_weight`. The scale is kept, so the
+    /// weights that stay are the same numbers.
+    pub fn prune(&self, max_features: usize, min_weight: f32) -> Model {
+        let rows = self.rows();
+        let min_q = (min_weight / self.scale).round().max(1.0) as i32;
+        let strong = |ws: &[i16]| -> i64 {
+            ws.iter()
+                .map(|w| i64::from(*w).abs())
+                .filter(|w| *w >= i64::from(min_q))
+                .sum()
+        };
+        let mut ranked: Vec<(i64, u64, usize)> = (0..rows.keys.len())
+            .map(|i| (strong(rows.row(i).1), rows.keys[i], i))
+            .filter(|r| r.0 > 0)
+            .collect();
+        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(max_features);
+        ranked.sort_unstable_by_key(|r| r.1);
+        let mut kept = Rows::default();
+        for (_, key, i) in ranked {
+            let (cs, ws) = rows.row(i);
+            let es = cs
+                .iter()
+                .zip(ws)
+                .filter(|(_, w)| i32::from(**w).abs() >= min_q)
+                .map(|(c, w)| (*c, *w));
+            kept.push(key, es);
+        }
+        Model::from_rows(self.n_classes, self.scale, &kept)
     }
 
     pub fn n_classes(&self) -> usize {
@@ -262,23 +420,35 @@ impl Model {
 
     /// Number of features with weights.
     pub fn n_features(&self) -> usize {
-        self.keys.iter().filter(|k| **k != 0).count()
+        self.slots.iter().filter(|s| s[0] != 0).count()
     }
 
-    /// Bytes this model takes in a file (about the same in memory).
+    /// Bytes this model takes in a file (the table in memory takes about
+    /// twice as much: half its slots are empty).
     pub fn size_bytes(&self) -> usize {
-        self.keys.len() * 16 + self.classes.len() * 4
+        let n = self.n_features();
+        if self.n_classes <= DENSE {
+            return n * (8 + 2 * self.n_classes);
+        }
+        let inline: usize = self
+            .slots
+            .iter()
+            .filter(|s| s[0] != 0 && s[1] & INLINE != 0)
+            .flat_map(|s| inline_entries(s[1]))
+            .filter(|e| (e >> 16) as u16 != NO_CLASS)
+            .count();
+        n * 10 + (self.entries.len() + inline) * 4
     }
 
+    /// The data of `key`'s slot.
     #[inline]
-    fn find(&self, key: u64) -> Option<(usize, usize)> {
-        let mask = self.keys.len() - 1;
-        let mut slot = (key as usize) & mask;
+    fn find(&self, key: u64) -> Option<u64> {
+        let mask = self.slots.len() - 1;
+        let mut slot = home(key, self.slots.len());
         loop {
-            let k = self.keys[slot];
+            let [k, data] = self.slots[slot];
             if k == key {
-                let s = self.spans[slot];
-                return Some(((s >> 16) as usize, (s & 0xffff) as usize));
+                return Some(data);
             }
             if k == 0 {
                 return None;
@@ -290,11 +460,36 @@ impl Model {
     /// Adds the weights of `feats` to `scores` (length `n_classes`).
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
-        for &f in feats {
-            if let Some((off, len)) = self.find(f) {
-                for i in off..off + len {
-                    if let Some(s) = scores.get_mut(self.classes[i] as usize) {
-                        *s += f32::from(self.weights[i]) * self.scale;
+        let mut found = [0u64; BATCH];
+        for chunk in feats.chunks(BATCH) {
+            let mut m = 0;
+            for &f in chunk {
+                if let Some(d) = self.find(f) {
+                    found[m] = d;
+                    m += 1;
+                }
+            }
+            if self.n_classes <= DENSE {
+                for d in &found[..m] {
+                    for (c, s) in scores.iter_mut().enumerate().take(DENSE) {
+                        *s += f32::from((d >> (16 * c)) as u16 as i16) * self.scale;
+                    }
+                }
+            } else {
+                for d in &found[..m] {
+                    let (inline, long);
+                    let es: &[u32] = if d & INLINE != 0 {
+                        inline = inline_entries(*d);
+                        &inline
+                    } else {
+                        let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
+                        long = self.entries.get(off..off + len).unwrap_or(&[]);
+                        long
+                    };
+                    for e in es {
+                        if let Some(s) = scores.get_mut((e >> 16) as usize) {
+                            *s += f32::from(*e as u16 as i16) * self.scale;
+                        }
                     }
                 }
             }
@@ -313,23 +508,103 @@ impl Model {
         argmax(scores, allowed)
     }
 
+    /// The compact encoding: the rows in key order; dense rows as `n`
+    /// weights each, sparse rows as a length plus (class, weight) pairs.
     pub fn encode(&self, w: &mut Writer) {
+        let rows = self.rows();
+        w.u32(COMPACT_MARKER);
+        w.u32(COMPACT_FORMAT);
         w.u32(self.n_classes as u32);
         w.f32(self.scale);
-        w.u64s(&self.keys);
-        w.u64s(&self.spans);
-        w.u16s(&self.classes);
-        let weights: Vec<u16> = self.weights.iter().map(|x| *x as u16).collect();
-        w.u16s(&weights);
+        w.u64s(&rows.keys);
+        if self.n_classes <= DENSE {
+            let mut weights = Vec::with_capacity(rows.keys.len() * self.n_classes);
+            for i in 0..rows.keys.len() {
+                let (cs, ws) = rows.row(i);
+                let mut dense = [0u16; DENSE];
+                for (c, x) in cs.iter().zip(ws) {
+                    dense[usize::from(*c)] = *x as u16;
+                }
+                weights.extend_from_slice(&dense[..self.n_classes]);
+            }
+            w.u16s(&weights);
+        } else {
+            let lens: Vec<u16> = (0..rows.keys.len())
+                .map(|i| rows.row(i).0.len() as u16)
+                .collect();
+            w.u16s(&lens);
+            w.u16s(&rows.classes);
+            w.u16s(&rows.weights.iter().map(|x| *x as u16).collect::<Vec<_>>());
+        }
     }
 
+    /// Reads the compact encoding, or the older one (the whole probe table
+    /// with its empty slots).
     pub fn decode(r: &mut Reader) -> Result<Model, ModelError> {
+        let bad = |what: &str| Err(ModelError::Corrupt(format!("perceptron table: {what}")));
+        let first = r.u32()?;
+        if first != COMPACT_MARKER {
+            return Model::decode_table(first as usize, r);
+        }
+        if r.u32()? != COMPACT_FORMAT {
+            return bad("unknown format");
+        }
         let n_classes = r.u32()? as usize;
+        let scale = r.f32()?;
+        let keys = r.u64s()?;
+        if n_classes == 0 || n_classes > usize::from(u16::MAX) || !scale.is_finite() {
+            return bad("bad class count or scale");
+        }
+        if keys.first() == Some(&0) || keys.windows(2).any(|k| k[0] >= k[1]) {
+            return bad("keys are not sorted and non-zero");
+        }
+        let mut rows = Rows::default();
+        if n_classes <= DENSE {
+            let weights = r.u16s()?;
+            if weights.len() != keys.len() * n_classes {
+                return bad("dense rows have a bad size");
+            }
+            for (k, ws) in keys.iter().zip(weights.chunks(n_classes)) {
+                let es = ws
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| **x != 0)
+                    .map(|(c, x)| (c as u16, *x as i16));
+                rows.push(*k, es);
+            }
+        } else {
+            let lens = r.u16s()?;
+            let classes = r.u16s()?;
+            let weights = r.u16s()?;
+            let total: usize = lens.iter().map(|l| usize::from(*l)).sum();
+            if lens.len() != keys.len() || classes.len() != total || weights.len() != total {
+                return bad("entry arrays disagree");
+            }
+            if classes.iter().any(|c| usize::from(*c) >= n_classes) {
+                return bad("a class id is out of range");
+            }
+            let mut end = 0;
+            rows.ends = lens
+                .iter()
+                .map(|l| {
+                    end += usize::from(*l);
+                    end
+                })
+                .collect();
+            rows.keys = keys;
+            rows.classes = classes;
+            rows.weights = weights.into_iter().map(|x| x as i16).collect();
+        }
+        Ok(Model::from_rows(n_classes, scale, &rows))
+    }
+
+    /// The older encoding: slot arrays as probed, entries in key order.
+    fn decode_table(n_classes: usize, r: &mut Reader) -> Result<Model, ModelError> {
         let scale = r.f32()?;
         let keys = r.u64s()?;
         let spans = r.u64s()?;
         let classes = r.u16s()?;
-        let weights: Vec<i16> = r.u16s()?.into_iter().map(|x| x as i16).collect();
+        let weights = r.u16s()?;
         let bad = |what: &str| Err(ModelError::Corrupt(format!("perceptron table: {what}")));
         if !keys.len().is_power_of_two() || keys.len() != spans.len() {
             return bad("slot arrays have bad sizes");
@@ -340,23 +615,36 @@ impl Model {
         if !keys.contains(&0) {
             return bad("table has no empty slot");
         }
-        for (k, s) in keys.iter().zip(&spans) {
-            let (off, len) = ((s >> 16) as usize, (s & 0xffff) as usize);
-            if *k != 0 && off.checked_add(len).is_none_or(|end| end > classes.len()) {
-                return bad("an entry range runs past the end");
-            }
+        if n_classes == 0 || n_classes > usize::from(u16::MAX) {
+            return bad("bad class count");
         }
-        if classes.iter().any(|c| *c as usize >= n_classes) {
+        if classes.iter().any(|c| usize::from(*c) >= n_classes) {
             return bad("a class id is out of range");
         }
-        Ok(Model {
-            n_classes,
-            keys,
-            spans,
-            classes,
-            weights,
-            scale,
-        })
+        let mut order: Vec<(u64, usize)> = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k != 0)
+            .map(|(i, k)| (*k, i))
+            .collect();
+        order.sort_unstable();
+        if order.windows(2).any(|w| w[0].0 == w[1].0) {
+            return bad("a key appears twice");
+        }
+        let mut rows = Rows::default();
+        for (k, i) in order {
+            let s = spans[i];
+            let (off, len) = ((s >> 16) as usize, (s & 0xffff) as usize);
+            let Some(end) = off.checked_add(len).filter(|e| *e <= classes.len()) else {
+                return bad("an entry range runs past the end");
+            };
+            let es = classes[off..end]
+                .iter()
+                .zip(&weights[off..end])
+                .map(|(c, x)| (*c, *x as i16));
+            rows.push(k, es);
+        }
+        Ok(Model::from_rows(n_classes, scale, &rows))
     }
 }
 
@@ -414,6 +702,80 @@ mod tests {
         let back = Model::decode(&mut r).unwrap();
         r.finish().unwrap();
         assert_eq!(back, m);
+    }
+
+    /// The older encoding of a model, as files written before the compact
+    /// one hold it.
+    fn encode_table(m: &Model, w: &mut Writer) {
+        let rows = m.rows();
+        let cap = m.slots.len();
+        let mut keys = vec![0u64; cap];
+        let mut spans = vec![0u64; cap];
+        for (i, key) in rows.keys.iter().enumerate() {
+            let start = if i == 0 { 0 } else { rows.ends[i - 1] };
+            let len = rows.ends[i] - start;
+            let mut slot = (*key as usize) & (cap - 1);
+            while keys[slot] != 0 {
+                slot = (slot + 1) & (cap - 1);
+            }
+            keys[slot] = *key;
+            spans[slot] = (start as u64) << 16 | len as u64;
+        }
+        w.u32(m.n_classes as u32);
+        w.f32(m.scale);
+        w.u64s(&keys);
+        w.u64s(&spans);
+        w.u16s(&rows.classes);
+        w.u16s(&rows.weights.iter().map(|x| *x as u16).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn sparse_and_dense_tables_read_both_encodings() {
+        for n in [2usize, 4, 5, 13, 40] {
+            let data: Vec<(Vec<u64>, usize)> = (0..200u64)
+                .map(|i| {
+                    (
+                        vec![feat(1, &[i % 17]), feat(2, &[i % 5, i % 3])],
+                        (i as usize * 7) % n,
+                    )
+                })
+                .collect();
+            let mut t = Trainer::new(n);
+            let mut scores = vec![0f32; n];
+            for _ in 0..5 {
+                for (f, y) in &data {
+                    scores.iter_mut().for_each(|s| *s = 0.0);
+                    t.score(f, &mut scores);
+                    let guess = argmax(&scores, |_| true).unwrap();
+                    t.update(f, *y, guess);
+                    t.tick();
+                }
+            }
+            let m = t.finish(1, 0.0);
+            assert!(m.n_features() > 0);
+            let mut compact = Writer::default();
+            m.encode(&mut compact);
+            let mut old = Writer::default();
+            encode_table(&m, &mut old);
+            // the size is the encoding's, less its fixed header and lengths
+            let header = if n <= DENSE {
+                4 * 4 + 2 * 8
+            } else {
+                4 * 4 + 4 * 8
+            };
+            assert_eq!(m.size_bytes() + header, compact.bytes.len(), "{n} classes");
+            for bytes in [&compact.bytes, &old.bytes] {
+                let mut r = Reader::new(bytes);
+                let back = Model::decode(&mut r).unwrap();
+                r.finish().unwrap();
+                assert_eq!(back, m, "{n} classes");
+            }
+            // cut or damaged compact bytes are errors, never panics
+            for cut in 0..compact.bytes.len() {
+                let mut r = Reader::new(&compact.bytes[..cut]);
+                assert!(Model::decode(&mut r).and_then(|_| r.finish()).is_err());
+            }
+        }
     }
 
     #[test]

@@ -32,11 +32,60 @@ impl Analysis {
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
     }
-    /// The text of token `i`.
+    /// The text of token `i` (empty when `i` or its span is out of range).
     pub fn form<'a>(&self, text: &'a str, i: usize) -> &'a str {
-        let s = self.tokens[i];
-        &text[s.start..s.end]
+        self.tokens
+            .get(i)
+            .and_then(|s| text.get(s.start..s.end))
+            .unwrap_or("")
     }
+
+    /// Token `i`'s place in an entity mention, BILOU (`B`egin, `I`nside,
+    /// `L`ast, `U`nit), with the mention's type; `None` outside mentions.
+    pub fn entity_tag(&self, i: usize) -> Option<(Bilou, tags::EntityType)> {
+        let e = self.entities.iter().find(|e| e.start <= i && i < e.end)?;
+        let b = if e.end - e.start == 1 {
+            Bilou::Unit
+        } else if i == e.start {
+            Bilou::Begin
+        } else if i + 1 == e.end {
+            Bilou::Last
+        } else {
+            Bilou::Inside
+        };
+        Some((b, e.etype))
+    }
+
+    /// The entity mentions by byte offsets into the analysed text.
+    pub fn mentions(&self) -> Vec<EntityMention> {
+        self.entities
+            .iter()
+            .filter(|e| e.start < e.end && e.end <= self.tokens.len())
+            .map(|e| EntityMention {
+                start: self.tokens[e.start].start,
+                end: self.tokens[e.end - 1].end,
+                etype: e.etype,
+                confidence: e.confidence,
+            })
+            .collect()
+    }
+
+    /// The 0-based index of token `i`'s head, `None` for the root.
+    pub fn head_index(&self, i: usize) -> Option<usize> {
+        match self.heads.get(i) {
+            Some(&h) if h > 0 && (h as usize) <= self.len() => Some(h as usize - 1),
+            _ => None,
+        }
+    }
+}
+
+/// A token's place in an entity mention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bilou {
+    Begin,
+    Inside,
+    Last,
+    Unit,
 }
 
 /// The trained models of the syntax core.
@@ -90,7 +139,21 @@ impl Pipeline {
         self.analyse_tokens(tokens, &forms)
     }
 
-    /// Analyses a sentence already split into tokens.
+    /// Analyses a sentence whose tokens the caller already has, as byte
+    /// spans into `text` (one token each, in order; the tokenizer is not
+    /// run). The analysis has one entry per span, in the same order. A span
+    /// out of range or off a character boundary reads as an empty word, so
+    /// no input panics.
+    pub fn analyse_spans(&self, text: &str, spans: &[Span]) -> Analysis {
+        let forms: Vec<&str> = spans
+            .iter()
+            .map(|s| text.get(s.start..s.end).unwrap_or(""))
+            .collect();
+        self.analyse_tokens(spans.to_vec(), &forms)
+    }
+
+    /// Analyses a sentence already split into tokens (`forms[i]` is the
+    /// text of `tokens[i]`).
     pub fn analyse_tokens(&self, tokens: Vec<Span>, forms: &[&str]) -> Analysis {
         let tagged = self.tagger.tag(forms);
         let upos: Vec<Upos> = tagged.iter().map(|t| t.0).collect();
@@ -101,7 +164,8 @@ impl Pipeline {
             .map(|(f, (u, x))| self.tagger.lemma(f, *u, *x))
             .collect();
         let parsed = self.parser.parse(forms, &upos, &xpos);
-        let entities = self.entities.tag(forms, &upos, &xpos);
+        let mut entities = self.entities.tag(forms, &upos, &xpos);
+        entities.retain(|e| e.start < e.end && e.end <= forms.len());
         Analysis {
             tokens,
             lemmas,
@@ -128,7 +192,10 @@ impl Pipeline {
     /// the entity tagger only (no parse: cheaper where only names matter).
     pub fn entity_mentions(&self, text: &str) -> Vec<EntityMention> {
         let tokens = tokenize::tokenize(text);
-        let forms: Vec<&str> = tokens.iter().map(|s| &text[s.start..s.end]).collect();
+        let forms: Vec<&str> = tokens
+            .iter()
+            .map(|s| text.get(s.start..s.end).unwrap_or(""))
+            .collect();
         let tagged = self.tagger.tag(&forms);
         let upos: Vec<Upos> = tagged.iter().map(|t| t.0).collect();
         let xpos: Vec<Xpos> = tagged.iter().map(|t| t.1).collect();
@@ -260,4 +327,70 @@ pub fn tree_text(a: &Analysis, text: &str) -> String {
         line(&cells, &mut out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipe() -> &'static Pipeline {
+        Pipeline::embedded().expect("built-in models")
+    }
+
+    #[test]
+    fn spans_from_the_caller_give_the_same_analysis_as_the_tokenizer() {
+        let text = "The minister said on Sunday that Ukraine's troops had left Kyiv.";
+        let a = pipe().analyse(text);
+        let b = pipe().analyse_spans(text, &a.tokens);
+        assert_eq!(a, b);
+        assert_eq!(a.len(), a.upos.len());
+        assert_eq!(a.len(), a.lemmas.len());
+        let said = (0..a.len()).find(|&i| a.form(text, i) == "said").unwrap();
+        assert_eq!(a.lemmas[said], "say");
+        assert_eq!(a.head_index(said), None, "{a:?}");
+        let minister = (0..a.len())
+            .find(|&i| a.form(text, i) == "minister")
+            .unwrap();
+        assert_eq!(a.head_index(minister), Some(said));
+        for m in a.mentions() {
+            assert!(m.start < m.end && m.end <= text.len());
+        }
+        let tagged: Vec<_> = (0..a.len()).filter_map(|i| a.entity_tag(i)).collect();
+        let units_and_begins = tagged
+            .iter()
+            .filter(|(b, _)| matches!(b, Bilou::Begin | Bilou::Unit))
+            .count();
+        assert_eq!(units_and_begins, a.entities.len());
+    }
+
+    #[test]
+    fn odd_input_and_bad_spans_never_panic() {
+        let p = pipe();
+        assert!(p.analyse("").is_empty());
+        assert!(p.analyse_spans("", &[]).is_empty());
+        let long = "the cat sat , and ".repeat(1000);
+        let a = p.analyse(&long);
+        assert_eq!(a.len(), 5000);
+        assert_eq!(a.heads.iter().filter(|h| **h == 0).count(), 1);
+        for text in ["!!! ... ??? --- ,,, ;;", "東京は晴れ。Киев заявил 🙂 مرحبا"]
+        {
+            let a = p.analyse(text);
+            assert_eq!(a.len(), a.heads.len());
+            let _ = to_conllu(&a, text, "x");
+            let _ = tree_text(&a, text);
+        }
+        let text = "Kyiv 東京";
+        let bad = [
+            Span { start: 0, end: 4 },
+            Span { start: 6, end: 7 },
+            Span { start: 3, end: 99 },
+            Span { start: 9, end: 2 },
+        ];
+        let a = p.analyse_spans(text, &bad);
+        assert_eq!(a.len(), 4);
+        assert_eq!(a.form(text, 1), "");
+        assert_eq!(a.form(text, 9), "");
+        let _ = a.mentions();
+        let _ = to_conllu(&a, text, "x");
+    }
 }
