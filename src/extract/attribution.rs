@@ -625,7 +625,19 @@ fn acceptable(c: &Claim) -> bool {
         .to_lowercase();
     !matches!(
         first.as_str(),
-        "though" | "although" | "because" | "while" | "if" | "when" | "unless" | "whereas"
+        "though"
+            | "although"
+            | "because"
+            | "while"
+            | "if"
+            | "when"
+            | "unless"
+            | "whereas"
+            | "and"
+            | "but"
+            | "or"
+            | "by"
+            | "from"
     )
 }
 
@@ -1201,8 +1213,14 @@ fn parse_cue(
             }
         }
         if c0 > v {
-            // "hailed what he said was …": the intro is not the content
-            c0 = skip_intro(cx, c0, c1);
+            // "hailed what he said was …": the intro is not the content, and
+            // the content runs on past the free relative the parse ends at
+            let what = cx.lw(c0) == "what";
+            let k = skip_intro(cx, c0, s.tok_end);
+            if what && k > c0 {
+                c1 = content_end(cx, k, s.tok_end);
+            }
+            c0 = k.min(c1);
         }
         if c0 >= v || c1 <= v {
             c1 = content_end(cx, c0, c1);
