@@ -4,35 +4,14 @@
 //! its clausal complement, the passive agent, a relative clause, a
 //! coordinated cue, the issuer of a document noun.
 
-use newsgraph::extract::{Extraction, Extractor, Stance};
+use newsgraph::extract::{Extraction, Stance};
+
+mod common;
+
+use common::{assert_claim, claims, has_claim as find};
 
 fn ex(body: &str) -> Extraction {
-    let text = format!("date 2024-03-05\n\nA title line\n\n{body}\n");
-    Extractor::new()
-        .extract("t.txt", text.as_bytes())
-        .expect("extracts")
-}
-
-fn claims(x: &Extraction) -> Vec<(Vec<String>, Stance, String)> {
-    x.claims
-        .iter()
-        .map(|c| (x.arg_names(&c.speaker), c.stance, c.content.clone()))
-        .collect()
-}
-
-fn find(x: &Extraction, speaker: &str, stance: Stance, content_has: &str) -> bool {
-    claims(x).iter().any(|(sp, st, c)| {
-        sp.iter().any(|s| s == speaker) && *st == stance && c.contains(content_has)
-    })
-}
-
-#[track_caller]
-fn assert_claim(x: &Extraction, speaker: &str, stance: Stance, content_has: &str) {
-    assert!(
-        find(x, speaker, stance, content_has),
-        "want {speaker} {stance:?} '{content_has}'; have {:#?}",
-        claims(x)
-    );
+    common::article("2024-03-05", body)
 }
 
 #[test]

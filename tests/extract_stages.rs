@@ -2,6 +2,9 @@
 //! reader, sentence splitter, entities, resolution, attribution, events and
 //! time. Each assertion names the shape it protects.
 
+mod common;
+
+use common::{assert_claim, claims};
 use newsgraph::extract::{
     EType, Extraction, Extractor, Stance, reader,
     sentences::{split, tokenize},
@@ -9,10 +12,7 @@ use newsgraph::extract::{
 };
 
 fn ex(body: &str) -> Extraction {
-    let text = format!("date 2025-04-27\n\nA title line\n\n{body}\n");
-    Extractor::new()
-        .extract("t.txt", text.as_bytes())
-        .expect("extracts")
+    common::article("2025-04-27", body)
 }
 
 fn entity<'a>(x: &'a Extraction, name: &str) -> &'a newsgraph::extract::Entity {
@@ -25,28 +25,6 @@ fn entity<'a>(x: &'a Extraction, name: &str) -> &'a newsgraph::extract::Entity {
                 x.entities.iter().map(|e| &e.name).collect::<Vec<_>>()
             )
         })
-}
-
-/// (speaker names, stance, content) of every claim.
-fn claims(x: &Extraction) -> Vec<(Vec<String>, Stance, String)> {
-    x.claims
-        .iter()
-        .map(|c| (x.arg_names(&c.speaker), c.stance, c.content.clone()))
-        .collect()
-}
-
-fn has_claim(x: &Extraction, speaker: &str, stance: Stance, content_has: &str) -> bool {
-    claims(x).iter().any(|(sp, st, c)| {
-        sp.iter().any(|s| s == speaker) && *st == stance && c.contains(content_has)
-    })
-}
-
-fn assert_claim(x: &Extraction, speaker: &str, stance: Stance, content_has: &str) {
-    assert!(
-        has_claim(x, speaker, stance, content_has),
-        "no claim ({speaker}, {stance:?}, …{content_has}…) in {:#?}",
-        claims(x)
-    );
 }
 
 // ---------------------------------------------------------------- reader

@@ -1,0 +1,37 @@
+//! Helpers shared by the extraction tests: an article around a body, and
+//! its claims as (speaker names, stance, content).
+
+#![allow(dead_code)]
+
+use newsgraph::extract::{Extraction, Extractor, Stance};
+
+/// Extracts `body` as the body of an article dated `date`.
+pub fn article(date: &str, body: &str) -> Extraction {
+    let text = format!("date {date}\n\nA title line\n\n{body}\n");
+    Extractor::new()
+        .extract("t.txt", text.as_bytes())
+        .expect("extracts")
+}
+
+/// (speaker names, stance, content) of every claim.
+pub fn claims(x: &Extraction) -> Vec<(Vec<String>, Stance, String)> {
+    x.claims
+        .iter()
+        .map(|c| (x.arg_names(&c.speaker), c.stance, c.content.clone()))
+        .collect()
+}
+
+pub fn has_claim(x: &Extraction, speaker: &str, stance: Stance, content_has: &str) -> bool {
+    claims(x).iter().any(|(sp, st, c)| {
+        sp.iter().any(|s| s == speaker) && *st == stance && c.contains(content_has)
+    })
+}
+
+#[track_caller]
+pub fn assert_claim(x: &Extraction, speaker: &str, stance: Stance, content_has: &str) {
+    assert!(
+        has_claim(x, speaker, stance, content_has),
+        "no claim ({speaker}, {stance:?}, …{content_has}…) in {:#?}",
+        claims(x)
+    );
+}
