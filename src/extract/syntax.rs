@@ -10,7 +10,6 @@
 
 use crate::nlp::pipeline::Pipeline;
 use crate::nlp::tags::{DEPREL_NAMES, Deprel, EntityType, Upos};
-use crate::nlp::tokenize::Span;
 
 use super::entities::{EType, ModelSpan};
 use super::sentences::{Sentence, Token};
@@ -40,6 +39,23 @@ fn push_spans(
             });
         }
     }
+}
+
+/// True when a token may be a reporting verb or an event word, by its
+/// form or its lemma: the sentences where extraction reads the parse.
+fn wanted(form: &str, lemma: &str, upos: Upos) -> bool {
+    let t = super::lexicon::tables();
+    let lower = form.to_lowercase();
+    t.cues.contains_key(&lower)
+        || t.triggers.contains_key(&lower)
+        || match upos {
+            Upos::Verb => {
+                t.verb_cues.contains_key(lemma)
+                    || t.event_lemmas.contains_key(&format!("{lemma}/v"))
+            }
+            Upos::Noun => t.event_lemmas.contains_key(&format!("{lemma}/n")),
+            _ => false,
+        }
 }
 
 /// No head (the root, or a token outside any parsed sentence).
@@ -82,36 +98,37 @@ impl Syntax {
                 if t1 <= t0 {
                     continue;
                 }
-                let tokens: Vec<Span> = toks[t0..t1]
-                    .iter()
-                    .map(|t| Span {
-                        start: t.start,
-                        end: t.end,
-                    })
-                    .collect();
                 let forms: Vec<&str> = toks[t0..t1].iter().map(|t| &text[t.start..t.end]).collect();
+                let tagged = pipe.tagger.tag(&forms);
+                let upos: Vec<Upos> = tagged.iter().map(|t| t.0).collect();
+                let xpos: Vec<_> = tagged.iter().map(|t| t.1).collect();
+                let ents = pipe.entities.tag(&forms, &upos, &xpos);
+                push_spans(&mut spans, &ents, toks, t0, forms.len());
+                // not a sentence a person wrote (a table, a run-on list), or
+                // one without a reporting verb or event word: names only,
+                // and no rule asks for its parse
                 if t1 - t0 > MAX_PARSED_TOKENS {
-                    // not a sentence a person wrote (a table, a run-on
-                    // list): names only, and the surface rules read it
-                    let tagged = pipe.tagger.tag(&forms);
-                    let upos: Vec<Upos> = tagged.iter().map(|t| t.0).collect();
-                    let xpos: Vec<_> = tagged.iter().map(|t| t.1).collect();
-                    let ents = pipe.entities.tag(&forms, &upos, &xpos);
-                    push_spans(&mut spans, &ents, toks, t0, forms.len());
                     continue;
                 }
-                let mut a = pipe.analyse_tokens(tokens, &forms);
-                for k in 0..a.len() {
+                let lemmas: Vec<String> = forms
+                    .iter()
+                    .zip(&tagged)
+                    .map(|(f, (u, x))| pipe.tagger.lemma(f, *u, *x))
+                    .collect();
+                if !(0..forms.len()).any(|k| wanted(forms[k], &lemmas[k], upos[k])) {
+                    continue;
+                }
+                let parsed = pipe.parser.parse(&forms, &upos, &xpos);
+                for (k, lemma) in lemmas.into_iter().enumerate() {
                     let g = t0 + k;
-                    syn.head[g] = match a.heads[k] {
+                    syn.head[g] = match parsed[k].0 {
                         0 => NONE,
                         h => (t0 + h as usize - 1) as u32,
                     };
-                    syn.rel[g] = a.deprels[k];
-                    syn.upos[g] = a.upos[k];
-                    syn.lemma[g] = std::mem::take(&mut a.lemmas[k]);
+                    syn.rel[g] = parsed[k].1;
+                    syn.upos[g] = upos[k];
+                    syn.lemma[g] = lemma;
                 }
-                push_spans(&mut spans, &a.entities, toks, t0, a.len());
             }
         }
         // children, in token order (counting sort by head)
