@@ -211,18 +211,4 @@ impl Syntax {
         }
         (lo, hi)
     }
-    /// True when `a` dominates `b` (or is `b`).
-    pub fn dominates(&self, a: usize, b: usize) -> bool {
-        let mut k = b;
-        for _ in 0..200 {
-            if k == a {
-                return true;
-            }
-            match self.head(k) {
-                Some(h) => k = h,
-                None => return false,
-            }
-        }
-        false
-    }
 }
