@@ -663,6 +663,22 @@ pub fn argmax(scores: &[f32], allowed: impl Fn(usize) -> bool) -> Option<usize> 
 mod tests {
     use super::*;
 
+    /// A trainer after `epochs` perceptron passes over `data`.
+    fn trained(n: usize, data: &[(Vec<u64>, usize)], epochs: usize) -> Trainer {
+        let mut t = Trainer::new(n);
+        let mut scores = vec![0f32; n];
+        for _ in 0..epochs {
+            for (f, y) in data {
+                scores.iter_mut().for_each(|s| *s = 0.0);
+                t.score(f, &mut scores);
+                let guess = argmax(&scores, |_| true).unwrap();
+                t.update(f, *y, guess);
+                t.tick();
+            }
+        }
+        t
+    }
+
     #[test]
     fn learns_a_separable_problem_and_survives_encoding() {
         // class = which of three marker features is present
@@ -675,17 +691,8 @@ mod tests {
             })
             .collect();
         // class 0 is never right, so ties (which go to 0) are always updated
-        let mut t = Trainer::new(4);
+        let t = trained(4, &data, 30);
         let mut scores = [0f32; 4];
-        for _ in 0..30 {
-            for (f, y) in &data {
-                scores.iter_mut().for_each(|s| *s = 0.0);
-                t.score(f, &mut scores);
-                let guess = argmax(&scores, |_| true).unwrap();
-                t.update(f, *y, guess);
-                t.tick();
-            }
-        }
         for (f, y) in &data {
             scores.iter_mut().for_each(|s| *s = 0.0);
             t.score(f, &mut scores);
@@ -740,17 +747,7 @@ mod tests {
                     )
                 })
                 .collect();
-            let mut t = Trainer::new(n);
-            let mut scores = vec![0f32; n];
-            for _ in 0..5 {
-                for (f, y) in &data {
-                    scores.iter_mut().for_each(|s| *s = 0.0);
-                    t.score(f, &mut scores);
-                    let guess = argmax(&scores, |_| true).unwrap();
-                    t.update(f, *y, guess);
-                    t.tick();
-                }
-            }
+            let t = trained(n, &data, 5);
             let m = t.finish(1, 0.0);
             assert!(m.n_features() > 0);
             let mut compact = Writer::default();

@@ -33,18 +33,7 @@ fn syntax(msg: impl Into<String>, detail: &str, sp: Span) -> QueryError {
 fn rule_name(r: &Rule) -> String {
     // what people call the expected thing, where the rule name is grammar jargon
     let plain = match r {
-        Rule::expression
-        | Rule::or_expr
-        | Rule::xor_expr
-        | Rule::and_expr
-        | Rule::not_expr
-        | Rule::comparison
-        | Rule::predicate_expr
-        | Rule::add_expr
-        | Rule::mul_expr
-        | Rule::pow_expr
-        | Rule::unary_expr
-        | Rule::postfix_expr => Some("an expression"),
+        r if is_expression_rule(*r) => Some("an expression"),
         Rule::EOI => Some("the end of the query"),
         Rule::variable | Rule::symbolic_name => Some("a name"),
         Rule::node_pattern => Some("a node pattern like (n)"),
@@ -1227,21 +1216,30 @@ fn atom(p: P) -> Res<Expr> {
 }
 
 fn expression_fallback(p: P) -> Res<Expr> {
-    match p.as_rule() {
-        Rule::expression
-        | Rule::or_expr
-        | Rule::xor_expr
-        | Rule::and_expr
-        | Rule::not_expr
-        | Rule::comparison
-        | Rule::predicate_expr
-        | Rule::add_expr
-        | Rule::mul_expr
-        | Rule::pow_expr
-        | Rule::unary_expr
-        | Rule::postfix_expr => expression(p),
-        _ => Err(bug("atom")),
+    if is_expression_rule(p.as_rule()) {
+        expression(p)
+    } else {
+        Err(bug("atom"))
     }
+}
+
+/// The grammar's rules for an expression at each precedence level.
+fn is_expression_rule(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::expression
+            | Rule::or_expr
+            | Rule::xor_expr
+            | Rule::and_expr
+            | Rule::not_expr
+            | Rule::comparison
+            | Rule::predicate_expr
+            | Rule::add_expr
+            | Rule::mul_expr
+            | Rule::pow_expr
+            | Rule::unary_expr
+            | Rule::postfix_expr
+    )
 }
 
 fn map_entry(p: P) -> Res<(String, Expr)> {
