@@ -470,6 +470,7 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
             vec![
                 ("type", e.etype.as_str().into()),
                 ("trigger", e.trigger.as_str().into()),
+                ("status", e.status.as_str().into()),
                 ("text", ex.sentence_text(e.sentence).into()),
                 (
                     "time",
