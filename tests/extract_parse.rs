@@ -162,6 +162,27 @@ fn document_noun_speaks_for_its_issuer() {
 }
 
 #[test]
+fn an_unnamed_issuer_is_the_speaker_without_its_preposition() {
+    // "a poll by X found": X speaks, and "by" is not part of its name
+    let x = ex("A poll by the Marlow Institute found most voters opposed the plan.");
+    let c = claims(&x);
+    assert!(
+        c.iter().any(|(names, _, content)| names
+            .iter()
+            .any(|n| n.contains("Marlow Institute") && !n.starts_with("by"))
+            && content.contains("most voters opposed")),
+        "{c:#?}"
+    );
+    let x = ex("A survey by local pollsters found most voters opposed the plan.");
+    let c = claims(&x);
+    assert!(
+        c.iter()
+            .any(|(names, _, _)| names.iter().any(|n| n == "local pollsters")),
+        "{c:#?}"
+    );
+}
+
+#[test]
 fn free_relative_what_he_said_is_not_a_separate_claim() {
     let x = ex("Premier Olav Dahl welcomed what he called a turning point in the talks.");
     assert!(

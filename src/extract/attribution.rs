@@ -892,11 +892,12 @@ pub(crate) fn speaker_at(cx: &Ctx, h: usize, si: usize) -> Option<Arg> {
         crate::nlp::tags::Upos::Noun | crate::nlp::tags::Upos::Propn
     ) {
         let mut a = lo;
+        // determiners, and the preposition of an issuer ("a poll by X")
         while a < h
-            && matches!(
+            && (matches!(
                 cx.lw(a).as_str(),
                 "the" | "a" | "an" | "this" | "these" | "those"
-            )
+            ) || syn.rel(a) == "case")
         {
             a += 1;
         }
