@@ -1,22 +1,33 @@
 #!/usr/bin/env bash
-# Ingest at scale: builds corpora of the bundled articles copied N times
-# (distinct file names and distinct texts) and times `newsgraph ingest` on
-# each, then snapshot load and `stats` on the result.
+# Ingest at scale: the bundled articles copied N times (distinct file names
+# and distinct texts), ingested, then the snapshot loaded and `stats` run.
 #
-#   bench/ingest_scale.sh [SIZES...]        # default: 1 10 100 1000
+#   bench/ingest_scale.sh [SIZES...]            # default: 1 10 100 1000
+#   NG_MODE=merge bench/ingest_scale.sh 1000    # the merge alone (see below)
 #
-# Environment: NG_SCALE_DIR (default /tmp/ngscale) holds the corpora and
+# NG_MODE=ingest (default): writes the corpus (copy k of an article is
+#   <name>-c<k>.txt with "Archive copy k of this report." appended, so
+#   neither the file-name nor the same-content check of ingest skips it and
+#   extraction does all its work on every copy) and times
+#   `newsgraph ingest --timings` on it.
+# NG_MODE=merge: `newsgraph bench-merge --copies N`: extracts the bundled
+#   articles once and merges N copies of the extractions, renamed and with
+#   the same line appended to the text, through the same batch merge; for
+#   the merge, snapshot and memory at sizes whose extraction would take too
+#   long to repeat (extraction cost per article does not depend on N).
+#
+# Environment: NG_SCALE_DIR (default /tmp/ngscale) holds corpora and
 # snapshots; NG_BIN (default target/release/newsgraph); NG_KEEP=1 keeps the
-# corpora afterwards (they are deleted otherwise; the 1000x one is 1.3 GB).
-#
-# Copy k of an article is written as <name>-c<k>.txt with one sentence
-# appended ("Archive copy k of this report."), so neither the file-name
-# check nor the same-content check of ingest skips it, while extraction
-# does all its work on every copy.
+# corpora and snapshots (deleted otherwise; the 1000x corpus is 1.3 GB).
+# Columns: wall and CPU seconds of the whole command (/usr/bin/time), text
+# MB/s over wall, the merge's wall seconds and share of the wall, the
+# merge's CPU milliseconds per article in the first and last tenth of the
+# run (merge mode), the save, peak RSS, node and relationship counts, and
+# snapshot load and `stats` times (`stats --timings`, its own process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SIZES=("${@:-1 10 100 1000}")
-read -r -a SIZES <<<"${SIZES[*]}"
+read -r -a SIZES <<<"${*:-1 10 100 1000}"
+MODE=${NG_MODE:-ingest}
 DIR=${NG_SCALE_DIR:-/tmp/ngscale}
 BIN=${NG_BIN:-target/release/newsgraph}
 [ -x "$BIN" ] || cargo build --release
@@ -43,31 +54,47 @@ PY
     touch "$out/.done"
 }
 
-printf '| copies | files | text MB | wall s | MB/s | ms/article | peak RSS MB | extract s | merge s | merge share | save s | nodes | rels | load s | stats s |\n'
+base_bytes=$(find data/articles -name '*.txt' -printf '%s\n' | awk '{s+=$1} END {print s}')
+base_files=$(find data/articles -name '*.txt' | wc -l)
+printf 'mode %s, %s, %s\n' "$MODE" "$(nproc) cores" "$(date -u +%FT%TZ)"
+printf '| copies | files | text MB | wall s | CPU s | MB/s | merge s | merge share | merge ms/article CPU (first / last tenth) | save s | peak RSS MB | nodes | rels | load s | stats s |\n'
 printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${SIZES[@]}"; do
-    make_corpus "$n"
-    corpus="$DIR/${n}x"
     snap="$DIR/${n}x.ngs"
-    files=$(find "$corpus" -name '*.txt' | wc -l)
-    bytes=$(find "$corpus" -name '*.txt' -printf '%s\n' | awk '{s+=$1} END {print s}')
-    log="$DIR/${n}x.log"
-    /usr/bin/time -v "$BIN" ingest --timings "$corpus" -o "$snap" 2>"$log" >/dev/null
+    log="$DIR/${n}x-$MODE.log"
+    if [ "$MODE" = merge ]; then
+        files=$((base_files * n))
+        bytes=$((base_bytes * n))
+        /usr/bin/time -v nice -n 5 "$BIN" bench-merge --copies "$n" -o "$snap" 2>"$log" >/dev/null
+    else
+        make_corpus "$n"
+        corpus="$DIR/${n}x"
+        files=$(find "$corpus" -name '*.txt' | wc -l)
+        bytes=$(find "$corpus" -name '*.txt' -printf '%s\n' | awk '{s+=$1} END {print s}')
+        /usr/bin/time -v nice -n 5 "$BIN" ingest --timings "$corpus" -o "$snap" 2>"$log" >/dev/null
+    fi
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" |
         awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+    cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$log")
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")
-    t() { awk -v k="$1" '$1=="timing" && $2==k {print $3}' "$log"; }
-    ext=$(t extract); mrg=$(t merge); sav=$(t save)
-    # load + stats in one process: `stats` prints its own load and answer times
+    t() { awk -v k="$1" '$1=="timing" && $2==k {print $3; exit}' "$log"; }
+    mrg=$(t merge); sav=$(t save)
+    first=$(t merge-tenth-1 | head -1); last=$(t merge-tenth-10 | head -1)
+    cpu1=$(awk '$2=="merge-tenth-1" {print $6}' "$log"); cpu10=$(awk '$2=="merge-tenth-10" {print $6}' "$log")
     slog="$DIR/${n}x.stats"
     "$BIN" stats --timings "$snap" >"$slog" 2>&1
     nodes=$(awk '$2=="nodes," {print $1; exit}' "$slog")
     rels=$(awk '$2=="nodes," {print $3; exit}' "$slog")
     load=$(awk '$1=="timing" && $2=="load" {print $3}' "$slog")
     st=$(awk '$1=="timing" && $2=="stats" {print $3}' "$slog")
-    awk -v n="$n" -v f="$files" -v b="$bytes" -v w="$wall" -v r="$rss" -v e="$ext" \
-        -v m="$mrg" -v s="$sav" -v no="$nodes" -v re="$rels" -v l="$load" -v st="$st" 'BEGIN {
-        printf "| %dx | %d | %.1f | %.2f | %.2f | %.3f | %d | %.2f | %.2f | %.0f %% | %.2f | %s | %s | %.2f | %.3f |\n",
-            n, f, b/1e6, w, b/1e6/w, w*1000/f, r, e, m, 100*m/w, s, no, re, l, st }'
-    [ "${NG_KEEP:-0}" = 1 ] || rm -rf "$corpus"
+    awk -v n="$n" -v f="$files" -v b="$bytes" -v w="$wall" -v c="$cpu" -v r="$rss" \
+        -v m="$mrg" -v s="$sav" -v no="$nodes" -v re="$rels" -v l="$load" -v st="$st" \
+        -v c1="${cpu1:-}" -v c10="${cpu10:-}" 'BEGIN {
+        tenths = (c1 == "") ? "" : sprintf("%.3f / %.3f", c1, c10)
+        printf "| %dx | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.0f %% | %s | %.2f | %d | %s | %s | %.2f | %.3f |\n",
+            n, f, b/1e6, w, c, b/1e6/w, m, 100*m/w, tenths, s, r, no, re, l, st }'
+    if [ "${NG_KEEP:-0}" != 1 ]; then
+        rm -f "$snap"
+        [ "$MODE" = merge ] || rm -rf "$DIR/${n}x"
+    fi
 done
