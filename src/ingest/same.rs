@@ -213,10 +213,12 @@ mod tests {
             idx.find(&report(1, 7, Some(101), &["b", "a"])),
             Some(NodeId(3))
         );
+        // 98 is five days away, 100 three
         assert_eq!(
-            idx.find(&report(1, 7, Some(104), &["a", "b"])),
+            idx.find(&report(1, 7, Some(103), &["a", "b"])),
             Some(NodeId(5))
         );
+        assert_eq!(idx.find(&report(1, 7, Some(104), &["a", "b"])), None);
         assert_eq!(idx.find(&report(1, 7, Some(95), &["a", "c"])), None);
         assert_eq!(idx.find(&report(1, 7, None, &["a", "b"])), None);
         assert_eq!(idx.len(), 3);
