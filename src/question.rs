@@ -59,6 +59,10 @@ pub fn is_query(text: &str) -> bool {
 }
 
 /// A Cypher string literal.
+/// Events that happened, as the text tells it (snapshots written before
+/// events had a status hold only those).
+const REPORTED: &str = "coalesce(e.status, 'reported') = 'reported'";
+
 fn lit(s: &str) -> String {
     format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
 }
@@ -176,7 +180,7 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
         Rule::happened => {
             let place = get(Rule::place).ok_or_else(err)?;
             let mut q = format!(
-                "MATCH (e:Event)-[:{}]->(:Place)-[:{}*0..4]->(p:Place) WHERE {} ",
+                "MATCH (e:Event)-[:{}]->(:Place)-[:{}*0..4]->(p:Place) WHERE {} AND {REPORTED} ",
                 rel::OCCURRED_IN,
                 rel::PART_OF,
                 named("p", place)
@@ -195,7 +199,7 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
         Rule::who_met => {
             let x = get(Rule::name).ok_or_else(err)?;
             format!(
-                "MATCH (x)-[:{p}|{a}]-(e:Event)-[:{p}|{a}]-(y) WHERE e.type = 'meet' AND {} AND y <> x \
+                "MATCH (x)-[:{p}|{a}]-(e:Event)-[:{p}|{a}]-(y) WHERE e.type = 'meet' AND {REPORTED} AND {} AND y <> x \
                  AND NOT {} RETURN DISTINCT y.name AS who, e.time AS time, e.text AS sentence, e AS _why ORDER BY who",
                 named("x", x),
                 named("y", x),
@@ -226,10 +230,11 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
         Rule::timeline => {
             let x = get(Rule::name).ok_or_else(err)?;
             format!(
-                "MATCH (x)-[r]-(n) WHERE {} AND (n:Event OR n:Claim) \
+                "MATCH (x)-[r]-(n) WHERE {} AND ((n:Event AND {}) OR n:Claim) \
                  RETURN DISTINCT coalesce(n.time, toString(n.date)) AS time, x.name AS who, \
                  type(r) AS role, coalesce(n.type, n.stance) AS kind, n.text AS what, r AS _why ORDER BY time",
-                named("x", x)
+                named("x", x),
+                REPORTED.replace("e.", "n.")
             )
         }
         Rule::connected => {

@@ -187,3 +187,28 @@ fn the_same_happening_from_several_articles_is_one_event() {
     );
     assert!(r.iter().all(|x| x[0].contains("Kharkiv")), "{r:?}");
 }
+
+#[test]
+fn planned_and_negated_events_are_in_the_graph_with_their_status() {
+    let mut g = Graph::new();
+    merge(
+        &mut g,
+        "plans.txt",
+        "date 2024-03-05\n\nA title line\n\nRebels attacked the town of Velmar in Norland on Monday. \
+         The army plans to invade Velmar. The militia did not attack the Velmar depot.\n",
+    );
+    let got = rows(
+        &mut g,
+        "MATCH (e:Event) RETURN e.type, e.status ORDER BY e.status, e.type",
+    );
+    let want = |t: &str, s: &str| vec![t.to_string(), s.to_string()];
+    assert!(got.contains(&want("attack", "reported")), "{got:?}");
+    assert!(got.contains(&want("invade", "planned")), "{got:?}");
+    assert!(got.contains(&want("attack", "negated")), "{got:?}");
+    // "what happened in X" lists only what happened
+    let q = newsgraph::question::expand("what happened in Velmar")
+        .expect("understood")
+        .query;
+    let events: Vec<String> = rows(&mut g, &q).into_iter().map(|r| r[1].clone()).collect();
+    assert_eq!(events, vec!["attack".to_string()], "{q}");
+}

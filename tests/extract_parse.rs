@@ -4,7 +4,7 @@
 //! its clausal complement, the passive agent, a relative clause, a
 //! coordinated cue, the issuer of a document noun.
 
-use newsgraph::extract::{Extraction, Stance};
+use newsgraph::extract::{EventStatus, Extraction, Stance};
 
 mod common;
 
@@ -173,9 +173,11 @@ fn free_relative_what_he_said_is_not_a_separate_claim() {
     );
 }
 
+/// (type, agent, patient) of every reported event.
 fn events(x: &Extraction) -> Vec<(String, Option<String>, Option<String>)> {
     x.events
         .iter()
+        .filter(|e| e.status == EventStatus::Reported)
         .map(|e| {
             (
                 e.etype.clone(),
@@ -230,6 +232,116 @@ fn planned_and_negated_events_are_not_reported() {
         "{:#?}",
         events(&x)
     );
+}
+
+#[test]
+fn planned_and_negated_events_keep_their_status() {
+    let x = ex("The army plans to invade the province. The rebels did not attack the convoy.");
+    let status = |ty: &str| x.events.iter().find(|e| e.etype == ty).map(|e| e.status);
+    assert_eq!(
+        status("invade"),
+        Some(EventStatus::Planned),
+        "{:#?}",
+        x.events
+    );
+    assert_eq!(
+        status("attack"),
+        Some(EventStatus::Negated),
+        "{:#?}",
+        x.events
+    );
+    // the JSON lists reported events only
+    let json = x.to_json();
+    assert_eq!(json["events"].as_array().map(Vec::len), Some(0), "{json:#}");
+}
+
+/// (type, time) of every reported event.
+fn event_times(x: &Extraction) -> Vec<(String, Option<String>)> {
+    x.events
+        .iter()
+        .filter(|e| e.status == EventStatus::Reported)
+        .map(|e| (e.etype.clone(), e.time.clone()))
+        .collect()
+}
+
+#[test]
+fn each_event_takes_the_time_of_its_own_clause() {
+    // two clauses, two times: each event has its own (article date 2024-03-05, a Tuesday)
+    let x = ex(
+        "Rebels attacked the border post of Vilnek on Monday, and the government arrested their commander on 2 February.",
+    );
+    let t = event_times(&x);
+    assert!(
+        t.contains(&("attack".into(), Some("2024-03-04".into()))),
+        "{t:#?}"
+    );
+    assert!(
+        t.contains(&("arrest".into(), Some("2024-02-02".into()))),
+        "{t:#?}"
+    );
+}
+
+#[test]
+fn a_background_date_is_not_carried_to_the_next_event() {
+    // 2014 belongs to a sentence without a happening; the attack has no time
+    let x = ex("The valley has been disputed since 2014. Militiamen attacked the village of Orsk.");
+    let t = event_times(&x);
+    assert!(t.contains(&("attack".into(), None)), "{t:#?}");
+    // the story's own time goes on: the killing belongs to Monday's attack
+    let x =
+        ex("Militiamen attacked the village of Orsk on Monday. The assault killed four farmers.");
+    let t = event_times(&x);
+    assert!(
+        t.contains(&("kill".into(), Some("2024-03-04".into()))),
+        "{t:#?}"
+    );
+}
+
+#[test]
+fn last_week_is_an_iso_week() {
+    let x = ex("Police arrested the mayor of Dornbach last week.");
+    let t = event_times(&x);
+    assert!(
+        t.contains(&("arrest".into(), Some("2024-W09".into()))),
+        "{t:#?}"
+    );
+}
+
+#[test]
+fn a_re_mention_merges_into_the_first_event() {
+    // the second sentence tells the same arrest again, adding the place
+    let x = ex(
+        "Police arrested Marc Dubois on Friday. Dubois was arrested at his home in Lyon after a long search.",
+    );
+    let arrests: Vec<_> = x
+        .events
+        .iter()
+        .filter(|e| e.etype == "arrest" && e.status == EventStatus::Reported)
+        .collect();
+    assert_eq!(arrests.len(), 1, "{arrests:#?}");
+    assert_eq!(
+        arrests[0].place.as_ref().map(|p| p.text.as_str()),
+        Some("Lyon"),
+        "{arrests:#?}"
+    );
+    // a different patient is a different happening
+    let x = ex("Police arrested Marc Dubois on Friday. Police arrested Ana Ruiz on Saturday.");
+    let n = x.events.iter().filter(|e| e.etype == "arrest").count();
+    assert_eq!(n, 2, "{:#?}", x.events);
+}
+
+#[test]
+fn place_from_the_events_own_clause() {
+    // Geneva is where the talks were announced; the attack was in Tarsk
+    let x =
+        ex("Speaking in Geneva, the envoy said that drones attacked a depot in Tarsk overnight.");
+    let place = x
+        .events
+        .iter()
+        .find(|e| e.etype == "attack")
+        .and_then(|e| e.place.as_ref())
+        .map(|p| p.text.clone());
+    assert_eq!(place.as_deref(), Some("Tarsk"), "{:#?}", x.events);
 }
 
 #[test]

@@ -178,6 +178,13 @@ const ORG_HEADS: &[&str] = &[
     "Entertainment",
     "Festival",
     "Expo",
+    "Directorate",
+    "Survey",
+    "Bulletin",
+    "Tribune",
+    "Chronicle",
+    "Conference",
+    "Panel",
 ];
 const PLACE_HEADS: &[&str] = &[
     "Street",
@@ -676,6 +683,12 @@ pub fn recognise(
                     && (wj != "the" || b.w(j - 1) == "of")
                 {
                     j += 1;
+                } else if j + 1 < s.tok_end
+                    && is_cap(b.w(j + 1))
+                    && !NOT_NAMES.contains(&b.w(j + 1))
+                    && joins_name(&b, i, j, s.tok_end)
+                {
+                    j += 1;
                 } else {
                     break;
                 }
@@ -733,6 +746,32 @@ pub fn recognise(
     }
 }
 
+/// Whether the small word at `j` continues the name run `i..j` into the
+/// capitalised words after it: `PG & E`, `Johnson & Johnson`; `and` inside
+/// an organisation's name (`Institute of Volcanology and Seismology`,
+/// `Pacific Gas and Electric Company`); `on` after a body that sits on
+/// something (`Commission on Presidential Debates`).
+fn joins_name(b: &Builder, i: usize, j: usize, end: usize) -> bool {
+    match b.w(j) {
+        "&" => true,
+        "and" => {
+            // an organisation head before "of" earlier in the run
+            let of_org = (i + 1..j).any(|x| b.w(x) == "of" && ORG_HEADS.contains(&b.w(x - 1)));
+            // or the capitalised words after "and" end in an organisation head
+            let mut k = j + 1;
+            while k < end && is_cap(b.w(k)) && !NOT_NAMES.contains(&b.w(k)) {
+                k += 1;
+            }
+            of_org || (k > j + 1 && k - j <= 4 && ORG_HEADS.contains(&b.w(k - 1)))
+        }
+        "on" => matches!(
+            b.w(j - 1),
+            "Commission" | "Committee" | "Subcommittee" | "Council" | "Conference" | "Panel"
+        ),
+        _ => false,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn classify(
     b: &mut Builder,
@@ -744,17 +783,24 @@ fn classify(
     gaz_at: &HashMap<usize, (usize, usize)>,
     lower_words: &HashSet<&str>,
 ) {
-    // "Steve Peers of the University of Essex": a name, then its affiliation
+    // "Steve Peers of the University of Essex", "Senator Ann Lee of Ohio":
+    // a name (after any titles), then its affiliation
+    let plain_name = |x: usize| {
+        let w = b.w(x);
+        is_cap(w)
+            && !ORG_HEADS.contains(&w)
+            && !PLACE_HEADS.contains(&w)
+            && !t.title_words.contains(&w.to_lowercase())
+            && !gaz_at.contains_key(&x)
+    };
     if let Some(of) = (a..e).find(|&x| b.w(x) == "of")
         && of >= a + 2
-        && (a..of).all(|x| {
-            let w = b.w(x);
-            is_cap(w)
-                && !ORG_HEADS.contains(&w)
-                && !PLACE_HEADS.contains(&w)
-                && !t.title_words.contains(&w.to_lowercase())
-                && !gaz_at.contains_key(&x)
-        })
+        && {
+            let titles = (a..of)
+                .take_while(|&x| t.title_words.contains(&b.w(x).to_lowercase()))
+                .count();
+            of - a - titles >= 2 && (a + titles..of).all(plain_name)
+        }
     {
         classify(b, t, si, a, of, s, gaz_at, lower_words);
         let mut r = of + 1;
@@ -1484,6 +1530,46 @@ mod tests {
         assert_eq!(
             find(&n, "Russian Armed Forces").map(|e| e.etype),
             Some(EType::Organization)
+        );
+    }
+
+    #[test]
+    fn organisation_names_hold_their_small_words() {
+        // made-up names: "&", "and" inside an organisation, "on" after a body
+        let n = run(
+            "Officials at Harwick Gas and Electric Company said so. The Institute of Glaciology and Hydrology in Tarn disagreed. \
+             Later the Commission on Coastal Erosion met staff of BR&T in the morning.",
+        );
+        for (name, ty) in [
+            ("Harwick Gas and Electric Company", EType::Organization),
+            ("Institute of Glaciology and Hydrology", EType::Organization),
+            ("Commission on Coastal Erosion", EType::Organization),
+        ] {
+            assert_eq!(
+                find(&n, name).map(|e| e.etype),
+                Some(ty),
+                "{name}: {:?}",
+                n.entities.iter().map(|e| &e.name).collect::<Vec<_>>()
+            );
+        }
+        assert!(
+            n.entities.iter().any(|e| e.name.replace(' ', "") == "BR&T"),
+            "{:?}",
+            n.entities.iter().map(|e| &e.name).collect::<Vec<_>>()
+        );
+        // two names joined by "and" stay two
+        let n = run("Talks between Maria Olsen and Peter Sand ended.");
+        assert!(find(&n, "Maria Olsen").is_some() && find(&n, "Peter Sand").is_some());
+    }
+
+    #[test]
+    fn a_titled_name_then_its_affiliation() {
+        let n = run("On Monday, Senator Ann Lindqvist of Ohio said the vote would fail.");
+        assert_eq!(
+            find(&n, "Ann Lindqvist").map(|e| e.etype),
+            Some(EType::Person),
+            "{:?}",
+            n.entities.iter().map(|e| &e.name).collect::<Vec<_>>()
         );
     }
 

@@ -4,7 +4,8 @@
 //! agent (subject, or `by X` in the passive), patient (object, or the subject
 //! in the passive), place (`in/at/near X` or a place mention in the sentence)
 //! and time (normalised against the article date). Planned or negated
-//! happenings (`will attack`, `did not attack`) are skipped. May not touch:
+//! happenings (`will attack`, `did not attack`) are kept with their
+//! [`Status`]; the JSON lists only reported ones. May not touch:
 //! entity recognition, claims or the graph.
 
 use super::entities::EType;
@@ -22,6 +23,28 @@ pub struct Event {
     pub place: Option<Arg>,
     pub time: Option<String>,
     pub sentence: usize,
+    pub status: Status,
+}
+
+/// Whether the text reports a happening as real.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// It happened (or is happening), as the text tells it.
+    Reported,
+    /// Future, planned, proposed, threatened or hypothetical.
+    Planned,
+    /// Said not to have happened.
+    Negated,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Reported => "reported",
+            Status::Planned => "planned",
+            Status::Negated => "negated",
+        }
+    }
 }
 
 const PASSIVE_AUX: &[&str] = &["was", "were", "been", "being", "be", "is", "are", "got"];
@@ -46,17 +69,12 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
     let t = tables();
     let mut out: Vec<Event> = Vec::new();
     let mut article_types: Vec<String> = Vec::new();
-    let mut para_time: Option<String> = None;
     let main_place = main_place(cx);
     for (si, s) in cx.sents.iter().enumerate() {
         let (s0, s1) = (s.tok_start, s.tok_end.min(s.tok_start + 400));
         let words: Vec<&str> = (s0..s1).map(|k| cx.w(k)).collect();
-        // the narrative time: the last explicit time carries over to later sentences
-        let own = time::normalise(&words, cx.date);
-        let tm = own.clone().or_else(|| para_time.clone());
-        if own.is_some() {
-            para_time = own;
-        }
+        let exprs = time::expressions(&words, cx.date);
+        let own = exprs.first().map(|e| e.value.clone());
         let mut seen_types: Vec<String> = Vec::new();
         let mut i = s0;
         while i < s1 {
@@ -124,9 +142,12 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
             }
             // planned, hypothetical or negated: "will attack", "did not
             // attack", "plans to visit", "if they invade"
-            if parsed && hit.is_some() && not_reported(cx, i) {
-                i += 1;
-                continue;
+            let mut status = Status::Reported;
+            if parsed
+                && hit.is_some()
+                && let Some(st) = unreal(cx, i)
+            {
+                status = st;
             }
             let Some((ty, len)) = hit else {
                 i += 1;
@@ -168,13 +189,24 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
             } else {
                 String::new()
             };
-            if FUTURE.contains(&prev.as_str())
-                || (i > s0 + 1
-                    && FUTURE.contains(&cx.lw(i - 2).as_str())
-                    && PASSIVE_AUX.contains(&prev.as_str()))
+            let marker = if FUTURE.contains(&prev.as_str()) {
+                Some(prev.as_str())
+            } else if i > s0 + 1
+                && FUTURE.contains(&cx.lw(i - 2).as_str())
+                && PASSIVE_AUX.contains(&prev.as_str())
             {
-                i += len;
-                continue;
+                Some(cx.lw(i - 2).as_str())
+            } else {
+                None
+            };
+            if status == Status::Reported
+                && let Some(w) = marker
+            {
+                status = if matches!(w, "not" | "n't" | "never") {
+                    Status::Negated
+                } else {
+                    Status::Planned
+                };
             }
             let passive = PASSIVE_AUX.contains(&prev.as_str()) && lw.ends_with("ed")
                 || matches!(lw.as_str(), "shot" | "struck" | "sent");
@@ -247,31 +279,37 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
             {
                 patient = event_object(cx, i + len, si);
             }
-            // place: "in/at X" after the trigger, else any non-country place in the sentence
-            let mut place = None;
-            for k in s0..s1 {
-                if let Some(m) = cx.mention_at(k)
-                    && m.t0 == k
-                    && cx.ner.entities[m.ent].etype == EType::Place
-                    && !m.metonym
-                    && k > s0
-                    && matches!(
-                        cx.lw(k - 1).as_str(),
-                        "in" | "at" | "near" | "outside" | "from"
-                    )
-                {
-                    let a = cx.arg_of_mention(m);
-                    if Some(&a) == patient.as_ref() || Some(&a) == agent.as_ref() {
-                        continue;
-                    }
-                    place = Some(a);
-                    if k > i {
-                        break;
+            // place: a place in the trigger's clause, else "in/at X" in the
+            // sentence, else any place in the sentence, else the article's
+            // main place
+            let mut place = if parsed {
+                clause_place(cx, i)
+                    .filter(|a| Some(a) != patient.as_ref() && Some(a) != agent.as_ref())
+            } else {
+                None
+            };
+            if place.is_none() {
+                for k in s0..s1 {
+                    if let Some(m) = cx.mention_at(k)
+                        && m.t0 == k
+                        && cx.ner.entities[m.ent].etype == EType::Place
+                        && !m.metonym
+                        && k > s0
+                        && matches!(
+                            cx.lw(k - 1).as_str(),
+                            "in" | "at" | "near" | "outside" | "from"
+                        )
+                    {
+                        let a = cx.arg_of_mention(m);
+                        if Some(&a) == patient.as_ref() || Some(&a) == agent.as_ref() {
+                            continue;
+                        }
+                        place = Some(a);
+                        if k > i {
+                            break;
+                        }
                     }
                 }
-            }
-            if place.is_none() {
-                place = main_place.clone();
             }
             if place.is_none() {
                 place = (s0..s1).find_map(|k| {
@@ -279,12 +317,30 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                     let a = cx.arg_of_mention(m);
                     (cx.ner.entities[m.ent].etype == EType::Place
                         && !m.metonym
-                        && !cx.ner.entities[m.ent].country
                         && Some(&a) != patient.as_ref()
                         && Some(&a) != agent.as_ref())
                     .then_some(a)
                 });
             }
+            if place.is_none() {
+                place = main_place.clone();
+            }
+            // time: the expression in the trigger's clause, else the
+            // sentence's first, else the time of the story's last reported
+            // event (the narrative goes on); a date mentioned in passing in
+            // a sentence without an event is never carried
+            let tm = if parsed {
+                clause_time(cx, i, s0, &exprs)
+            } else {
+                None
+            }
+            .or_else(|| own.clone())
+            .or_else(|| {
+                out.iter()
+                    .rev()
+                    .find(|e| e.status == Status::Reported)
+                    .and_then(|e| e.time.clone())
+            });
             if agent
                 .as_ref()
                 .is_some_and(|a| a.ent.is_none() && a.text.split_whitespace().count() > 4)
@@ -342,8 +398,10 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 i += len;
                 continue;
             }
-            article_types.push(ty.clone());
-            seen_types.push(ty.clone());
+            if status == Status::Reported {
+                article_types.push(ty.clone());
+                seen_types.push(ty.clone());
+            }
             out.push(Event {
                 etype: ty,
                 trigger: cx.span(i, i + len).to_string(),
@@ -352,8 +410,68 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 place,
                 time: tm.clone(),
                 sentence: si,
+                status,
             });
             i += len;
+        }
+    }
+    if std::env::var("NG_NOMERGE").is_ok() {
+        return out;
+    }
+    merge_rementions(out)
+}
+
+/// One event per happening: a later reported event of the same type whose
+/// arguments agree with an earlier one (no role filled differently, at
+/// least one role the same, and no date that rules out the same day) is a
+/// re-mention; it fills the first one's empty roles and is dropped.
+fn merge_rementions(events: Vec<Event>) -> Vec<Event> {
+    fn same(a: &Arg, b: &Arg) -> bool {
+        match (a.ent, b.ent) {
+            (Some(x), Some(y)) => x == y,
+            _ => a.text.eq_ignore_ascii_case(&b.text),
+        }
+    }
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    for e in events {
+        let first = out.iter_mut().find(|f| {
+            if f.status != Status::Reported || e.status != Status::Reported || f.etype != e.etype {
+                return false;
+            }
+            let roles = [
+                (&f.agent, &e.agent),
+                (&f.patient, &e.patient),
+                (&f.place, &e.place),
+            ];
+            let clash = roles
+                .iter()
+                .any(|(x, y)| matches!((x, y), (Some(a), Some(b)) if !same(a, b)));
+            let shared = roles[..2]
+                .iter()
+                .any(|(x, y)| matches!((x, y), (Some(a), Some(b)) if same(a, b)));
+            // two dates that cannot be the same day are two happenings
+            let when = match (&f.time, &e.time) {
+                (Some(a), Some(b)) => a.starts_with(b.as_str()) || b.starts_with(a.as_str()),
+                _ => true,
+            };
+            !clash && shared && when
+        });
+        match first {
+            Some(f) => {
+                for (to, from) in [
+                    (&mut f.agent, e.agent),
+                    (&mut f.patient, e.patient),
+                    (&mut f.place, e.place),
+                ] {
+                    if to.is_none() {
+                        *to = from;
+                    }
+                }
+                if f.time.is_none() {
+                    f.time = e.time;
+                }
+            }
+            None => out.push(e),
         }
     }
     out
@@ -452,50 +570,61 @@ fn main_place(cx: &Ctx) -> Option<Arg> {
     })
 }
 
-/// True when the parse marks the happening at `v` as not (yet) real: a
-/// modal or future auxiliary, a negation, a condition, or the complement of
-/// a verb of planning (`plans to visit`, `threatened to attack`).
-fn not_reported(cx: &Ctx, v: usize) -> bool {
+/// What the parse says of the happening at `v` when it is not (yet) real:
+/// negated ("did not attack") or planned (a modal or future auxiliary, a
+/// condition, or the complement of a verb of planning: `plans to visit`,
+/// `threatened to attack`). `None` when it is reported.
+fn unreal(cx: &Ctx, v: usize) -> Option<Status> {
     let syn = cx.syn;
     let marked = |k: usize| {
-        syn.children(k).any(|c| {
+        let mut st = None;
+        for c in syn.children(k) {
             let w = cx.lw(c).as_str();
-            (syn.rel(c) == "aux"
+            if syn.rel(c) == "advmod" && matches!(w, "not" | "n't" | "never") {
+                return Some(Status::Negated);
+            }
+            if (syn.rel(c) == "aux"
                 && matches!(
                     w,
                     "will" | "would" | "could" | "might" | "may" | "should" | "shall" | "'ll"
                 ))
-                || (syn.rel(c) == "advmod" && matches!(w, "not" | "n't" | "never"))
                 || (syn.rel(c) == "mark" && matches!(w, "if" | "unless" | "whether"))
-        })
+            {
+                st = Some(Status::Planned);
+            }
+        }
+        st
     };
-    if marked(v) {
-        return true;
+    if let Some(st) = marked(v) {
+        return Some(st);
     }
     if syn.rel(v) == "xcomp"
         && let Some(h) = syn.head(v)
     {
-        return marked(h)
-            || matches!(
-                syn.lemma(h),
-                "plan"
-                    | "want"
-                    | "threaten"
-                    | "propose"
-                    | "intend"
-                    | "seek"
-                    | "hope"
-                    | "vow"
-                    | "promise"
-                    | "aim"
-                    | "expect"
-                    | "try"
-                    | "refuse"
-                    | "decline"
-                    | "fail"
-            );
+        if let Some(st) = marked(h) {
+            return Some(st);
+        }
+        if matches!(syn.lemma(h), "refuse" | "decline" | "fail") {
+            return Some(Status::Negated);
+        }
+        return matches!(
+            syn.lemma(h),
+            "plan"
+                | "want"
+                | "threaten"
+                | "propose"
+                | "intend"
+                | "seek"
+                | "hope"
+                | "vow"
+                | "promise"
+                | "aim"
+                | "expect"
+                | "try"
+        )
+        .then_some(Status::Planned);
     }
-    false
+    None
 }
 
 /// Agent and patient of a verb trigger from the parse: the subject (or the
@@ -512,4 +641,82 @@ fn parse_args(cx: &Ctx, v: usize, si: usize) -> (Option<Arg>, Option<Arg>) {
         .or_else(|| syn.child(v, "nsubj:pass"))
         .and_then(arg);
     (agent, patient)
+}
+
+/// The place of the happening at `v` from the parse: a place entity in an
+/// `obl` or `nmod` of the trigger (or, for a noun trigger, of the verb it
+/// belongs to), before any place further away in the sentence.
+fn clause_place(cx: &Ctx, v: usize) -> Option<Arg> {
+    let syn = cx.syn;
+    let place_in = |k: usize| -> Option<Arg> {
+        let rel = syn.rel(k);
+        if !(rel.starts_with("obl") || rel.starts_with("nmod") || rel == "advmod") {
+            return None;
+        }
+        // the place is the phrase's own head, or what it names ("the town of X")
+        let mut named = std::iter::once(k).chain(
+            syn.children(k)
+                .filter(|&c| matches!(syn.rel(c), "nmod" | "appos" | "flat" | "compound")),
+        );
+        named.find_map(|t| {
+            let m = cx.mention_at(t)?;
+            (cx.ner.entities[m.ent].etype == EType::Place && !m.metonym)
+                .then(|| cx.arg_of_mention(m))
+        })
+    };
+    if let Some(a) = syn.children(v).find_map(place_in) {
+        return Some(a);
+    }
+    // "attacked a depot in X": the place of the object
+    if let Some(o) = syn.child(v, "obj").or_else(|| syn.child(v, "nsubj:pass"))
+        && let Some(a) = syn.children(o).find_map(place_in)
+    {
+        return Some(a);
+    }
+    // a noun trigger: the clause it sits in ("protests broke out in X")
+    if syn.upos(v) == Upos::Noun
+        && matches!(syn.rel(v), "nsubj" | "obj" | "nsubj:pass")
+        && let Some(h) = syn.head(v)
+    {
+        return syn.children(h).filter(|&c| c != v).find_map(place_in);
+    }
+    None
+}
+
+/// The time expression of the trigger's own clause: one whose words hang
+/// (through non-clausal links) from the trigger, or from the verb a noun
+/// trigger belongs to.
+fn clause_time(cx: &Ctx, v: usize, s0: usize, exprs: &[time::TimeExpr]) -> Option<String> {
+    let syn = cx.syn;
+    let clause_head = |mut k: usize| -> Option<usize> {
+        // the first predicate above the expression's words
+        for _ in 0..64 {
+            let h = syn.head(k)?;
+            if h == v {
+                return Some(v);
+            }
+            if matches!(syn.upos(h), Upos::Verb) || syn.rel(k) == "root" {
+                return Some(h);
+            }
+            k = h;
+        }
+        None
+    };
+    let owner = if syn.upos(v) == Upos::Verb {
+        v
+    } else {
+        match syn.rel(v) {
+            "nsubj" | "obj" | "nsubj:pass" | "obl" => syn.head(v).unwrap_or(v),
+            _ => v,
+        }
+    };
+    exprs.iter().find_map(|e| {
+        // the expression's own head: the word whose head lies outside it
+        let head = (e.start..e.end).map(|w| s0 + w).find(|&t| {
+            syn.head(t)
+                .is_none_or(|h| h < s0 + e.start || h >= s0 + e.end)
+        })?;
+        let c = clause_head(head)?;
+        (c == v || c == owner).then(|| e.value.clone())
+    })
 }

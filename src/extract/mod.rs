@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 pub use attribution::Claim;
 pub use entities::{EType, Entity, Mention};
-pub use events::Event;
+pub use events::{Event, Status as EventStatus};
 pub use lexicon::Stance;
 pub use resolve::Arg;
 
@@ -203,6 +203,7 @@ impl Extraction {
         let events: Vec<Value> = self
             .events
             .iter()
+            .filter(|e| e.status == events::Status::Reported)
             .map(|e| {
                 json!({
                     "type": e.etype, "trigger": e.trigger,

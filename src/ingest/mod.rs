@@ -141,6 +141,12 @@ fn content_hash(title: Option<&str>, text: &str) -> u64 {
     h.finish()
 }
 
+/// An event's kind for [`same`]: its type and status (an attack reported
+/// and one denied or planned are not the same happening).
+fn event_kind(etype: &str, status: &str) -> u64 {
+    same::kind(&format!("{etype}/{status}"))
+}
+
 fn day_of(s: Option<&str>) -> Option<i32> {
     s.and_then(Date::parse).map(|d| d.0)
 }
@@ -259,8 +265,9 @@ impl Merger {
             }
         }
         if let Some(ev_l) = sym(label::EVENT) {
-            let (type_k, performed, affected, occurred) = (
+            let (type_k, status_k, performed, affected, occurred) = (
                 sym("type"),
+                sym("status"),
                 sym(rel::PERFORMED),
                 sym(rel::AFFECTED),
                 sym(rel::OCCURRED_IN),
@@ -287,7 +294,10 @@ impl Merger {
                 let r = Report {
                     key: Key {
                         what: What::Event,
-                        kind: same::kind(str_of(n, type_k).unwrap_or("")),
+                        kind: event_kind(
+                            str_of(n, type_k).unwrap_or(""),
+                            str_of(n, status_k).unwrap_or(""),
+                        ),
                         args,
                     },
                     day: day(n).or_else(|| article.and_then(day)),
@@ -773,7 +783,7 @@ impl Merger {
             let report = Report {
                 key: Key {
                     what: What::Event,
-                    kind: same::kind(e.etype.as_str()),
+                    kind: event_kind(e.etype.as_str(), e.status.as_str()),
                     args: [agent, patient, place],
                 },
                 day: day_of(e.time.as_deref()).or(article_day),
@@ -787,6 +797,7 @@ impl Merger {
                         vec![
                             ("type", e.etype.as_str().into()),
                             ("trigger", e.trigger.as_str().into()),
+                            ("status", e.status.as_str().into()),
                             ("text", ex.sentence_text(e.sentence).into()),
                             (
                                 "time",

@@ -3,7 +3,7 @@
 //! several sources.
 //!
 //! A report is a claim or an event reduced to what identifies it: its kind
-//! (the stance of a claim, the type of an event), its arguments as graph
+//! (the stance of a claim, the type and status of an event), its arguments as graph
 //! nodes after entity merging (a claim's speaker; an event's agent, patient
 //! and place), the day it is dated to, and the content words of its text.
 //! Two reports are the same when kind and arguments are equal, their days

@@ -610,7 +610,7 @@ Parameters: :param who = 'Putin' then MATCH (n) WHERE n.name CONTAINS $who RETUR
 
 const SCHEMA_HELP: &str = "\
 Nodes: Person, Organization, Place (+Country), Actor (extra label on those who act),
-       Event {type, trigger, time, text}, Claim {text, stance, verb}, Article {file, title, date, text}.
+       Event {type, trigger, status, time, text}, Claim {text, stance, verb}, Article {file, title, date, text}.
 Relationships: actor -[SAID|DENIED|CONFIRMED|ACCUSED|PRAISED|CRITICIZED|WARNED|PROMISED|QUESTIONED]-> Claim,
        Claim -[ABOUT]-> entity, actor -[PERFORMED]-> Event, Event -[AFFECTED]-> entity,
        Event -[OCCURRED_IN]-> Place, Place -[PART_OF]-> Place, Person -[HOLDS_ROLE {title}]-> Organization|Country,
