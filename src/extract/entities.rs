@@ -675,18 +675,13 @@ pub fn recognise(
                     && !NOT_NAMES.contains(&b.w(j + 2))
                 {
                     j += 2;
-                } else if CONNECTORS.contains(&wj)
-                    && wj != "and"
-                    && j + 1 < s.tok_end
-                    && is_cap(b.w(j + 1))
-                    && !NOT_NAMES.contains(&b.w(j + 1))
-                    && (wj != "the" || b.w(j - 1) == "of")
-                {
-                    j += 1;
                 } else if j + 1 < s.tok_end
                     && is_cap(b.w(j + 1))
                     && !NOT_NAMES.contains(&b.w(j + 1))
-                    && joins_name(&b, i, j, s.tok_end)
+                    && ((CONNECTORS.contains(&wj)
+                        && wj != "and"
+                        && (wj != "the" || b.w(j - 1) == "of"))
+                        || joins_name(&b, i, j, s.tok_end))
                 {
                     j += 1;
                 } else {
