@@ -1,12 +1,17 @@
-//! The `import` and `bench-queries` subcommands: bulk import with timings,
-//! and timed queries in one long-lived process for `bench/compare.py`.
+//! The `import`, `bench-merge` and `bench-queries` subcommands: bulk import
+//! with timings, the merge at scale on copies of extracted articles, and
+//! timed queries in one long-lived process for `bench/compare.py`.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
+use newsgraph::extract::{Extraction, Extractor};
+use newsgraph::ingest::Merger;
 use newsgraph::query::{self, Params, QueryOptions, Value};
 use newsgraph::store::Graph;
-use newsgraph::{import, snapshot};
+use newsgraph::{import, snapshot, workspace};
 
 /// `VmRSS` and `VmHWM` (peak) of this process in KiB, from /proc (0 elsewhere).
 pub fn rss_kib() -> (u64, u64) {
@@ -142,4 +147,125 @@ fn median(v: &mut [f64]) -> f64 {
     }
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
+}
+
+/// CPU time (user + system, all threads) this process has used, from
+/// /proc (zero elsewhere); 10 ms resolution.
+fn cpu_time() -> Duration {
+    let Ok(s) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // fields after the command name (which is in parentheses)
+    let rest = s.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    Duration::from_millis(f.iter().sum::<u64>() * 10)
+}
+
+/// Copy `k` of an extracted article, as `bench/ingest_scale.sh` writes it:
+/// `<name>-c<k>.txt`, with "Archive copy k of this report." appended to
+/// the text (the extraction of the appended line is not added).
+fn copy_of(x: &Extraction, k: usize) -> Extraction {
+    let mut x = x.clone();
+    x.article = format!("{}-c{k:04}.txt", x.article.trim_end_matches(".txt"));
+    x.text = format!(
+        "{}\n\nArchive copy {k} of this report.\n",
+        x.text.trim_end()
+    );
+    x
+}
+
+/// Extracts the articles of `dir` once, merges `copies` copies of them in
+/// batches as `ingest` does (or one by one with `serial`), saves the
+/// graph, and prints `timing` lines: extraction, merge, the merge's time
+/// per article in each tenth of the run, and the save.
+pub fn merge(dir: &Path, copies: usize, out: &Path, serial: bool) -> Result<(), String> {
+    let t = Instant::now();
+    let (files, _) = workspace::collect_files(&[dir.to_path_buf()]);
+    let ex = Extractor::new();
+    let base: Vec<Extraction> = files
+        .par_iter()
+        .filter_map(|p| workspace::extract_file(&ex, p).ok().map(|(x, _)| x))
+        .collect();
+    if base.is_empty() {
+        return Err(format!("no articles in {}", dir.display()));
+    }
+    eprintln!("timing extract {:.3}", t.elapsed().as_secs_f64());
+    let mut g = Graph::new();
+    let mut m = Merger::new(&g);
+    let total = base.len() * copies;
+    let mut tenths = [Duration::ZERO; 10];
+    let mut tenths_cpu = [Duration::ZERO; 10];
+    let mut merging_cpu = Duration::ZERO;
+    let mut merged = 0usize;
+    let mut merging = Duration::ZERO;
+    for k in 0..copies {
+        for chunk in base.chunks(128) {
+            let batch: Vec<Extraction> = chunk.par_iter().map(|x| copy_of(x, k)).collect();
+            let t = Instant::now();
+            let c = cpu_time();
+            if serial {
+                for x in &batch {
+                    m.merge(&mut g, x);
+                }
+            } else {
+                m.merge_batch(&mut g, &batch.iter().collect::<Vec<_>>());
+            }
+            let took = t.elapsed();
+            let took_cpu = cpu_time().saturating_sub(c);
+            merging += took;
+            merging_cpu += took_cpu;
+            tenths[(merged * 10 / total).min(9)] += took;
+            tenths_cpu[(merged * 10 / total).min(9)] += took_cpu;
+            merged += batch.len();
+        }
+    }
+    eprintln!("timing merge {:.3}", merging.as_secs_f64());
+    eprintln!("timing merge-cpu {:.3}", merging_cpu.as_secs_f64());
+    let per = (total as f64 / 10.0).max(1.0);
+    for (i, (d, c)) in tenths.iter().zip(&tenths_cpu).enumerate() {
+        eprintln!(
+            "timing merge-tenth-{} {:.4} ms/article wall {:.4} ms/article cpu",
+            i + 1,
+            d.as_secs_f64() * 1e3 / per,
+            c.as_secs_f64() * 1e3 / per
+        );
+    }
+    let (rss, _) = rss_kib();
+    let text: usize = g
+        .symbol("text")
+        .zip(g.symbol("Article"))
+        .map_or(0, |(text_k, art_l)| {
+            g.nodes_with_label(art_l)
+                .filter_map(|n| g.node(n)?.prop(text_k)?.as_str().map(str::len))
+                .sum()
+        });
+    eprintln!(
+        "memory after merge: RSS {} MiB, {:.0} bytes per article, of which article text {:.0}",
+        rss / 1024,
+        rss as f64 * 1024.0 / merged.max(1) as f64,
+        text as f64 / merged.max(1) as f64
+    );
+    let t = Instant::now();
+    snapshot::save(&g, &[], out).map_err(|e| e.to_string())?;
+    eprintln!("timing save {:.3}", t.elapsed().as_secs_f64());
+    let size = std::fs::metadata(out).map_or(0, |m| m.len());
+    eprintln!(
+        "snapshot {} MB, {:.0} bytes per article",
+        size / 1_000_000,
+        size as f64 / merged.max(1) as f64
+    );
+    let (_, hwm) = rss_kib();
+    eprintln!(
+        "{} articles merged: {} nodes, {} relationships; peak RSS {} MiB",
+        merged,
+        g.node_count(),
+        g.edge_count(),
+        hwm / 1024
+    );
+    Ok(())
 }

@@ -41,6 +41,9 @@ enum Command {
         /// The snapshot to write.
         #[arg(long, short)]
         out: PathBuf,
+        /// Print a timing breakdown to stderr (`timing <stage> <seconds>`).
+        #[arg(long)]
+        timings: bool,
     },
     /// Run one query (from the argument or stdin) and print the result.
     Query {
@@ -81,7 +84,12 @@ enum Command {
         scorer: Option<PathBuf>,
     },
     /// Print node, label and relationship counts of a snapshot.
-    Stats { snapshot: Option<PathBuf> },
+    Stats {
+        snapshot: Option<PathBuf>,
+        /// Print load and answer times to stderr (`timing <stage> <seconds>`).
+        #[arg(long)]
+        timings: bool,
+    },
     /// Bulk-import nodes and relationships from CSV files into a snapshot.
     Import {
         /// Nodes CSV: header with `id`, `label` (`;`-separated) and property columns.
@@ -151,6 +159,22 @@ enum Command {
         /// A folder with tagger.bin, parser.bin and entities.bin (default: the models built in).
         #[arg(long)]
         models: Option<PathBuf>,
+    },
+    /// Merge N perturbed copies of extracted articles and save the graph
+    /// (used by bench/ingest_scale.sh: the merge at scale without
+    /// extracting every copy again).
+    #[command(hide = true)]
+    BenchMerge {
+        /// Folder of articles (default: the bundled ones).
+        articles: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        copies: usize,
+        /// The snapshot to write.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Merge one article at a time (no parallel lookups).
+        #[arg(long)]
+        serial: bool,
     },
     /// Time queries in one process on a snapshot (used by bench/compare.py).
     #[command(hide = true)]
@@ -235,6 +259,16 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::BenchMerge {
+            articles,
+            copies,
+            out,
+            serial,
+        } => {
+            let dir = articles.unwrap_or_else(workspace::default_articles_dir);
+            bench::merge(&dir, copies, &out, serial)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::BenchQueries {
             snapshot,
             queries,
@@ -249,7 +283,11 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             let code = Session::new(g, path).run();
             Ok(ExitCode::from(code as u8))
         }
-        Command::Ingest { paths, out } => {
+        Command::Ingest {
+            paths,
+            out,
+            timings,
+        } => {
             let mut g = Graph::new();
             let report = workspace::ingest(&mut g, &paths, std::io::stderr().is_terminal());
             for (p, e) in &report.failed {
@@ -265,8 +303,20 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
                 return Err(format!("nothing ingested ({} files given)", report.files));
             }
             let meta = vec![("ingested".to_string(), report.ingested.to_string())];
+            let t = std::time::Instant::now();
             snapshot::save(&g, &meta, &out).map_err(|e| e.to_string())?;
+            let saving = t.elapsed();
             eprintln!("{report}; wrote {}", out.display());
+            if timings {
+                for (stage, d) in [
+                    ("extract", report.extract_time),
+                    ("merge", report.merge_time),
+                    ("ingest", report.elapsed),
+                    ("save", saving),
+                ] {
+                    eprintln!("timing {stage} {:.3}", d.as_secs_f64());
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Query {
@@ -448,10 +498,18 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             let _ = std::io::stdout().write_all(out.as_bytes());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Stats { snapshot } => {
+        Command::Stats { snapshot, timings } => {
+            let t = std::time::Instant::now();
             let (g, _) = open(snapshot.as_deref(), true)?;
-            println!("{}", repl::stats_text(&g));
-            print!("{}", repl::schema_text(&g));
+            let loading = t.elapsed();
+            let t = std::time::Instant::now();
+            let text = format!("{}\n{}", repl::stats_text(&g), repl::schema_text(&g));
+            let answering = t.elapsed();
+            print!("{text}");
+            if timings {
+                eprintln!("timing load {:.3}", loading.as_secs_f64());
+                eprintln!("timing stats {:.3}", answering.as_secs_f64());
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

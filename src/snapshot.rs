@@ -124,31 +124,71 @@ fn from_le<T: bytemuck::Pod>(v: &mut [T]) {
     }
 }
 
+/// Counts and checksums the bytes written to it, keeping none.
+struct Tally(crc32fast::Hasher);
+
+impl Write for Tally {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.update(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Length and CRC-32 of a node chunk's encoding, without keeping it.
+fn tally_chunk(chunk: &[Option<Node>]) -> crc32fast::Hasher {
+    let mut t = Tally(crc32fast::Hasher::new());
+    bincode::serde::encode_into_std_write(chunk, &mut t, bincode::config::standard())
+        .unwrap_or_else(|e| unreachable!("in-memory graph always encodes: {e}"));
+    t.0
+}
+
 /// Writes a graph and metadata in the current format.
+///
+/// The node chunks (most of a news graph: the article texts) are encoded
+/// twice rather than held: once in parallel for their lengths and
+/// checksums, which the head and the section table need first, then again
+/// straight into the writer. A graph of a gigabyte of articles saves
+/// without a second gigabyte in memory.
 fn write_to(w: &mut impl Write, graph: &Graph, meta: &[(String, String)]) -> std::io::Result<()> {
     let parts = graph.parts();
-    let chunks: Vec<Vec<u8>> = parts.nodes.par_chunks(NODE_CHUNK).map(encode).collect();
+    let tallies: Vec<crc32fast::Hasher> = parts
+        .nodes
+        .par_chunks(NODE_CHUNK)
+        .map(tally_chunk)
+        .collect();
+    let mut nodes_crc = crc32fast::Hasher::new();
+    for t in &tallies {
+        nodes_crc.combine(t);
+    }
+    let nodes_len = nodes_crc.total_len() as usize;
     let data: Vec<(u32, &EdgeData)> = parts.data().collect();
     let head = Head {
         meta: meta.to_vec(),
         names: parts.names.iter().map(|s| s.to_string()).collect(),
         node_slots: parts.nodes.len() as u64,
-        node_chunks: chunks.iter().map(|c| c.len() as u64).collect(),
+        node_chunks: tallies.iter().map(|t| t.total_len()).collect(),
         edge_slots: parts.types.len() as u64,
     };
-    let nodes: Vec<u8> = chunks.concat();
+    // the nodes section is written from the chunks below; the others are here
     let sections: [Cow<'_, [u8]>; SECTIONS] = [
         Cow::Owned(encode(&head)),
-        Cow::Owned(nodes),
+        Cow::Borrowed(&[]),
         le_bytes(bytemuck::cast_slice(parts.ends)),
         le_bytes(parts.types),
         Cow::Owned(encode(&data)),
     ];
-    let crcs: Vec<u32> = sections.par_iter().map(|s| crc32fast::hash(s)).collect();
+    let lens: Vec<usize> = (0..SECTIONS)
+        .map(|i| if i == 1 { nodes_len } else { sections[i].len() })
+        .collect();
+    let mut crcs: Vec<u32> = sections.par_iter().map(|s| crc32fast::hash(s)).collect();
+    crcs[1] = nodes_crc.finalize();
     let mut table = Vec::with_capacity(TABLE_LEN);
     table.extend_from_slice(&(SECTIONS as u32).to_le_bytes());
-    for (s, crc) in sections.iter().zip(&crcs) {
-        table.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    for (len, crc) in lens.iter().zip(&crcs) {
+        table.extend_from_slice(&(*len as u64).to_le_bytes());
         table.extend_from_slice(&crc.to_le_bytes());
     }
     let pad = |i: usize, len: usize| {
@@ -159,10 +199,10 @@ fn write_to(w: &mut impl Write, graph: &Graph, meta: &[(String, String)]) -> std
         }
     };
     let payload_len = TABLE_LEN
-        + sections
+        + lens
             .iter()
             .enumerate()
-            .map(|(i, s)| s.len() + pad(i, s.len()))
+            .map(|(i, len)| len + pad(i, *len))
             .sum::<usize>();
     w.write_all(MAGIC)?;
     w.write_all(&FORMAT_VERSION.to_le_bytes())?;
@@ -170,8 +210,24 @@ fn write_to(w: &mut impl Write, graph: &Graph, meta: &[(String, String)]) -> std
     w.write_all(&crc32fast::hash(&table).to_le_bytes())?;
     w.write_all(&table)?;
     for (i, s) in sections.iter().enumerate() {
-        w.write_all(s)?;
-        w.write_all(&[0u8; 8][..pad(i, s.len())])?;
+        if i == 1 {
+            for (chunk, t) in parts.nodes.chunks(NODE_CHUNK).zip(&tallies) {
+                let n = bincode::serde::encode_into_std_write(
+                    chunk,
+                    &mut *w,
+                    bincode::config::standard(),
+                )
+                .map_err(std::io::Error::other)?;
+                if n as u64 != t.total_len() {
+                    return Err(std::io::Error::other(
+                        "a node chunk encoded to a different length twice",
+                    ));
+                }
+            }
+        } else {
+            w.write_all(s)?;
+        }
+        w.write_all(&[0u8; 8][..pad(i, lens[i])])?;
     }
     w.flush()
 }

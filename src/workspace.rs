@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::extract::{Extraction, Extractor};
-use crate::ingest::merge_extraction;
+use crate::ingest::Merger;
 use crate::snapshot;
 use crate::store::Graph;
 
@@ -31,6 +31,10 @@ pub struct IngestReport {
     pub claims: usize,
     pub events: usize,
     pub elapsed: Duration,
+    /// Wall time spent extracting, batch by batch (overlaps the merge).
+    pub extract_time: Duration,
+    /// Wall time the merge took (the calling thread's share of `elapsed`).
+    pub merge_time: Duration,
 }
 
 impl std::fmt::Display for IngestReport {
@@ -100,9 +104,18 @@ fn walk_once(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut std::collections::Ha
     }
 }
 
+/// Articles per batch: a batch is extracted in parallel while the one
+/// before it is merged, so at most three batches of extractions are held.
+const BATCH: usize = 128;
+
 /// Extracts `paths` (files or folders) in parallel and merges them into
 /// `graph` in file order. A file that cannot be read or extracted is
 /// reported and skipped; the rest are ingested.
+///
+/// Extraction runs on rayon's threads batch by batch while the calling
+/// thread merges the previous batch ([`Merger::merge_batch`]: lookups in
+/// parallel, writes in order), so both stages keep the cores busy and the
+/// extractions in memory stay a few batches whatever the corpus size.
 pub fn ingest(graph: &mut Graph, paths: &[PathBuf], progress: bool) -> IngestReport {
     let start = Instant::now();
     let (files, missing) = collect_files(paths);
@@ -114,41 +127,75 @@ pub fn ingest(graph: &mut Graph, paths: &[PathBuf], progress: bool) -> IngestRep
     let bar = if progress {
         let b = ProgressBar::new(files.len() as u64);
         b.set_style(
-            ProgressStyle::with_template("{spinner} extracting [{bar:30}] {pos}/{len} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{spinner} ingesting [{bar:30}] {pos}/{len} articles, {per_sec}, ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         b
     } else {
         ProgressBar::hidden()
     };
     let extractor = Extractor::new();
-    let results: Vec<(PathBuf, ExtractResult)> = files
-        .par_iter()
-        .map(|path| {
-            let r = extract_file(&extractor, path);
-            bar.inc(1);
-            (path.clone(), r)
-        })
-        .collect();
-    bar.finish_and_clear();
-    for (path, r) in results {
-        match r {
-            Ok((ex, bytes)) => {
-                let s = merge_extraction(graph, &ex);
-                if let Some(first) = s.duplicate_of {
-                    report.duplicates.push((path, first));
-                    continue;
+    let mut merger = Merger::new(graph);
+    // the merge's parallel lookups get threads of their own: on rayon's
+    // global pool they would queue behind the extraction of the next batch
+    let merge_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .thread_name(|i| format!("merge-{i}"))
+        .build()
+        .ok();
+    std::thread::scope(|s| {
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<(Vec<(PathBuf, ExtractResult)>, Duration)>(1);
+        let files = &files;
+        s.spawn(move || {
+            for chunk in files.chunks(BATCH) {
+                let t = Instant::now();
+                let batch: Vec<(PathBuf, ExtractResult)> = chunk
+                    .par_iter()
+                    .map(|path| (path.clone(), extract_file(&extractor, path)))
+                    .collect();
+                if tx.send((batch, t.elapsed())).is_err() {
+                    break;
                 }
-                report.ingested += 1;
-                report.bytes += bytes;
-                report.entities += s.entities;
-                report.claims += s.claims;
-                report.events += s.events;
             }
-            Err(e) => report.failed.push((path, e)),
+        });
+        for (batch, extracting) in rx {
+            report.extract_time += extracting;
+            let t = Instant::now();
+            let exs: Vec<&Extraction> = batch
+                .iter()
+                .filter_map(|(_, r)| r.as_ref().ok().map(|(ex, _)| ex))
+                .collect();
+            let sums = match &merge_pool {
+                Some(pool) => pool.install(|| merger.merge_batch(graph, &exs)),
+                None => merger.merge_batch(graph, &exs),
+            };
+            let mut sums = sums.into_iter();
+            report.merge_time += t.elapsed();
+            bar.inc(batch.len() as u64);
+            for (path, r) in batch {
+                match r {
+                    Ok((_, bytes)) => {
+                        let s = sums.next().unwrap_or_default();
+                        if let Some(first) = s.duplicate_of {
+                            report.duplicates.push((path, first));
+                            continue;
+                        }
+                        report.ingested += 1;
+                        report.bytes += bytes;
+                        report.entities += s.entities;
+                        report.claims += s.claims;
+                        report.events += s.events;
+                    }
+                    Err(e) => report.failed.push((path, e)),
+                }
+            }
         }
-    }
+    });
+    bar.finish_and_clear();
     report.elapsed = start.elapsed();
     report
 }

@@ -153,6 +153,42 @@ fn transliterated_names_are_one_person() {
 }
 
 #[test]
+fn the_same_happening_from_several_articles_is_one_event() {
+    let mut g = Graph::new();
+    merge(
+        &mut g,
+        "a.txt",
+        "date 2025-05-01\n\nStrikes on Kharkiv\n\nKHARKIV, May 1 (Reuters) - Russian forces attacked Kharkiv on Thursday, officials said.\n",
+    );
+    merge(
+        &mut g,
+        "b.txt",
+        "date 2025-05-02\n\nKharkiv attacked\n\nRussian forces attacked Kharkiv on Thursday, the regional governor said on Friday.\n",
+    );
+    // the same kind of attack three weeks later is another happening
+    merge(
+        &mut g,
+        "c.txt",
+        "date 2025-05-22\n\nKharkiv again\n\nRussian forces attacked Kharkiv on Thursday, officials said.\n",
+    );
+    let r = rows(
+        &mut g,
+        "MATCH (e:Event {type: 'attack'})-[:AFFECTED]->(x {name: 'Kharkiv'}) \
+         MATCH (e)-[:REPORTED_IN]->(a:Article) \
+         RETURN e.date, count(a) AS sources ORDER BY e.date",
+    );
+    let dates: Vec<(String, String)> = r.iter().map(|x| (x[0].clone(), x[1].clone())).collect();
+    assert_eq!(dates.len(), 2, "{r:?}");
+    assert_eq!(dates[0].1, "2", "one event, two sources: {r:?}");
+    assert_eq!(dates[1].1, "1", "{r:?}");
+    let r = rows(
+        &mut g,
+        "MATCH (e:Event)-[:REPORTED_IN]->(a:Article {file: 'b.txt'}) RETURN e.text",
+    );
+    assert!(r.iter().all(|x| x[0].contains("Kharkiv")), "{r:?}");
+}
+
+#[test]
 fn planned_and_negated_events_are_in_the_graph_with_their_status() {
     let mut g = Graph::new();
     merge(

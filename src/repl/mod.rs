@@ -614,7 +614,7 @@ Nodes: Person, Organization, Place (+Country), Actor (extra label on those who a
 Relationships: actor -[SAID|DENIED|CONFIRMED|ACCUSED|PRAISED|CRITICIZED|WARNED|PROMISED|QUESTIONED]-> Claim,
        Claim -[ABOUT]-> entity, actor -[PERFORMED]-> Event, Event -[AFFECTED]-> entity,
        Event -[OCCURRED_IN]-> Place, Place -[PART_OF]-> Place, Person -[HOLDS_ROLE {title}]-> Organization|Country,
-       entity -[MENTIONED_IN]-> Article, Claim -[CONTRADICTS]-> Claim.
+       entity -[MENTIONED_IN]-> Article, Event -[REPORTED_IN]-> Article, Claim -[CONTRADICTS]-> Claim.
 :schema shows what the loaded graph holds, with counts.";
 
 const KEYS_HELP: &str = "\

@@ -32,6 +32,8 @@ pub mod rel {
     pub const PART_OF: &str = "PART_OF";
     pub const HOLDS_ROLE: &str = "HOLDS_ROLE";
     pub const MENTIONED_IN: &str = "MENTIONED_IN";
+    /// From an event to each article that reports it.
+    pub const REPORTED_IN: &str = "REPORTED_IN";
     pub const CONTRADICTS: &str = "CONTRADICTS";
 
     /// The relationship types from an actor to a claim, one per stance.
