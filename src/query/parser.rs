@@ -874,7 +874,8 @@ fn negative_number(p: P) -> Res<Expr> {
     let sp = span(&a);
     let s = a.as_str();
     Ok(match a.as_rule() {
-        Rule::float => Expr::Lit(Literal::Float(-parse_float(s, sp)?)),
+        // a signed zero literal is the zero float (the TCK prints `0.0`)
+        Rule::float => Expr::Lit(Literal::Float(0.0 - parse_float(s, sp)?)),
         _ => {
             let (digits, radix) = int_parts(s);
             let v = i128::from_str_radix(digits, radix)
