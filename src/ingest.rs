@@ -11,7 +11,7 @@ use crate::fasthash::{HashMap, HashSet};
 
 use crate::extract::{Arg, EType, Extraction, Stance};
 use crate::store::schema::{key, label, rel};
-use crate::store::{Date, Direction, Graph, NodeId, PropMap, PropValue, Provenance};
+use crate::store::{Date, Direction, Graph, NodeId, PropMap, PropValue, Provenance, Temporal};
 
 /// What one merge added.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,6 +83,30 @@ fn props(g: &mut Graph, kv: Vec<(&str, PropValue)>) -> PropMap {
         p.set(ks, v);
     }
     p
+}
+
+/// An extracted time as a temporal value: a full date (`2025-04-26`) is a
+/// date, a year and month (`2024-08`) or a year (`2024`) stays a partial
+/// date of that precision.
+pub fn time_value(s: &str) -> Option<PropValue> {
+    let parts: Vec<&str> = s.trim().split('-').collect();
+    let num = |p: &str| {
+        p.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| p.parse::<u32>().ok())?
+    };
+    match parts.as_slice() {
+        [y] if y.len() == 4 => Some(PropValue::Temporal(Temporal::Year(i64::from(num(y)?)))),
+        [y, m] if y.len() == 4 && m.len() == 2 => {
+            let m = num(m).filter(|m| (1..=12).contains(m))?;
+            Some(PropValue::Temporal(Temporal::YearMonth(
+                i64::from(num(y)?),
+                m,
+            )))
+        }
+        [_, _, _] => Date::parse(s).map(PropValue::Date),
+        _ => None,
+    }
 }
 
 fn has_edge(g: &Graph, a: NodeId, b: NodeId, t: &str) -> bool {
@@ -474,8 +498,8 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
                 (
                     "time",
                     e.time
-                        .clone()
-                        .map(PropValue::from)
+                        .as_deref()
+                        .and_then(time_value)
                         .unwrap_or(PropValue::Null),
                 ),
                 (
@@ -520,7 +544,27 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
 
 #[cfg(test)]
 mod tests {
-    use super::transliteration_key;
+    use super::{time_value, transliteration_key};
+    use crate::store::{Date, PropValue, Temporal};
+
+    #[test]
+    fn extracted_times_become_dates_or_partial_dates() {
+        assert_eq!(
+            time_value("2025-04-26"),
+            Some(PropValue::Date(Date::from_ymd(2025, 4, 26).unwrap()))
+        );
+        assert_eq!(
+            time_value("2024-08"),
+            Some(PropValue::Temporal(Temporal::YearMonth(2024, 8)))
+        );
+        assert_eq!(
+            time_value("2023"),
+            Some(PropValue::Temporal(Temporal::Year(2023)))
+        );
+        for bad in ["", "2024-13", "2024-02-30", "24", "2024-8", "x-y"] {
+            assert_eq!(time_value(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn transliterations_share_a_key() {

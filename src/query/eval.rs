@@ -679,6 +679,11 @@ pub fn binary_values(op: BinOp, x: &Value, y: &Value) -> Res<Value> {
             if matches!(x, Value::Null) || matches!(y, Value::Null) {
                 return Ok(Value::Null);
             }
+            if let (Value::Date(p), Value::Date(q)) = (x, y)
+                && let Some(r) = super::temporal::partial_compare(op, p, q)
+            {
+                return Ok(b(r));
+            }
             b(compare(x, y).map(|o| match op {
                 BinOp::Lt => o == Ordering::Less,
                 BinOp::Gt => o == Ordering::Greater,
