@@ -764,10 +764,11 @@ pub fn index(v: &Value, i: &Value) -> Res<Value> {
         Value::Map(m) => match i {
             Value::Null => Ok(Value::Null),
             Value::Str(k) => Ok(m.get(&**k).cloned().unwrap_or(Value::Null)),
-            other => Err(type_err(format!(
-                "map key must be a string, got {}",
-                type_name(other)
-            ))),
+            other => Err(rt(
+                "TypeError",
+                "MapElementAccessByNonString",
+                format!("map key must be a string, got {}", type_name(other)),
+            )),
         },
         Value::Node(_) | Value::Rel(_) => {
             Err(rt("TypeError", "NeedsDynamicProperty", "use exec index"))

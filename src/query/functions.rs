@@ -4,6 +4,13 @@
 use super::QueryError;
 use super::Value;
 use super::eval::{Res, rt, type_err, type_name};
+
+/// A value of a type the function cannot take, found at run time (the
+/// TCK's `TypeError` with detail `InvalidArgumentValue`; a wrong type known
+/// at compile time is `InvalidArgumentType`).
+fn value_err(msg: String) -> QueryError {
+    rt("TypeError", "InvalidArgumentValue", msg)
+}
 use super::exec::Exec;
 use super::value::Path;
 
@@ -224,14 +231,14 @@ impl Exec<'_> {
                         .unwrap_or_default(),
                 ),
                 Value::Null => Value::Null,
-                o => return Err(type_err(format!("labels() of {}", type_name(&o)))),
+                o => return Err(value_err(format!("labels() of {}", type_name(&o)))),
             },
             "type" => match a0 {
                 Value::Rel(r) => g
                     .edge(r)
                     .map_or(Value::Null, |e| Value::Str(g.name_of(e.rel_type()).into())),
                 Value::Null => Value::Null,
-                o => return Err(type_err(format!("type() of {}", type_name(&o)))),
+                o => return Err(value_err(format!("type() of {}", type_name(&o)))),
             },
             "keys" => match self.properties(&a0)? {
                 Value::Map(m) => {
@@ -357,7 +364,7 @@ impl Exec<'_> {
                 Value::Bool(b) if name == "tointeger" => Value::Int(b as i64),
                 Value::Null => Value::Null,
                 o if name == "tointeger" => {
-                    return Err(type_err(format!("toInteger() of {}", type_name(&o))));
+                    return Err(value_err(format!("toInteger() of {}", type_name(&o))));
                 }
                 _ => Value::Null,
             },
@@ -367,7 +374,7 @@ impl Exec<'_> {
                 Value::Str(x) => x.trim().parse::<f64>().map_or(Value::Null, Value::Float),
                 Value::Null => Value::Null,
                 o if name == "tofloat" => {
-                    return Err(type_err(format!("toFloat() of {}", type_name(&o))));
+                    return Err(value_err(format!("toFloat() of {}", type_name(&o))));
                 }
                 _ => Value::Null,
             },
@@ -379,7 +386,7 @@ impl Exec<'_> {
                 | Value::Bool(_)
                 | Value::Date(_)) => s(super::eval::to_string_plain(&v)),
                 o if name == "tostring" => {
-                    return Err(type_err(format!("toString() of {}", type_name(&o))));
+                    return Err(value_err(format!("toString() of {}", type_name(&o))));
                 }
                 _ => Value::Null,
             },
@@ -393,7 +400,7 @@ impl Exec<'_> {
                 Value::Int(i) if name == "toboolean" => Value::Bool(i != 0),
                 Value::Null => Value::Null,
                 o if name == "toboolean" => {
-                    return Err(type_err(format!("toBoolean() of {}", type_name(&o))));
+                    return Err(value_err(format!("toBoolean() of {}", type_name(&o))));
                 }
                 _ => Value::Null,
             },
