@@ -200,7 +200,9 @@ fn parse_error_detail(text: &str, at: usize) -> &'static str {
             m.bytes().all(|b| b.is_ascii_digit())
                 && (e.bytes().all(|b| b.is_ascii_digit()) && (!e.is_empty() || exp_sign))
         };
-        if !number {
+        // `{1B2c: 1}` is a bad map key, not a bad number
+        let key = text[j..].trim_start().starts_with(':');
+        if !number && !key {
             return "InvalidNumberLiteral";
         }
         i = j;
