@@ -679,6 +679,14 @@ pub fn binary_values(op: BinOp, x: &Value, y: &Value) -> Res<Value> {
             if matches!(x, Value::Null) || matches!(y, Value::Null) {
                 return Ok(Value::Null);
             }
+            // NaN is comparable to numbers, and every comparison is false
+            let nan = |v: &Value| matches!(v, Value::Float(f) if f.is_nan());
+            if matches!(x, Value::Int(_) | Value::Float(_))
+                && matches!(y, Value::Int(_) | Value::Float(_))
+                && (nan(x) || nan(y))
+            {
+                return Ok(Value::Bool(false));
+            }
             if let (Value::Date(p), Value::Date(q)) = (x, y)
                 && let Some(r) = super::temporal::partial_compare(op, p, q)
             {

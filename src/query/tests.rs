@@ -483,3 +483,15 @@ fn a_node_variable_repeated_in_one_pattern_closes_a_cycle() {
     let text = plan.plan.map(|p| p.to_string()).unwrap_or_default();
     assert!(text.contains("AllNodesScan(#0) -> ExpandInto"), "{text}");
 }
+
+#[test]
+fn nan_compares_false_with_numbers_and_null_with_other_types() {
+    let mut g = Graph::new();
+    let out = q(
+        &mut g,
+        "WITH 0.0 / 0.0 AS nan RETURN nan > 1, nan <= 1.0, nan >= nan, nan < 'a'",
+    )
+    .unwrap();
+    let row: Vec<String> = out.rows[0].iter().map(|v| v.render(&g)).collect();
+    assert_eq!(row, ["false", "false", "false", "null"]);
+}
