@@ -88,6 +88,21 @@ pub const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("localdatetime", 0, 1),
     ("datetime", 0, 1),
     ("duration", 1, 1),
+    ("date.transaction", 0, 1),
+    ("date.statement", 0, 1),
+    ("date.realtime", 0, 1),
+    ("localtime.transaction", 0, 1),
+    ("localtime.statement", 0, 1),
+    ("localtime.realtime", 0, 1),
+    ("time.transaction", 0, 1),
+    ("time.statement", 0, 1),
+    ("time.realtime", 0, 1),
+    ("localdatetime.transaction", 0, 1),
+    ("localdatetime.statement", 0, 1),
+    ("localdatetime.realtime", 0, 1),
+    ("datetime.transaction", 0, 1),
+    ("datetime.statement", 0, 1),
+    ("datetime.realtime", 0, 1),
     ("date.truncate", 2, 3),
     ("localtime.truncate", 2, 3),
     ("time.truncate", 2, 3),
@@ -203,6 +218,21 @@ impl Exec<'_> {
                 super::temporal::construct(name, a.first(), self.now)?
             }
             "duration" => super::temporal::duration(&a0)?,
+            n if n.ends_with(".transaction")
+                || n.ends_with(".statement")
+                || n.ends_with(".realtime") =>
+            {
+                let (kind, which) = n.split_once('.').unwrap_or((n, ""));
+                // the transaction and statement clocks are the query's
+                let now = if which == "realtime" {
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(self.now, |d| d.as_nanos() as i64)
+                } else {
+                    self.now
+                };
+                super::temporal::clock(kind, a.first(), now)?
+            }
             "date.truncate"
             | "localtime.truncate"
             | "time.truncate"

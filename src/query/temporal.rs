@@ -319,6 +319,24 @@ fn shift(d: i64, t: i64, from: i32, to: i32) -> (i64, i64) {
     (total.div_euclid(day) as i64, total.rem_euclid(day) as i64)
 }
 
+/// `date.transaction([tz])`, `….statement([tz])`, `….realtime([tz])` and
+/// the like for the other types: the clock `now` (nanoseconds since the
+/// epoch, UTC) seen at a UTC offset (`'+01:00'`; named zones are not
+/// supported); a null time zone gives null.
+pub fn clock(kind: &str, tz: Option<&Value>, now: i64) -> Res<Value> {
+    let offset = match tz {
+        None => 0,
+        Some(Value::Null) => return Ok(Value::Null),
+        Some(Value::Str(s)) => {
+            parse_offset(s).ok_or_else(|| arg_err(format!("unsupported time zone '{s}'")))?
+        }
+        Some(_) => return Err(arg_err("the time zone must be a string")),
+    };
+    let local = i128::from(now) + i128::from(offset) * i128::from(NS_PER_SEC);
+    let (d, t) = split_nanos(local)?;
+    Ok(build(kind, Some(d), Some(t), Some(offset)))
+}
+
 /// `date(…)`, `localtime(…)`, `time(…)`, `localdatetime(…)`, `datetime(…)`.
 /// Without an argument: the statement clock `now` (nanoseconds since the
 /// epoch, UTC).
@@ -1298,6 +1316,18 @@ mod tests {
             assert!(plain.lines().any(|l| l == text), "{plain}");
             assert!(json.contains(&format!("\"{text}\"")), "{json}");
         }
+    }
+
+    #[test]
+    fn clock_functions_use_the_query_clock_at_an_offset() {
+        let mut g = Graph::new();
+        let out = q(
+            &mut g,
+            "RETURN date.transaction() = date() AS same, datetime.statement('+02:00').offset,
+                    localtime.realtime() IS NOT NULL, time.transaction(null)",
+        );
+        let row: Vec<String> = out.rows[0].iter().map(|v| v.render(&g)).collect();
+        assert_eq!(row, ["true", "'+02:00'", "true", "null"]);
     }
 
     #[test]
