@@ -186,7 +186,9 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
                 named("p", place)
             );
             if let Some(d) = get(Rule::date) {
-                q.push_str(&format!("AND e.time >= {} ", lit(d)));
+                // `2024-08` is its first day; an event known only to a
+                // coarser period that overlaps it is left out (unknown)
+                q.push_str(&format!("AND e.time >= date({}) ", lit(d)));
             }
             q.push_str(&format!(
                 "WITH DISTINCT e OPTIONAL MATCH (ag)-[:{}]->(e) \
@@ -231,7 +233,7 @@ pub fn expand(text: &str) -> Result<Expansion, QuestionError> {
             let x = get(Rule::name).ok_or_else(err)?;
             format!(
                 "MATCH (x)-[r]-(n) WHERE {} AND ((n:Event AND {}) OR n:Claim) \
-                 RETURN DISTINCT coalesce(n.time, toString(n.date)) AS time, x.name AS who, \
+                 RETURN DISTINCT coalesce(n.time, n.date) AS time, x.name AS who, \
                  type(r) AS role, coalesce(n.type, n.stance) AS kind, n.text AS what, r AS _why ORDER BY time",
                 named("x", x),
                 REPORTED.replace("e.", "n.")
@@ -272,7 +274,7 @@ mod tests {
             .unwrap()
             .query;
         assert!(
-            q.contains("'kursk'") && q.contains("e.time >= '2024-08'"),
+            q.contains("'kursk'") && q.contains("e.time >= date('2024-08')"),
             "{q}"
         );
         let q = expand("how is Gerasimov connected to Zelenskiy")

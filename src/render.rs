@@ -179,6 +179,8 @@ pub fn human(g: &Graph, v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::Str(s) => s.to_string(),
+        // temporal values as ISO text, as in JSON and CSV
+        Value::Date(t) => t.to_string(),
         Value::Float(_) => v.render(g),
         Value::Node(n) => node_caption(g, *n),
         Value::Rel(e) => match (g.edge(*e), g.endpoints(*e)) {

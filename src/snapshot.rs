@@ -3,7 +3,7 @@
 //! Owns the file format and nothing else. It is the only module that knows
 //! bincode (serde), so the codec can be swapped here alone.
 //!
-//! Layout of version 2 (all integers little-endian):
+//! Layout of versions 2 and 3 (all integers little-endian):
 //!
 //! | bytes | field |
 //! |---|---|
@@ -23,6 +23,12 @@
 //! copy and no parsing, which is what makes a 10-million-relationship graph
 //! open in well under a second.
 //!
+//! Version 3 has the layout of version 2; its property values may also be
+//! temporal values other than dates in `i32` days (`PropValue::Temporal`:
+//! times, date-times, durations, partial dates, far dates), which a
+//! version 2 reader cannot decode, hence the new number. Version 2 files
+//! load unchanged (their values are a subset).
+//!
 //! Version 1 (one bincode payload of the whole graph) is still read.
 //!
 //! Saving writes a temporary file in the same folder, syncs it and renames
@@ -41,7 +47,7 @@ use crate::store::{EdgeData, Graph, GraphParts, Node, NodeId, PropMap, Provenanc
 /// Magic bytes at the start of every snapshot (the `\r\n` catches text-mode mangling).
 pub const MAGIC: &[u8; 8] = b"NGRAPH\r\n";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Nodes per independently encoded chunk.
 pub const NODE_CHUNK: usize = 1 << 16;
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
@@ -304,6 +310,7 @@ pub fn from_bytes(
     let (parts, meta) = if version == 1 {
         decode_v1(payload, checksum).map_err(corrupt)?
     } else {
+        // versions 2 and 3 share the layout
         decode_v2(payload, checksum).map_err(corrupt)?
     };
     let graph = Graph::from_parts(parts).map_err(|e| corrupt(e.to_string()))?;
@@ -531,7 +538,7 @@ pub fn save(graph: &Graph, meta: &[(String, String)], path: &Path) -> Result<(),
     })
 }
 
-/// Loads a graph and its metadata. The columns of a version 2 file are
+/// Loads a graph and its metadata. The columns of a version 2 or 3 file are
 /// read straight into place; anything else goes through [`from_bytes`].
 pub fn load(path: &Path) -> Result<(Graph, Vec<(String, String)>), SnapshotError> {
     let io = |source| SnapshotError::Io {
@@ -549,7 +556,7 @@ pub fn load(path: &Path) -> Result<(Graph, Vec<(String, String)>), SnapshotError
     let whole = len < start.len() as u64 || {
         f.read_exact(&mut start).map_err(io)?;
         &start[..8] != MAGIC
-            || u32_at(&start, 8) != FORMAT_VERSION
+            || !(2..=FORMAT_VERSION).contains(&u32_at(&start, 8))
             || u64_at(&start, 12) != len - HEADER_LEN as u64
     };
     if whole {

@@ -5,12 +5,54 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use newsgraph::snapshot::{self, FORMAT_VERSION, SnapshotError};
-use newsgraph::store::{Date, Direction, Graph, NodeId, PropMap, PropValue, Provenance};
+use newsgraph::store::{
+    Date, Direction, Duration, Graph, NodeId, PropMap, PropValue, Provenance, Temporal,
+};
 use proptest::prelude::*;
 
-/// The graph stored in `tests/fixtures/small-v1.ngs` and `small-v2.ngs`: every value type,
-/// provenance, a deleted node and a deleted relationship (holes in the ids).
-fn fixture_graph() -> Graph {
+/// The temporal values of format 3, one of each kind, and a list of them.
+fn temporal_props() -> Vec<(&'static str, PropValue)> {
+    let dur = Duration {
+        months: 14,
+        days: 3,
+        secs: 4 * 3600 + 5 * 60 + 6,
+        nanos: 700_000_000,
+    };
+    vec![
+        (
+            "lt",
+            PropValue::Temporal(Temporal::LocalTime(45_296_000_000_000)),
+        ),
+        (
+            "t",
+            PropValue::Temporal(Temporal::Time(45_296_000_000_000, 3600)),
+        ),
+        (
+            "ldt",
+            PropValue::Temporal(Temporal::LocalDateTime(20_000, 1)),
+        ),
+        (
+            "dt",
+            PropValue::Temporal(Temporal::DateTime(20_000, 999_999_999, -5 * 3600)),
+        ),
+        ("dur", PropValue::Temporal(Temporal::Duration(dur))),
+        ("far", PropValue::Temporal(Temporal::Date(-365_243_219_162))),
+        ("year", PropValue::Temporal(Temporal::Year(2024))),
+        ("month", PropValue::Temporal(Temporal::YearMonth(2024, 8))),
+        (
+            "dates",
+            PropValue::List(vec![
+                PropValue::Date(Date::from_ymd(2024, 8, 1).unwrap()),
+                PropValue::Temporal(Temporal::Duration(dur)),
+            ]),
+        ),
+    ]
+}
+
+/// The graph stored in `tests/fixtures/small-vN.ngs`: every value type of
+/// format `version`, provenance, a deleted node and a deleted relationship
+/// (holes in the ids).
+fn fixture_graph(version: u32) -> Graph {
     let mut g = Graph::new();
     let name = g.intern("name");
     let (person, actor, place, claim, article) = (
@@ -53,6 +95,12 @@ fn fixture_graph() -> Graph {
         PropValue::List(vec![PropValue::Int(1), "x".into()]),
     );
     p.set(k_map, PropValue::Map(m));
+    if version >= 3 {
+        for (k, v) in temporal_props() {
+            let k = g.intern(k);
+            p.set(k, v);
+        }
+    }
     let c = g.add_node(vec![claim], p, Some(prov));
     let said = g.intern("SAID");
     let tmp = g.add_edge(putin, gone, said, PropMap::new(), None).unwrap();
@@ -75,7 +123,12 @@ fn fixture_path(version: u32) -> PathBuf {
 fn committed_fixtures_still_load() {
     let meta = vec![("purpose".to_string(), "test fixture".to_string())];
     if std::env::var_os("NEWSGRAPH_WRITE_FIXTURE").is_some() {
-        snapshot::save(&fixture_graph(), &meta, &fixture_path(FORMAT_VERSION)).unwrap();
+        snapshot::save(
+            &fixture_graph(FORMAT_VERSION),
+            &meta,
+            &fixture_path(FORMAT_VERSION),
+        )
+        .unwrap();
     }
     for version in 1..=FORMAT_VERSION {
         let path = fixture_path(version);
@@ -86,7 +139,7 @@ fn committed_fixtures_still_load() {
         assert_eq!(m, meta);
         assert_eq!(
             g.to_parts(),
-            fixture_graph().to_parts(),
+            fixture_graph(version).to_parts(),
             "version {version}"
         );
         assert_eq!(g.nodes_by_name("putin").len(), 1);
@@ -239,7 +292,7 @@ fn missing_file_is_reported() {
 fn save_replaces_atomically_and_leaves_no_temporary() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("g.ngs");
-    snapshot::save(&fixture_graph(), &[], &path).unwrap();
+    snapshot::save(&fixture_graph(FORMAT_VERSION), &[], &path).unwrap();
     snapshot::save(&Graph::new(), &[], &path).unwrap();
     let (g, _) = snapshot::load(&path).unwrap();
     assert_eq!(g.node_count(), 0);
@@ -264,6 +317,20 @@ fn prop_value() -> impl Strategy<Value = PropValue> {
         (-1e12f64..1e12).prop_map(PropValue::Float),
         "[a-zA-Z0-9 '\\\\é]{0,12}".prop_map(PropValue::from),
         (-100_000i32..100_000).prop_map(|d| PropValue::Date(Date(d))),
+        (any::<i64>(), any::<i64>(), any::<i32>()).prop_map(|(d, t, o)| {
+            PropValue::Temporal(match d.rem_euclid(5) {
+                0 => Temporal::LocalTime(t),
+                1 => Temporal::Time(t, o),
+                2 => Temporal::DateTime(d, t, o),
+                3 => Temporal::YearMonth(d, o as u32),
+                _ => Temporal::Duration(Duration {
+                    months: d,
+                    days: t,
+                    secs: i64::from(o),
+                    nanos: 5,
+                }),
+            })
+        }),
     ];
     leaf.prop_recursive(2, 16, 4, |inner| {
         prop_oneof![

@@ -23,7 +23,9 @@ use rayon::prelude::*;
 use crate::extract::{Arg, EType, Extraction, Stance};
 use crate::fasthash::{FnvBuild, HashMap, HashSet};
 use crate::store::schema::{key, label, rel};
-use crate::store::{Date, Direction, Graph, NodeId, PropMap, PropValue, Provenance, Symbol};
+use crate::store::{
+    Date, Direction, Graph, NodeId, PropMap, PropValue, Provenance, Symbol, Temporal,
+};
 use same::{Key, Report, Reports, What, word_hashes};
 
 /// What one merge added.
@@ -40,6 +42,31 @@ pub struct MergeSummary {
     /// The file of the article already in the graph with the same content
     /// under another file name (nothing was added).
     pub duplicate_of: Option<String>,
+}
+
+/// An extracted time as a temporal value: a full date (`2025-04-26`) is a
+/// date, a year and month (`2024-08`) or a year (`2024`) stays a partial
+/// date of that precision. Other shapes (an ISO week, `2019-W03`) are
+/// `None` and stay text.
+pub fn time_value(s: &str) -> Option<PropValue> {
+    let parts: Vec<&str> = s.trim().split('-').collect();
+    let num = |p: &str| {
+        p.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| p.parse::<u32>().ok())?
+    };
+    match parts.as_slice() {
+        [y] if y.len() == 4 => Some(PropValue::Temporal(Temporal::Year(i64::from(num(y)?)))),
+        [y, m] if y.len() == 4 && m.len() == 2 => {
+            let m = num(m).filter(|m| (1..=12).contains(m))?;
+            Some(PropValue::Temporal(Temporal::YearMonth(
+                i64::from(num(y)?),
+                m,
+            )))
+        }
+        [_, _, _] => Date::parse(s).map(PropValue::Date),
+        _ => None,
+    }
 }
 
 fn stance_rel(s: Stance) -> &'static str {
@@ -802,8 +829,8 @@ impl Merger {
                             (
                                 "time",
                                 e.time
-                                    .clone()
-                                    .map(PropValue::from)
+                                    .as_deref()
+                                    .map(|t| time_value(t).unwrap_or_else(|| t.into()))
                                     .unwrap_or(PropValue::Null),
                             ),
                             (
@@ -849,7 +876,35 @@ pub fn merge_extraction(graph: &mut Graph, ex: &Extraction) -> MergeSummary {
 
 #[cfg(test)]
 mod tests {
-    use super::transliteration_key;
+    use super::{time_value, transliteration_key};
+    use crate::store::{Date, PropValue, Temporal};
+
+    #[test]
+    fn extracted_times_become_dates_or_partial_dates() {
+        assert_eq!(
+            time_value("2025-04-26"),
+            Some(PropValue::Date(Date::from_ymd(2025, 4, 26).unwrap()))
+        );
+        assert_eq!(
+            time_value("2024-08"),
+            Some(PropValue::Temporal(Temporal::YearMonth(2024, 8)))
+        );
+        assert_eq!(
+            time_value("2023"),
+            Some(PropValue::Temporal(Temporal::Year(2023)))
+        );
+        for bad in [
+            "",
+            "2024-13",
+            "2024-02-30",
+            "24",
+            "2024-8",
+            "x-y",
+            "2019-W03",
+        ] {
+            assert_eq!(time_value(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn transliterations_share_a_key() {

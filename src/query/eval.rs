@@ -679,6 +679,19 @@ pub fn binary_values(op: BinOp, x: &Value, y: &Value) -> Res<Value> {
             if matches!(x, Value::Null) || matches!(y, Value::Null) {
                 return Ok(Value::Null);
             }
+            // NaN is comparable to numbers, and every comparison is false
+            let nan = |v: &Value| matches!(v, Value::Float(f) if f.is_nan());
+            if matches!(x, Value::Int(_) | Value::Float(_))
+                && matches!(y, Value::Int(_) | Value::Float(_))
+                && (nan(x) || nan(y))
+            {
+                return Ok(Value::Bool(false));
+            }
+            if let (Value::Date(p), Value::Date(q)) = (x, y)
+                && let Some(r) = super::temporal::partial_compare(op, p, q)
+            {
+                return Ok(b(r));
+            }
             b(compare(x, y).map(|o| match op {
                 BinOp::Lt => o == Ordering::Less,
                 BinOp::Gt => o == Ordering::Greater,
@@ -759,10 +772,11 @@ pub fn index(v: &Value, i: &Value) -> Res<Value> {
         Value::Map(m) => match i {
             Value::Null => Ok(Value::Null),
             Value::Str(k) => Ok(m.get(&**k).cloned().unwrap_or(Value::Null)),
-            other => Err(type_err(format!(
-                "map key must be a string, got {}",
-                type_name(other)
-            ))),
+            other => Err(rt(
+                "TypeError",
+                "MapElementAccessByNonString",
+                format!("map key must be a string, got {}", type_name(other)),
+            )),
         },
         Value::Node(_) | Value::Rel(_) => {
             Err(rt("TypeError", "NeedsDynamicProperty", "use exec index"))

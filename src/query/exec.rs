@@ -1288,7 +1288,11 @@ fn to_prop(v: &Value) -> Res<PropValue> {
             if l.iter()
                 .any(|x| matches!(x, Value::List(_) | Value::Map(_) | Value::Null)) =>
         {
-            Err(type_err("property lists must hold simple values"))
+            Err(rt(
+                "TypeError",
+                "InvalidPropertyType",
+                "property lists must hold simple values",
+            ))
         }
         Value::Map(_) => Err(type_err("a map cannot be stored as a property")),
         _ => v

@@ -4,6 +4,13 @@
 use super::QueryError;
 use super::Value;
 use super::eval::{Res, rt, type_err, type_name};
+
+/// A value of a type the function cannot take, found at run time (the
+/// TCK's `TypeError` with detail `InvalidArgumentValue`; a wrong type known
+/// at compile time is `InvalidArgumentType`).
+fn value_err(msg: String) -> QueryError {
+    rt("TypeError", "InvalidArgumentValue", msg)
+}
 use super::exec::Exec;
 use super::value::Path;
 
@@ -81,6 +88,21 @@ pub const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("localdatetime", 0, 1),
     ("datetime", 0, 1),
     ("duration", 1, 1),
+    ("date.transaction", 0, 1),
+    ("date.statement", 0, 1),
+    ("date.realtime", 0, 1),
+    ("localtime.transaction", 0, 1),
+    ("localtime.statement", 0, 1),
+    ("localtime.realtime", 0, 1),
+    ("time.transaction", 0, 1),
+    ("time.statement", 0, 1),
+    ("time.realtime", 0, 1),
+    ("localdatetime.transaction", 0, 1),
+    ("localdatetime.statement", 0, 1),
+    ("localdatetime.realtime", 0, 1),
+    ("datetime.transaction", 0, 1),
+    ("datetime.statement", 0, 1),
+    ("datetime.realtime", 0, 1),
     ("date.truncate", 2, 3),
     ("localtime.truncate", 2, 3),
     ("time.truncate", 2, 3),
@@ -196,6 +218,21 @@ impl Exec<'_> {
                 super::temporal::construct(name, a.first(), self.now)?
             }
             "duration" => super::temporal::duration(&a0)?,
+            n if n.ends_with(".transaction")
+                || n.ends_with(".statement")
+                || n.ends_with(".realtime") =>
+            {
+                let (kind, which) = n.split_once('.').unwrap_or((n, ""));
+                // the transaction and statement clocks are the query's
+                let now = if which == "realtime" {
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(self.now, |d| d.as_nanos() as i64)
+                } else {
+                    self.now
+                };
+                super::temporal::clock(kind, a.first(), now)?
+            }
             "date.truncate"
             | "localtime.truncate"
             | "time.truncate"
@@ -224,14 +261,14 @@ impl Exec<'_> {
                         .unwrap_or_default(),
                 ),
                 Value::Null => Value::Null,
-                o => return Err(type_err(format!("labels() of {}", type_name(&o)))),
+                o => return Err(value_err(format!("labels() of {}", type_name(&o)))),
             },
             "type" => match a0 {
                 Value::Rel(r) => g
                     .edge(r)
                     .map_or(Value::Null, |e| Value::Str(g.name_of(e.rel_type()).into())),
                 Value::Null => Value::Null,
-                o => return Err(type_err(format!("type() of {}", type_name(&o)))),
+                o => return Err(value_err(format!("type() of {}", type_name(&o)))),
             },
             "keys" => match self.properties(&a0)? {
                 Value::Map(m) => {
@@ -357,7 +394,7 @@ impl Exec<'_> {
                 Value::Bool(b) if name == "tointeger" => Value::Int(b as i64),
                 Value::Null => Value::Null,
                 o if name == "tointeger" => {
-                    return Err(type_err(format!("toInteger() of {}", type_name(&o))));
+                    return Err(value_err(format!("toInteger() of {}", type_name(&o))));
                 }
                 _ => Value::Null,
             },
@@ -367,7 +404,7 @@ impl Exec<'_> {
                 Value::Str(x) => x.trim().parse::<f64>().map_or(Value::Null, Value::Float),
                 Value::Null => Value::Null,
                 o if name == "tofloat" => {
-                    return Err(type_err(format!("toFloat() of {}", type_name(&o))));
+                    return Err(value_err(format!("toFloat() of {}", type_name(&o))));
                 }
                 _ => Value::Null,
             },
@@ -379,7 +416,7 @@ impl Exec<'_> {
                 | Value::Bool(_)
                 | Value::Date(_)) => s(super::eval::to_string_plain(&v)),
                 o if name == "tostring" => {
-                    return Err(type_err(format!("toString() of {}", type_name(&o))));
+                    return Err(value_err(format!("toString() of {}", type_name(&o))));
                 }
                 _ => Value::Null,
             },
@@ -393,7 +430,7 @@ impl Exec<'_> {
                 Value::Int(i) if name == "toboolean" => Value::Bool(i != 0),
                 Value::Null => Value::Null,
                 o if name == "toboolean" => {
-                    return Err(type_err(format!("toBoolean() of {}", type_name(&o))));
+                    return Err(value_err(format!("toBoolean() of {}", type_name(&o))));
                 }
                 _ => Value::Null,
             },

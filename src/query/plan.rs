@@ -1121,7 +1121,13 @@ impl<'a> Planner<'a> {
             // nodes and rels: (slot, was bound before this part)
             let mut nodes = Vec::new();
             let mut checks = Vec::new();
+            // a variable first bound in this part is not bound before it when
+            // it comes again (`(n)-->(n)`)
+            let mut fresh: HashSet<usize> = HashSet::new();
             let (s, b) = self.bind(&part.start.var, Kind::Node, scope, &mut m.binds)?;
+            if !b {
+                fresh.insert(s);
+            }
             nodes.push((s, b || bound.contains(&s)));
             checks.push(self.node_check(&part.start, scope)?);
             let mut rels = Vec::new();
@@ -1144,7 +1150,10 @@ impl<'a> Planner<'a> {
                 if !rb {
                     m.rels.push((rs, r.range.is_some()));
                 }
-                nodes.push((ns, nb || bound.contains(&ns)));
+                if !nb {
+                    fresh.insert(ns);
+                }
+                nodes.push((ns, (nb && !fresh.contains(&ns)) || bound.contains(&ns)));
                 checks.push(self.node_check(n, scope)?);
             }
             for (s, _) in &nodes {
@@ -1262,12 +1271,14 @@ impl<'a> Planner<'a> {
                     check,
                 });
             }
-            let mut is_bound: Vec<bool> = nodes.iter().map(|n| n.1).collect();
-            is_bound[start] = true;
+            // bound by slot: a variable repeated in the part (`(n)-->(n)`,
+            // cycles) is bound once its first position is reached
+            let mut bound_slots: HashSet<usize> =
+                nodes.iter().filter(|n| n.1).map(|n| n.0).collect();
+            bound_slots.insert(nodes[start].0);
             for (i, mut spec) in specs.clone().into_iter().enumerate().skip(start) {
-                spec.to_bound = is_bound[i + 1];
+                spec.to_bound = !bound_slots.insert(nodes[i + 1].0);
                 spec.to_check = std::mem::take(&mut checks[i + 1]);
-                is_bound[i + 1] = true;
                 m.steps.push(Step::Expand(spec));
             }
             for i in (0..start).rev() {
@@ -1281,9 +1292,8 @@ impl<'a> Planner<'a> {
                 if let Some(v) = &mut spec.var {
                     v.2 = true;
                 }
-                spec.to_bound = is_bound[i];
+                spec.to_bound = !bound_slots.insert(nodes[i].0);
                 spec.to_check = std::mem::take(&mut checks[i]);
-                is_bound[i] = true;
                 m.steps.push(Step::Expand(spec));
             }
             if let Some(ps) = path_slot {

@@ -1,8 +1,8 @@
-//! Temporal values other than plain dates (which are `Value::Date`, the
-//! store's type): local time, time with offset, local date-time, date-time
-//! with offset, and durations. Construction from maps and ISO strings,
-//! rendering, field access and ordering. Named time zones are not
-//! supported (only UTC offsets).
+//! Temporal values (the store's [`Temporal`]: dates, local times, times
+//! with offset, local date-times, date-times with offset, durations, and the
+//! partial dates `2024` and `2024-08` that extraction finds): construction
+//! from maps and ISO strings, rendering, field access and ordering. Named
+//! time zones are not supported (only UTC offsets).
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -13,30 +13,7 @@ use super::eval::{Res, rt};
 const NS_PER_SEC: i64 = 1_000_000_000;
 const NS_PER_DAY: i64 = 86_400 * NS_PER_SEC;
 
-/// A temporal value that is not a plain date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Temporal {
-    /// Days since 1970-01-01.
-    Date(i64),
-    /// Nanoseconds of the day.
-    LocalTime(i64),
-    /// Nanoseconds of the day and the UTC offset in seconds.
-    Time(i64, i32),
-    /// Days since 1970-01-01 and nanoseconds of the day.
-    LocalDateTime(i64, i64),
-    /// Local days and nanoseconds, and the UTC offset in seconds.
-    DateTime(i64, i64, i32),
-    Duration(Duration),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Duration {
-    pub months: i64,
-    pub days: i64,
-    pub secs: i64,
-    /// 0..1e9
-    pub nanos: i64,
-}
+pub use crate::store::{Duration, Temporal};
 
 fn arg_err(msg: impl Into<String>) -> super::QueryError {
     rt("ArgumentError", "InvalidArgumentValue", msg)
@@ -274,9 +251,55 @@ impl Temporal {
             Temporal::Time(t, o) => (None, Some(t), Some(o)),
             Temporal::LocalDateTime(d, t) => (Some(d), Some(t), None),
             Temporal::DateTime(d, t, o) => (Some(d), Some(t), Some(o)),
-            Temporal::Duration(_) => return None,
+            Temporal::Duration(_) | Temporal::Year(_) | Temporal::YearMonth(..) => return None,
         })
     }
+
+    /// The first and last day a date or partial date covers.
+    pub fn day_span(&self) -> Option<(i64, i64)> {
+        match *self {
+            Temporal::Date(d) => Some((d, d)),
+            Temporal::Year(y) => Some((days_from_civil(y, 1, 1), days_from_civil(y, 12, 31))),
+            Temporal::YearMonth(y, m) => {
+                let m = i64::from(m);
+                Some((
+                    days_from_civil(y, m, 1),
+                    days_from_civil(y, m, days_in_month(y, m)),
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    fn is_partial(&self) -> bool {
+        matches!(self, Temporal::Year(_) | Temporal::YearMonth(..))
+    }
+}
+
+/// `<`, `>`, `<=`, `>=` between dates where at least one is partial (`2024`,
+/// `2024-08`): true when it holds for every day each side covers, false when
+/// it holds for none, null (`None`) otherwise. `None` from the outer option
+/// when the operands are not such dates.
+pub fn partial_compare(op: super::ast::BinOp, a: &Temporal, b: &Temporal) -> Option<Option<bool>> {
+    use super::ast::BinOp;
+    if !(a.is_partial() || b.is_partial()) {
+        return None;
+    }
+    let ((alo, ahi), (blo, bhi)) = (a.day_span()?, b.day_span()?);
+    let (all, none) = match op {
+        BinOp::Lt => (ahi < blo, alo >= bhi),
+        BinOp::Le => (ahi <= blo, alo > bhi),
+        BinOp::Gt => (alo > bhi, ahi <= blo),
+        BinOp::Ge => (alo >= bhi, ahi < blo),
+        _ => return None,
+    };
+    Some(if all {
+        Some(true)
+    } else if none {
+        Some(false)
+    } else {
+        None
+    })
 }
 
 fn base_parts(
@@ -294,6 +317,24 @@ fn shift(d: i64, t: i64, from: i32, to: i32) -> (i64, i64) {
     let day = i128::from(NS_PER_DAY);
     let total = i128::from(d) * day + i128::from(t) + i128::from(to - from) * NS_PER_SEC as i128;
     (total.div_euclid(day) as i64, total.rem_euclid(day) as i64)
+}
+
+/// `date.transaction([tz])`, `….statement([tz])`, `….realtime([tz])` and
+/// the like for the other types: the clock `now` (nanoseconds since the
+/// epoch, UTC) seen at a UTC offset (`'+01:00'`; named zones are not
+/// supported); a null time zone gives null.
+pub fn clock(kind: &str, tz: Option<&Value>, now: i64) -> Res<Value> {
+    let offset = match tz {
+        None => 0,
+        Some(Value::Null) => return Ok(Value::Null),
+        Some(Value::Str(s)) => {
+            parse_offset(s).ok_or_else(|| arg_err(format!("unsupported time zone '{s}'")))?
+        }
+        Some(_) => return Err(arg_err("the time zone must be a string")),
+    };
+    let local = i128::from(now) + i128::from(offset) * i128::from(NS_PER_SEC);
+    let (d, t) = split_nanos(local)?;
+    Ok(build(kind, Some(d), Some(t), Some(offset)))
 }
 
 /// `date(…)`, `localtime(…)`, `time(…)`, `localdatetime(…)`, `datetime(…)`.
@@ -818,6 +859,14 @@ impl Temporal {
                 render_offset(*o, &mut out);
             }
             Temporal::Duration(d) => d.render(&mut out),
+            Temporal::Year(y) => {
+                render_date(days_from_civil(*y, 1, 1), &mut out);
+                out.truncate(out.len() - 6);
+            }
+            Temporal::YearMonth(y, m) => {
+                render_date(days_from_civil(*y, i64::from(*m), 1), &mut out);
+                out.truncate(out.len() - 3);
+            }
         }
         out
     }
@@ -830,6 +879,7 @@ impl Temporal {
             Temporal::LocalDateTime(..) => "LocalDateTime",
             Temporal::DateTime(..) => "DateTime",
             Temporal::Duration(_) => "Duration",
+            Temporal::Year(_) | Temporal::YearMonth(..) => "PartialDate",
         }
     }
 
@@ -850,6 +900,20 @@ impl Temporal {
                     - *ob as i128 * NS_PER_SEC as i128;
                 Some(x.cmp(&y))
             }
+            (Year(_) | YearMonth(..), Year(_) | YearMonth(..) | Date(_))
+            | (Date(_), Year(_) | YearMonth(..)) => {
+                // disjoint spans are ordered; a span is equal only to itself
+                let ((alo, ahi), (blo, bhi)) = (self.day_span()?, other.day_span()?);
+                if ahi < blo {
+                    Some(Ordering::Less)
+                } else if alo > bhi {
+                    Some(Ordering::Greater)
+                } else if self == other {
+                    Some(Ordering::Equal)
+                } else {
+                    None
+                }
+            }
             _ => None,
         }
     }
@@ -857,7 +921,16 @@ impl Temporal {
     /// A total order for ORDER BY within one type.
     pub fn sort_key(&self) -> (u8, i128, i128) {
         match self {
-            Temporal::Date(d) => (5, *d as i128, 0),
+            // dates and partial dates by first day, the less precise first
+            Temporal::Date(d) => (5, *d as i128, 2),
+            Temporal::YearMonth(..) | Temporal::Year(_) => {
+                let lo = self.day_span().map_or(0, |s| s.0);
+                (
+                    5,
+                    lo as i128,
+                    i128::from(matches!(self, Temporal::YearMonth(..))),
+                )
+            }
             Temporal::LocalTime(t) => (0, *t as i128, 0),
             Temporal::Time(t, o) => (1, (*t - i64::from(*o) * NS_PER_SEC) as i128, 0),
             Temporal::LocalDateTime(d, t) => (2, *d as i128 * NS_PER_DAY as i128 + *t as i128, 0),
@@ -875,6 +948,21 @@ impl Temporal {
 pub fn field(v: &Temporal, k: &str) -> Option<Value> {
     if let Temporal::Duration(d) = v {
         return d.field(k);
+    }
+    match (*v, k) {
+        (Temporal::Year(y) | Temporal::YearMonth(y, _), "year") => return Some(Value::Int(y)),
+        (Temporal::YearMonth(_, m), "month") => return Some(Value::Int(i64::from(m))),
+        (Temporal::YearMonth(_, m), "quarter") => {
+            return Some(Value::Int((i64::from(m) - 1) / 3 + 1));
+        }
+        // the date fields the text did not give are unknown
+        (
+            Temporal::Year(_) | Temporal::YearMonth(..),
+            "month" | "quarter" | "week" | "weekYear" | "day" | "ordinalDay" | "dayOfWeek"
+            | "weekDay" | "dayOfQuarter",
+        ) => return Some(Value::Null),
+        (Temporal::Year(_) | Temporal::YearMonth(..), _) => return None,
+        _ => {}
     }
     let (d, t, o) = v.parts()?;
     let int = |x: i64| Some(Value::Int(x));
@@ -1117,6 +1205,12 @@ fn plus(t: &Temporal, d: &Duration) -> Res<Temporal> {
             }
         }
         Temporal::Duration(x) => Temporal::Duration(x.add(d)?),
+        Temporal::Year(_) | Temporal::YearMonth(..) => {
+            return Err(arg_err(format!(
+                "cannot add a duration to the partial date {}",
+                t.render()
+            )));
+        }
     })
 }
 
@@ -1149,4 +1243,139 @@ pub fn arith(op: super::ast::BinOp, a: &Value, b: &Value) -> Option<Res<Value>> 
         }
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::query::{Params, QueryOptions, QueryOutput, run};
+    use crate::render::{Format, render};
+    use crate::store::{Date, Graph, PropMap, PropValue, Temporal};
+
+    fn q(g: &mut Graph, text: &str) -> QueryOutput {
+        run(g, text, &Params::new(), &QueryOptions::default())
+            .unwrap_or_else(|e| panic!("{text}: {}", e.render(text)))
+    }
+
+    fn column(g: &Graph, out: &QueryOutput) -> Vec<String> {
+        out.rows.iter().map(|r| r[0].render(g)).collect()
+    }
+
+    #[test]
+    fn every_temporal_type_is_stored_sorted_and_rendered_alike() {
+        let mut g = Graph::new();
+        q(
+            &mut g,
+            "CREATE (:T {v: localtime('12:31:14.645876123'), i: 1}),
+                    (:T {v: time('12:31:14.645876+01:00'), i: 2}),
+                    (:T {v: localdatetime('1984-10-11T12:31:14.645876123'), i: 3}),
+                    (:T {v: datetime('1984-10-11T12:31:14.645876123+01:00'), i: 4}),
+                    (:T {v: duration('P1Y2M3DT4H5M6.7S'), i: 5}),
+                    (:T {v: date('+999999-01-01'), i: 6}),
+                    (:T {v: [date('2024-08-01'), date('2023-01-31')], i: 7})",
+        );
+        let out = q(&mut g, "MATCH (t:T) RETURN t.v AS v ORDER BY t.i");
+        assert_eq!(
+            column(&g, &out),
+            [
+                "'12:31:14.645876123'",
+                "'12:31:14.645876+01:00'",
+                "'1984-10-11T12:31:14.645876123'",
+                "'1984-10-11T12:31:14.645876123+01:00'",
+                "'P1Y2M3DT4H5M6.7S'",
+                "'+999999-01-01'",
+                "['2024-08-01', '2023-01-31']",
+            ]
+        );
+        // the stored values keep their type: accessors and comparisons work
+        let out = q(
+            &mut g,
+            "MATCH (t:T) WHERE t.i = 4 RETURN t.v.year, t.v.offset, t.v > datetime('1984-10-11T11:00Z')",
+        );
+        assert_eq!(out.rows[0][0].render(&g), "1984");
+        assert_eq!(out.rows[0][1].render(&g), "'+01:00'");
+        assert_eq!(out.rows[0][2].render(&g), "true");
+        // sorting stored times
+        q(
+            &mut g,
+            "CREATE (:S {t: localtime('10:35')}), (:S {t: localtime('09:00')}), (:S {t: localtime('12:00')})",
+        );
+        let out = q(&mut g, "MATCH (s:S) RETURN s.t ORDER BY s.t DESC");
+        assert_eq!(column(&g, &out), ["'12:00'", "'10:35'", "'09:00'"]);
+        // the same text in the table, CSV, plain and JSON outputs
+        let out = q(
+            &mut g,
+            "MATCH (t:T) WHERE t.i IN [2, 5] RETURN t.v AS v ORDER BY t.i",
+        );
+        let table = render(&g, &out, Format::Table, Some(80));
+        let csv = render(&g, &out, Format::Csv, None);
+        let plain = render(&g, &out, Format::Plain, None);
+        let json = render(&g, &out, Format::Json, None);
+        for text in ["12:31:14.645876+01:00", "P1Y2M3DT4H5M6.7S"] {
+            assert!(table.contains(&format!(" {text} ")), "{table}");
+            assert!(csv.lines().any(|l| l == text), "{csv}");
+            assert!(plain.lines().any(|l| l == text), "{plain}");
+            assert!(json.contains(&format!("\"{text}\"")), "{json}");
+        }
+    }
+
+    #[test]
+    fn clock_functions_use_the_query_clock_at_an_offset() {
+        let mut g = Graph::new();
+        let out = q(
+            &mut g,
+            "RETURN date.transaction() = date() AS same, datetime.statement('+02:00').offset,
+                    localtime.realtime() IS NOT NULL, time.transaction(null)",
+        );
+        let row: Vec<String> = out.rows[0].iter().map(|v| v.render(&g)).collect();
+        assert_eq!(row, ["true", "'+02:00'", "true", "null"]);
+    }
+
+    #[test]
+    fn partial_dates_have_fields_compare_by_their_days_and_sort_among_dates() {
+        let mut g = Graph::new();
+        let (ev, time, n) = (g.intern("Event"), g.intern("time"), g.intern("n"));
+        for (i, t) in [
+            PropValue::Temporal(Temporal::Year(2024)),
+            PropValue::Temporal(Temporal::YearMonth(2024, 8)),
+            PropValue::Date(Date::from_ymd(2024, 8, 2).unwrap()),
+            PropValue::Temporal(Temporal::YearMonth(2024, 7)),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut p = PropMap::new();
+            p.set(time, t);
+            p.set(n, PropValue::Int(i as i64));
+            g.add_node(vec![ev], p, None);
+        }
+        let out = q(
+            &mut g,
+            "MATCH (e:Event) RETURN e.time, e.time.year, e.time.month,
+                    e.time >= date('2024-08-01'), e.time < date('2024-08-01') ORDER BY e.n",
+        );
+        let rows: Vec<Vec<String>> = out
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|v| v.render(&g)).collect())
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ["'2024'", "2024", "null", "null", "null"],
+                ["'2024-08'", "2024", "8", "true", "false"],
+                ["'2024-08-02'", "2024", "8", "true", "false"],
+                ["'2024-07'", "2024", "7", "false", "true"],
+            ]
+        );
+        let out = q(&mut g, "MATCH (e:Event) RETURN e.time ORDER BY e.time");
+        assert_eq!(
+            column(&g, &out),
+            ["'2024'", "'2024-07'", "'2024-08'", "'2024-08-02'"]
+        );
+        let out = q(
+            &mut g,
+            "MATCH (e:Event) WHERE e.time = date('2024-08-02') OR e.time = e.time RETURN count(*)",
+        );
+        assert_eq!(out.rows[0][0].render(&g), "4");
+    }
 }

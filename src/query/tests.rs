@@ -462,3 +462,36 @@ fn counting_chains_matches_the_general_match() {
         assert_eq!(rows, q(&mut g, &general).unwrap().rows, "{text}");
     }
 }
+
+#[test]
+fn a_node_variable_repeated_in_one_pattern_closes_a_cycle() {
+    let mut g = Graph::new();
+    q(
+        &mut g,
+        "CREATE (a:A {name: 'a'})-[:LOOP]->(a),
+                (x {name: 'x'})-[:T]->(y {name: 'y'})-[:U]->(x), (y)-[:U]->(:Z)",
+    )
+    .unwrap();
+    let count = |g: &mut Graph, text: &str| q(g, text).unwrap().rows[0][0].render(g);
+    assert_eq!(count(&mut g, "MATCH (n)-->(n) RETURN count(*)"), "1");
+    assert_eq!(count(&mut g, "MATCH (n)-[r]-(n) RETURN count(r)"), "1");
+    assert_eq!(
+        count(&mut g, "MATCH (a)-[:T]->()-[:U]->(a) RETURN a.name"),
+        "'x'"
+    );
+    let plan = q(&mut g, "EXPLAIN MATCH (n)-->(n) RETURN n").unwrap();
+    let text = plan.plan.map(|p| p.to_string()).unwrap_or_default();
+    assert!(text.contains("AllNodesScan(#0) -> ExpandInto"), "{text}");
+}
+
+#[test]
+fn nan_compares_false_with_numbers_and_null_with_other_types() {
+    let mut g = Graph::new();
+    let out = q(
+        &mut g,
+        "WITH 0.0 / 0.0 AS nan RETURN nan > 1, nan <= 1.0, nan >= nan, nan < 'a'",
+    )
+    .unwrap();
+    let row: Vec<String> = out.rows[0].iter().map(|v| v.render(&g)).collect();
+    assert_eq!(row, ["false", "false", "false", "null"]);
+}

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::temporal::Temporal;
-use crate::store::{Date, EdgeId, Graph, NodeId, PropValue};
+use crate::store::{EdgeId, Graph, NodeId, PropValue};
 
 /// A path: alternating nodes and relationships, `nodes.len() == rels.len() + 1`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -43,6 +43,7 @@ impl From<&PropValue> for Value {
             PropValue::List(l) => Value::List(l.iter().map(Value::from).collect()),
             PropValue::Map(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), v.into())).collect()),
             PropValue::Date(d) => Value::Date(Temporal::Date(i64::from(d.0))),
+            PropValue::Temporal(t) => Value::Date(*t),
         }
     }
 }
@@ -62,8 +63,7 @@ impl Value {
                     .map(|(k, v)| Some((k.clone(), v.to_prop()?)))
                     .collect::<Option<_>>()?,
             ),
-            Value::Date(Temporal::Date(d)) => PropValue::Date(Date(i32::try_from(*d).ok()?)),
-            Value::Date(_) => return None,
+            Value::Date(t) => PropValue::from(*t),
             Value::Node(_) | Value::Rel(_) | Value::Path(_) => return None,
         })
     }

@@ -74,6 +74,39 @@ impl fmt::Display for Date {
     }
 }
 
+/// A temporal value as the store holds it. The query language computes
+/// with it (`query::temporal`); the store only keeps, compares and copies it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Temporal {
+    /// Days since 1970-01-01 (any year of ±999,999,999; a date in [`Date`]'s
+    /// range is stored as [`PropValue::Date`]).
+    Date(i64),
+    /// Nanoseconds of the day.
+    LocalTime(i64),
+    /// Nanoseconds of the day and the UTC offset in seconds.
+    Time(i64, i32),
+    /// Days since 1970-01-01 and nanoseconds of the day.
+    LocalDateTime(i64, i64),
+    /// Local days and nanoseconds, and the UTC offset in seconds.
+    DateTime(i64, i64, i32),
+    Duration(Duration),
+    /// A date known only to the year (`2024`).
+    Year(i64),
+    /// A date known only to the year and month (1-12) (`2024-08`).
+    YearMonth(i64, u32),
+}
+
+/// A duration: months, days and seconds are kept apart (a month has no
+/// fixed length, nor does a day across a daylight-saving change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Duration {
+    pub months: i64,
+    pub days: i64,
+    pub secs: i64,
+    /// 0..1e9
+    pub nanos: i64,
+}
+
 /// A property value: what a node or relationship property can hold.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum PropValue {
@@ -85,6 +118,8 @@ pub enum PropValue {
     List(Vec<PropValue>),
     Map(BTreeMap<String, PropValue>),
     Date(Date),
+    /// Any other temporal value (snapshot format 3 and later).
+    Temporal(Temporal),
 }
 
 /// Deserializes a shared string in one allocation, borrowing the input's
@@ -117,6 +152,20 @@ impl PropValue {
         match self {
             PropValue::Int(i) => Some(*i),
             _ => None,
+        }
+    }
+}
+
+impl From<Temporal> for PropValue {
+    /// A date in [`Date`]'s range becomes [`PropValue::Date`], so that each
+    /// value has one form.
+    fn from(t: Temporal) -> Self {
+        match t {
+            Temporal::Date(d) => match i32::try_from(d) {
+                Ok(d) => PropValue::Date(Date(d)),
+                Err(_) => PropValue::Temporal(t),
+            },
+            t => PropValue::Temporal(t),
         }
     }
 }
@@ -181,6 +230,16 @@ impl fmt::Display for PropValue {
                 f.write_str("}")
             }
             PropValue::Date(d) => write!(f, "date('{d}')"),
+            // the ISO text is `query::temporal`'s Display
+            PropValue::Temporal(t) => match t {
+                Temporal::Date(_) => write!(f, "date('{t}')"),
+                Temporal::LocalTime(_) => write!(f, "localtime('{t}')"),
+                Temporal::Time(..) => write!(f, "time('{t}')"),
+                Temporal::LocalDateTime(..) => write!(f, "localdatetime('{t}')"),
+                Temporal::DateTime(..) => write!(f, "datetime('{t}')"),
+                Temporal::Duration(_) => write!(f, "duration('{t}')"),
+                Temporal::Year(_) | Temporal::YearMonth(..) => write!(f, "'{t}'"),
+            },
         }
     }
 }
