@@ -294,6 +294,332 @@ fn streamed_limit_gives_the_rows_the_full_result_starts_with() {
     );
 }
 
+// ---------------------------------------------------------------- ORDER BY … LIMIT
+
+fn run_with_budget(g: &mut Graph, q: &str, bytes: usize) -> Result<QueryOutput, QueryError> {
+    let opts = QueryOptions {
+        max_memory: Some(bytes),
+        ..QueryOptions::default()
+    };
+    query::run(g, q, &Params::new(), &opts)
+}
+
+fn assert_over_budget(r: Result<QueryOutput, QueryError>, q: &str) {
+    match r {
+        Ok(o) => panic!(
+            "{q}: expected the memory budget to stop it, got {} rows",
+            o.rows.len()
+        ),
+        Err(e) => {
+            assert_eq!(
+                (e.kind.as_str(), e.detail.as_str()),
+                ("TransientError", "MemoryLimitExceeded"),
+                "{q}: {e:?}"
+            );
+            assert!(
+                e.message.contains("memory than its budget of"),
+                "{}",
+                e.message
+            );
+        }
+    }
+}
+
+#[test]
+fn top_k_gives_what_the_full_sort_gives() {
+    // 60 nodes in 6 groups: many ties, and some nulls
+    let mut g = Graph::new();
+    run_on(
+        &mut g,
+        "UNWIND range(1, 60) AS i \
+         CREATE (:X {i: i, g: i % 6, h: CASE WHEN i % 7 = 0 THEN null ELSE (i * 37) % 11 END})",
+    )
+    .unwrap();
+    let orders = [
+        "a.g",
+        "a.g DESC",
+        "a.h",
+        "a.h DESC, a.g",
+        "a.g, a.h DESC",
+        "a.i % 4, a.g DESC",
+        "toString(a.g)",
+    ];
+    let mut checked = 0;
+    for ord in orders {
+        let full = run_on(
+            &mut g,
+            &format!("MATCH (a:X) RETURN a.i AS i, a.g AS g ORDER BY {ord}"),
+        )
+        .unwrap()
+        .rows;
+        assert_eq!(full.len(), 60);
+        for (skip, limit) in [
+            (0, 1),
+            (0, 5),
+            (0, 13),
+            (3, 7),
+            (55, 10),
+            (70, 3),
+            (0, 100),
+            (10, 0),
+        ] {
+            let q = format!(
+                "MATCH (a:X) RETURN a.i AS i, a.g AS g ORDER BY {ord} SKIP {skip} LIMIT {limit}"
+            );
+            let top = run_on(&mut g, &q).unwrap().rows;
+            let want: Vec<_> = full.iter().skip(skip).take(limit).cloned().collect();
+            assert_eq!(top, want, "{q}");
+            checked += 1;
+        }
+        // LIMIT without SKIP, through WITH, then more clauses
+        let q = format!(
+            "MATCH (a:X) WITH a ORDER BY {ord} LIMIT 9 MATCH (b:X) WHERE b.i = a.i RETURN b.i AS i, b.g AS g"
+        );
+        let top = run_on(&mut g, &q).unwrap().rows;
+        let want: Vec<_> = full.iter().take(9).cloned().collect();
+        assert_eq!(top, want, "{q}");
+    }
+    assert_eq!(checked, orders.len() * 8);
+
+    // after DISTINCT, after an aggregation, over a product
+    for (limited, full, k) in [
+        (
+            "MATCH (a:X) RETURN DISTINCT a.g AS g, a.h AS h ORDER BY h DESC LIMIT 8",
+            "MATCH (a:X) RETURN DISTINCT a.g AS g, a.h AS h ORDER BY h DESC",
+            8,
+        ),
+        (
+            "MATCH (a:X) RETURN a.h AS h, count(*) AS n ORDER BY n DESC LIMIT 4",
+            "MATCH (a:X) RETURN a.h AS h, count(*) AS n ORDER BY n DESC",
+            4,
+        ),
+        (
+            "MATCH (a:X), (b:X) WHERE a.g = b.h RETURN a.i, b.i ORDER BY a.g + b.g LIMIT 25",
+            "MATCH (a:X), (b:X) WHERE a.g = b.h RETURN a.i, b.i ORDER BY a.g + b.g",
+            25,
+        ),
+    ] {
+        let a = run_on(&mut g, limited).unwrap().rows;
+        let b = run_on(&mut g, full).unwrap().rows;
+        let want: Vec<_> = b.into_iter().take(k).collect();
+        assert_eq!(a, want, "{limited}");
+    }
+
+    // a sort key that fails fails the same way with LIMIT, also with LIMIT 0
+    for q in [
+        "MATCH (a:X) RETURN a.i ORDER BY 1 / (a.i - 30) LIMIT 3",
+        "MATCH (a:X) RETURN a.i ORDER BY 1 / (a.i - 30) LIMIT 0",
+    ] {
+        let e = run_on(&mut g, q).unwrap_err();
+        assert_eq!(e.detail, "DivisionByZero", "{q}");
+    }
+}
+
+#[test]
+fn order_by_limit_over_a_large_product_keeps_only_k_rows() {
+    // 4 million combinations, each a row of several values: hundreds of MB
+    // if materialised, which the budget of 8 MiB does not allow
+    let mut g = numbered_graph(2000);
+    let budget = 8 << 20;
+    let full = "MATCH (a:X), (b:X) RETURN a.i AS x, b.i AS y ORDER BY a.i * b.i DESC, a.i";
+    assert_over_budget(run_with_budget(&mut g, full, budget), full);
+    let q = format!("{full} LIMIT 3");
+    let out = run_with_budget(&mut g, &q, budget).unwrap();
+    let int = |x: i64| Value::Int(x);
+    assert_eq!(
+        out.rows,
+        vec![
+            vec![int(2000), int(2000)],
+            vec![int(1999), int(2000)],
+            vec![int(2000), int(1999)],
+        ]
+    );
+    // with SKIP the heap holds SKIP + LIMIT rows, still few
+    let q = format!("{full} SKIP 2 LIMIT 2");
+    let out = run_with_budget(&mut g, &q, budget).unwrap();
+    assert_eq!(
+        out.rows,
+        vec![vec![int(2000), int(1999)], vec![int(1999), int(1999)]]
+    );
+}
+
+// ---------------------------------------------------------------- memory budget
+
+#[test]
+fn the_memory_budget_stops_a_query_with_an_error_and_keeps_the_graph() {
+    let mut g = numbered_graph(1000);
+    let budget = 4 << 20;
+    for q in [
+        // a product materialised for a sort, a grouping, a collect
+        "MATCH (a:X), (b:X) RETURN a.i, b.i ORDER BY a.i + b.i",
+        "MATCH (a:X), (b:X) RETURN a.i * b.i AS k, count(*) AS n",
+        "MATCH (a:X), (b:X) RETURN collect(a.i + b.i) AS all",
+        // rows after UNWIND, DISTINCT keys while streaming to a LIMIT never filled
+        "UNWIND range(1, 1000000) AS i RETURN i",
+        "MATCH (a:X), (b:X) RETURN DISTINCT a.i * 1000 + b.i AS k LIMIT 2000000",
+        // values built inside one expression
+        "RETURN size([x IN range(1, 1000000) | toString(x)]) AS n",
+        "RETURN size(reduce(s = '', x IN range(1, 100000) | s + 'abcdefghij')) AS n",
+        "RETURN size(reduce(l = [], x IN range(1, 30) | l + [l])) AS n",
+        "MATCH (a:X) WHERE a.i = 1 RETURN size([(a)-[*0..0]-(b) | range(1, 1000000)]) AS n",
+        "RETURN size(range(1, 3000000)) AS n",
+    ] {
+        assert_over_budget(run_with_budget(&mut g, q, budget), q);
+    }
+    // a write query stopped by the budget leaves the graph as it was
+    let q = "MATCH (a:X), (b:X) CREATE (:Y {k: a.i * b.i})";
+    assert_over_budget(run_with_budget(&mut g, q, budget), q);
+    assert_eq!(
+        run_on(&mut g, "MATCH (y:Y) RETURN count(y) AS n")
+            .unwrap()
+            .rows[0][0],
+        Value::Int(0)
+    );
+    // the same queries run within a larger budget, or without one
+    let out = run_with_budget(
+        &mut g,
+        "MATCH (a:X), (b:X) WHERE b.i <= 3 RETURN a.i, b.i ORDER BY a.i + b.i",
+        budget,
+    )
+    .unwrap();
+    assert_eq!(out.rows.len(), 3_000);
+    let unlimited = QueryOptions {
+        max_memory: None,
+        ..QueryOptions::default()
+    };
+    let out = query::run(
+        &mut g,
+        "RETURN size([x IN range(1, 1000000) | toString(x)]) AS n",
+        &Params::new(),
+        &unlimited,
+    )
+    .unwrap();
+    assert_eq!(out.rows[0][0], Value::Int(1_000_000));
+    // the default is a fraction of the machine's memory, never tiny
+    let d = QueryOptions::default().max_memory.unwrap();
+    assert!(d >= 64 << 20 && d == query::default_max_memory(), "{d}");
+}
+
+#[test]
+fn memory_sizes_read_as_people_write_them() {
+    use newsgraph::query::{format_memory_size, parse_memory_size};
+    assert_eq!(parse_memory_size("512M"), Ok(Some(512 << 20)));
+    assert_eq!(parse_memory_size("2g"), Ok(Some(2 << 30)));
+    assert_eq!(parse_memory_size("1.5GiB"), Ok(Some(3 << 29)));
+    assert_eq!(parse_memory_size("100 KB"), Ok(Some(100 << 10)));
+    assert_eq!(parse_memory_size("4096"), Ok(Some(4096)));
+    assert_eq!(parse_memory_size("off"), Ok(None));
+    for bad in ["", "M", "12Q", "-1G", "0", "1e99G", "1..2M"] {
+        assert!(parse_memory_size(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(format_memory_size(512 << 20), "512 MiB");
+    assert_eq!(format_memory_size(3 << 29), "1.5 GiB");
+    assert_eq!(format_memory_size(100), "100 bytes");
+}
+
+#[test]
+fn max_memory_flag_stops_a_query_in_the_real_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let q = "UNWIND range(1, 1000) AS i UNWIND range(1, 1000) AS j RETURN i, j ORDER BY i + j";
+    let out = bin()
+        .arg("query")
+        .arg("--snapshot")
+        .arg(&snap)
+        .args(["--max-memory", "2M", q])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("budget of 2 MiB"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // the same query with LIMIT keeps only the first rows: it fits
+    let out = bin()
+        .arg("query")
+        .arg("--snapshot")
+        .arg(&snap)
+        .args(["--max-memory", "2M", "--format", "csv"])
+        .arg(format!("{q}, i LIMIT 2"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "i,j\n1,1\n1,2\n");
+    // a size that is not one is a usage error
+    let out = bin()
+        .arg("query")
+        .arg("--snapshot")
+        .arg(&snap)
+        .args(["--max-memory", "lots", "RETURN 1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a memory size"));
+}
+
+#[test]
+fn maxmemory_in_the_repl_stops_a_query_and_the_session_goes_on() -> Result<(), rexpect::error::Error>
+{
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsgraph"));
+    cmd.arg("repl").arg(&snap);
+    cmd.env("NEWSGRAPH_HISTORY", dir.path().join("history.txt"));
+    cmd.env("NEWSGRAPH_CACHE", dir.path().join("cache"));
+    cmd.env("PAGER", "cat");
+    cmd.env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000))?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line(":maxmemory 3M")?;
+    p.exp_string("memory budget per query: 3 MiB")?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line(
+        "UNWIND range(1, 2000) AS i UNWIND range(1, 2000) AS j RETURN count(DISTINCT i * j) AS n;",
+    )?;
+    p.exp_string("its budget of 3 MiB")?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line(":maxmemory lots")?;
+    p.exp_string("not a memory size")?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line(":maxmemory off")?;
+    p.exp_string("memory budget per query: off")?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line(
+        "UNWIND range(1, 300) AS i UNWIND range(1, 300) AS j RETURN count(DISTINCT i * j) AS n;",
+    )?;
+    p.exp_string("24047")?;
+    p.exp_string("newsgraph> ")?;
+    p.send_control('d')?;
+    p.exp_eof()?;
+    // the flag sets the same budget from the start
+    let out = bin()
+        .arg("repl")
+        .arg(&snap)
+        .args(["--max-memory", "1M"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(b":maxmemory\nUNWIND range(1, 100000) AS i RETURN i;\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("memory budget per query: 1 MiB"), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("budget of 1 MiB"), "{err}");
+    assert_eq!(out.status.code(), Some(1));
+    Ok(())
+}
+
 // ---------------------------------------------------------------- time and size
 
 #[test]

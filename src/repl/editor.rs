@@ -80,9 +80,27 @@ const FUNCTIONS: &[&str] = &[
 ];
 
 const COMMANDS: &[&str] = &[
-    ":help", ":stats", ":schema", ":save", ":load", ":ingest", ":format", ":timing", ":timeout",
-    ":maxhops", ":param", ":params", ":explain", ":expand", ":parse", ":why", ":export", ":source",
-    ":clear", ":quit",
+    ":help",
+    ":stats",
+    ":schema",
+    ":save",
+    ":load",
+    ":ingest",
+    ":format",
+    ":timing",
+    ":timeout",
+    ":maxhops",
+    ":maxmemory",
+    ":param",
+    ":params",
+    ":explain",
+    ":expand",
+    ":parse",
+    ":why",
+    ":export",
+    ":source",
+    ":clear",
+    ":quit",
 ];
 
 /// Whether `text` is an unfinished statement: a query that does not end
