@@ -934,6 +934,192 @@ fn merge_is_linear_in_claims_per_article() {
     );
 }
 
+// ---------------------------------------------------------------- words
+
+#[test]
+fn comments_are_accepted_in_queries_and_do_not_name_columns() {
+    let mut g = numbered_graph(3);
+    let out = run_on(
+        &mut g,
+        "// who's there? (all of them)\n\
+         MATCH (a:X) /* it's [not closed here */ WHERE a.i > 1 // don't stop\n\
+         RETURN a.i // the number\n, 'a // b' /* c */, ‘x // y’ // z\n\
+         ORDER BY a.i",
+    )
+    .unwrap();
+    assert_eq!(out.columns, vec!["a.i", "'a // b'", "‘x // y’"]);
+    assert_eq!(out.rows.len(), 2);
+    assert_eq!(out.rows[0][1], Value::Str("a // b".into()));
+}
+
+#[test]
+fn comments_are_accepted_in_repl_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let script = dir.path().join("commented.ngq");
+    std::fs::write(
+        &script,
+        "// a script with comments, it's fine\n\
+         MATCH (n:Person) // don't stop here\n\
+         WHERE n.name CONTAINS 'Putin' /* (a bracket */\n\
+         RETURN n.name AS who; // after the statement\n\
+         // a line of its own\n\
+         /* a block */ RETURN 40 + 2 AS answer;\n\
+         who denied what // a question with a comment\n",
+    )
+    .unwrap();
+    let run = |stdin: Stdio| {
+        let out = bin().arg("repl").arg(&snap).stdin(stdin).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, out, err) = run(std::fs::File::open(&script).unwrap().into());
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.lines().next(), Some("Vladimir Putin"), "{out}");
+    assert!(out.contains("\n42\n"), "{out}");
+    assert!(out.contains("expelled from Kursk"), "{out}");
+    // the same through :source
+    let source = dir.path().join("source.ngq");
+    std::fs::write(&source, format!(":source {}\n", script.display())).unwrap();
+    let (code2, out2, err2) = run(std::fs::File::open(&source).unwrap().into());
+    assert_eq!(code2, Some(0), "{err2}");
+    assert_eq!(out2, out);
+}
+
+#[test]
+fn syntax_errors_name_what_was_expected_in_user_words() {
+    for q in [
+        "MATCH (n RETURN n",
+        "RETURN",
+        "MATCH (n) RETURN n.name ORDER",
+        "RETURN 1 +",
+        "MATCH (n)-[r:]->(m) RETURN n",
+        "RETURN [1, 2",
+        "MATCH (n) WHERE RETURN n",
+        "CREATE (n:)",
+        "MATCH (n) SET n. = 1",
+        "MATCH (n)-[*1..x]->(m) RETURN m",
+        "RETURN CASE WHEN 1 END",
+        "MATCH (n {name: }) RETURN n",
+        "MATCH",
+        "RETURN $",
+        "RETURN 1 AS x UNION",
+        "MATCH (n) RETURN n SKIP",
+        "UNWIND [1] AS RETURN 1",
+        "MATCH (n) RETURN n{.}",
+        "RETURN reduce(a = 0, x IN [1] a + x)",
+        "RETURN [x IN [1] WHERE | x]",
+        "MATCH (a)-[:R*1..2 {w: 1}]->(b) DELETE",
+        "MATCH (n) REMOVE n:",
+    ] {
+        let e = err_of(q);
+        assert_eq!(e.kind, "SyntaxError", "{q}");
+        let m = &e.message;
+        // grammar rules are named like `projection_body`, `add_op`: never shown
+        let jargon = m.contains('_')
+            || m.split(|c: char| !c.is_alphanumeric()).any(|w| {
+                [
+                    "op",
+                    "expr",
+                    "body",
+                    "projection",
+                    "items",
+                    "literal",
+                    "chain",
+                    "symbolic",
+                    "pattern_part",
+                ]
+                .contains(&w)
+            });
+        assert!(!jargon, "{q}: {m}");
+        assert!(e.span.is_some(), "{q}");
+    }
+    assert!(
+        err_of("RETURN 1 +")
+            .message
+            .contains("expected an expression")
+    );
+    assert!(
+        err_of("MATCH (n)-[r:]->(m) RETURN n")
+            .message
+            .contains("expected a name")
+    );
+}
+
+#[test]
+fn snapshot_errors_never_show_rust_debug_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = snapshot::to_bytes(&numbered_graph(5), &[("k".into(), "v".into())]);
+    let mut files = Vec::new();
+    // payloads with a valid checksum that do not decode, in both versions
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for version in [1u32, 2] {
+        for len in [1usize, 3, 9, 40, 200, 1000] {
+            let payload: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed as u8
+                })
+                .collect();
+            let mut b = Vec::new();
+            b.extend_from_slice(snapshot::MAGIC);
+            b.extend_from_slice(&version.to_le_bytes());
+            b.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+            b.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+            b.extend_from_slice(&payload);
+            files.push(b);
+        }
+    }
+    // cut, flipped and foreign files
+    files.push(good[..good.len() / 2].to_vec());
+    let mut flipped = good.clone();
+    let at = flipped.len() - 5;
+    flipped[at] ^= 0x40;
+    files.push(flipped);
+    files.push(b"plain text, not a snapshot".to_vec());
+    let mut newer = good.clone();
+    newer[8..12].copy_from_slice(&99u32.to_le_bytes());
+    files.push(newer);
+    let debug_marks = [
+        "{ ",
+        " }",
+        "Some(",
+        "None",
+        "Err(",
+        "Ok(",
+        "UnexpectedEnd",
+        "Utf8",
+        "OtherString",
+        "LimitExceeded",
+        "Invalid",
+        "Error {",
+        "os error 2)",
+    ];
+    for (i, bytes) in files.iter().enumerate() {
+        let p = dir.path().join(format!("bad{i}.ngs"));
+        std::fs::write(&p, bytes).unwrap();
+        let msg = snapshot::load(&p).unwrap_err().to_string();
+        assert!(msg.contains(&format!("bad{i}.ngs")), "{msg}");
+        for m in debug_marks {
+            assert!(!msg.contains(m), "file {i}: {msg}");
+        }
+        // and through the binary, as people see them
+        let out = bin().arg("stats").arg(&p).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        for m in debug_marks {
+            assert!(!err.contains(m), "file {i}: {err}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------- REPL
 
 #[test]

@@ -249,7 +249,10 @@ impl Session {
 
     /// Runs one statement and prints its result or error.
     fn execute(&mut self, stmt: &str) -> Result<Flow, ()> {
-        let stmt = stmt.trim().trim_end_matches(';').trim();
+        // comments after the statement go, so does the `;` before them
+        let stmt = editor::strip_comments(stmt.trim())
+            .trim_end_matches(';')
+            .trim();
         if stmt.is_empty() {
             return Ok(Flow::Continue);
         }
