@@ -192,6 +192,57 @@ fn nesting_just_under_the_limits_still_runs() {
     assert_eq!(out, Ok(vec![vec![Value::Int(491)]]));
 }
 
+// ---------------------------------------------------------------- parse time
+
+/// Found by `fuzz/` (query_parser): the grammar backtracks, and text with
+/// many unclosed or unfinished brackets took time exponential in their
+/// number (the fuzzer's input, 182 bytes, did not finish in 10 s).
+#[test]
+fn a_parse_that_backtracks_is_bounded_not_a_hang() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut queries: Vec<String> = [
+        "query_parser-timeout-nested-brackets.txt",
+        "query_parser-slow-nested-brackets.txt",
+    ]
+    .iter()
+    .map(|f| std::fs::read_to_string(fixtures.join(f)).unwrap())
+    .collect();
+    queries.extend([
+        format!("RETURN {}", "[false".repeat(60)),
+        format!("RETURN a{} 1 + {}", "[b".repeat(60), "]".repeat(60)),
+        format!("RETURN {}", "[a IN ".repeat(60)),
+        format!("RETURN {}1", "({a: ".repeat(60)),
+        format!("MATCH (n {}) RETURN n", "{a: [".repeat(45)),
+    ]);
+    for q in queries {
+        let shown = q.chars().take(40).collect::<String>();
+        let e = within(Duration::from_secs(20), move || {
+            let t = Instant::now();
+            let r = run_on(&mut Graph::new(), &q).map(|o| o.rows.len());
+            (r, t.elapsed())
+        });
+        let (r, took) = e;
+        let e = r.expect_err("expected a syntax error");
+        assert_eq!(e.kind, "SyntaxError", "{shown}: {e:?}");
+        // generous: the bound is on the grammar's steps, not on time
+        assert!(took < Duration::from_secs(5), "{shown}: {took:?}");
+    }
+    // long but ordinary queries still parse in full
+    let sum = (0..400)
+        .map(|i| format!("[{i}, 'a', {{k: [{i}]}}]"))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let list = (0..5000)
+        .map(|i| format!("{{k: [{i}, '{i}'], m: ({i} + 1) * 2}}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let q = format!("RETURN size({sum}) AS x, size([{list}]) AS y");
+    let out = within(Duration::from_secs(60), move || {
+        run_on(&mut Graph::new(), &q).map(|o| o.rows)
+    });
+    assert_eq!(out, Ok(vec![vec![Value::Int(1200), Value::Int(5000)]]));
+}
+
 // ---------------------------------------------------------------- LIMIT
 
 fn numbered_graph(n: usize) -> Graph {

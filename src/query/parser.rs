@@ -295,10 +295,30 @@ fn check_nesting(root: P) -> Res<()> {
     Ok(())
 }
 
+/// The grammar's work per byte of query the parser may spend (plus a
+/// fixed allowance). Ordinary queries need well under a hundred steps per
+/// byte; the grammar backtracks, though, so text such as `[a[b[c[…` with
+/// nothing closed would take time exponential in its nesting.
+const PARSE_STEPS_PER_BYTE: usize = 400;
+const PARSE_STEPS_BASE: usize = 200_000;
+
+/// Runs the grammar with a bound on its work that grows with the text.
+/// pest's bound is one setting for the process, read when a parse starts,
+/// so parses take turns setting it.
+fn parse_bounded(text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    let steps = PARSE_STEPS_BASE.saturating_add(text.len().saturating_mul(PARSE_STEPS_PER_BYTE));
+    pest::set_call_limit(std::num::NonZeroUsize::new(steps));
+    let r = CypherParser::parse(Rule::query, text);
+    pest::set_call_limit(None);
+    r
+}
+
 /// Parses a whole query (with optional `EXPLAIN` / `PROFILE`).
 pub fn parse_query(text: &str) -> Res<Query> {
     check_brackets(text)?;
-    let mut pairs = CypherParser::parse(Rule::query, text).map_err(|e| {
+    let mut pairs = parse_bounded(text).map_err(|e| {
         let (start, end) = match e.location {
             pest::error::InputLocation::Pos(p) => {
                 // the offending character, whatever its width in bytes
@@ -321,6 +341,13 @@ pub fn parse_query(text: &str) -> Res<Query> {
                 } else {
                     format!("invalid syntax, expected {}", names.join(", "))
                 }
+            }
+            pest::error::ErrorVariant::CustomError { message }
+                if message.contains("limit reached") =>
+            {
+                "the query is too complex to parse: brackets or comprehensions nest around \
+                 something unfinished; check that every bracket is closed"
+                    .to_string()
             }
             pest::error::ErrorVariant::CustomError { message } => message.clone(),
         };
