@@ -32,6 +32,10 @@ enum Command {
     Repl {
         /// A snapshot file written by `ingest` or `:save`.
         snapshot: Option<PathBuf>,
+        /// The memory budget of each query (512M, 2G, off; default a
+        /// quarter of RAM).
+        #[arg(long, value_parser = memory_size)]
+        max_memory: Option<MemoryLimit>,
     },
     /// Extract article files or folders into a snapshot.
     Ingest {
@@ -61,6 +65,10 @@ enum Command {
         /// The bound for unbounded variable-length patterns (`*`, `*2..`).
         #[arg(long, default_value_t = 15)]
         max_hops: usize,
+        /// The memory budget of the query (512M, 2G, off; default a quarter
+        /// of RAM).
+        #[arg(long, value_parser = memory_size)]
+        max_memory: Option<MemoryLimit>,
         /// The query; read from stdin when absent.
         query: Option<String>,
     },
@@ -212,13 +220,24 @@ fn main() -> ExitCode {
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         }
     }
-    match run(cli.command.unwrap_or(Command::Repl { snapshot: None })) {
+    match run(cli.command.unwrap_or(Command::Repl {
+        snapshot: None,
+        max_memory: None,
+    })) {
         Ok(code) => code,
         Err(msg) => {
             eprintln!("error: {msg}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// A `--max-memory` value: bytes, or `None` for no limit.
+#[derive(Clone, Debug)]
+struct MemoryLimit(Option<usize>);
+
+fn memory_size(text: &str) -> Result<MemoryLimit, String> {
+    query::parse_memory_size(text).map(MemoryLimit)
 }
 
 fn open(snapshot: Option<&Path>, quiet: bool) -> Result<(Graph, Option<PathBuf>), String> {
@@ -277,10 +296,17 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             bench::queries(&snapshot, &queries, repeat)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Repl { snapshot } => {
+        Command::Repl {
+            snapshot,
+            max_memory,
+        } => {
             let quiet = !std::io::stdin().is_terminal();
             let (g, path) = open(snapshot.as_deref(), quiet)?;
-            let code = Session::new(g, path).run();
+            let mut session = Session::new(g, path);
+            if let Some(MemoryLimit(m)) = max_memory {
+                session.set_max_memory(m);
+            }
+            let code = session.run();
             Ok(ExitCode::from(code as u8))
         }
         Command::Ingest {
@@ -325,6 +351,7 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             params,
             timeout,
             max_hops,
+            max_memory,
             query,
         } => {
             let timeout = match timeout {
@@ -334,11 +361,14 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
                 Some(s) => return Err(format!("--timeout {s}: give a positive number of seconds")),
                 None => None,
             };
-            let limits = QueryOptions {
+            let mut limits = QueryOptions {
                 timeout,
                 max_var_length: max_hops,
                 ..QueryOptions::default()
             };
+            if let Some(MemoryLimit(m)) = max_memory {
+                limits.max_memory = m;
+            }
             let text = match query {
                 Some(q) => q,
                 None => {

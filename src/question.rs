@@ -49,8 +49,18 @@ const QUERY_KEYWORDS: &[&str] = &[
 /// Whether a statement is written in the query language (starts with a
 /// clause keyword) rather than as a plain question.
 pub fn is_query(text: &str) -> bool {
-    let first: String = text
-        .trim_start()
+    // comments before the query (`// …`, `/* … */`) are skipped
+    let mut t = text.trim_start();
+    loop {
+        if let Some(rest) = t.strip_prefix("//") {
+            t = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(rest) = t.strip_prefix("/*") {
+            t = rest.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            break;
+        }
+    }
+    let first: String = t
         .chars()
         .take_while(|c| c.is_ascii_alphabetic())
         .collect::<String>()
@@ -313,5 +323,7 @@ mod tests {
         assert!(is_query("  optional match (n) return n"));
         assert!(!is_query("who denied what"));
         assert!(!is_query("what happened in Rome"));
+        assert!(is_query("// who's there\n/* all */ MATCH (n) RETURN n"));
+        assert!(!is_query("// MATCH (n)\nwho denied what"));
     }
 }

@@ -331,10 +331,34 @@ fn checksum_error(what: &str, stored: u32, actual: u32) -> String {
     format!("checksum mismatch in the {what} (stored {stored:08x}, computed {actual:08x})")
 }
 
+/// A bincode decoding error in words (its `Display` is its `Debug`).
+fn decode_error_words(e: &bincode::error::DecodeError) -> String {
+    use bincode::error::DecodeError as E;
+    match e {
+        E::UnexpectedEnd { additional } => {
+            format!("the data ends {additional} bytes too early")
+        }
+        E::LimitExceeded => "a length is larger than any snapshot can hold".into(),
+        E::InvalidIntegerType { .. } | E::OutsideUsizeRange(_) => "a number is out of range".into(),
+        E::NonZeroTypeIsZero { .. } => "a value that must not be zero is zero".into(),
+        E::UnexpectedVariant { found, .. } => format!("unknown variant number {found}"),
+        E::Utf8 { .. } | E::InvalidCharEncoding(_) => "a text is not valid UTF-8".into(),
+        E::InvalidBooleanValue(b) => format!("{b} is not a boolean"),
+        E::ArrayLengthMismatch { required, found } => {
+            format!("a list has {found} items where {required} are needed")
+        }
+        E::Io { inner, .. } => format!("cannot read: {inner}"),
+        E::OtherString(s) => s.clone(),
+        E::Other(s) => (*s).to_string(),
+        _ => "the bytes do not form a valid value".into(),
+    }
+}
+
 /// Decodes one bincode value that must fill `bytes` exactly.
 fn decode_all<'a, T: Deserialize<'a>>(bytes: &'a [u8], what: &str) -> Result<T, String> {
-    let (v, used): (T, usize) = bincode::serde::borrow_decode_from_slice(bytes, bincode_config())
-        .map_err(|e| format!("the {what} do not decode: {e}"))?;
+    let (v, used): (T, usize) =
+        bincode::serde::borrow_decode_from_slice(bytes, bincode_config())
+            .map_err(|e| format!("the {what} cannot be decoded: {}", decode_error_words(&e)))?;
     if used != bytes.len() {
         return Err(format!(
             "{} undecoded bytes at the end of the {what}",

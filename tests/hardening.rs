@@ -192,6 +192,57 @@ fn nesting_just_under_the_limits_still_runs() {
     assert_eq!(out, Ok(vec![vec![Value::Int(491)]]));
 }
 
+// ---------------------------------------------------------------- parse time
+
+/// Found by `fuzz/` (query_parser): the grammar backtracks, and text with
+/// many unclosed or unfinished brackets took time exponential in their
+/// number (the fuzzer's input, 182 bytes, did not finish in 10 s).
+#[test]
+fn a_parse_that_backtracks_is_bounded_not_a_hang() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut queries: Vec<String> = [
+        "query_parser-timeout-nested-brackets.txt",
+        "query_parser-slow-nested-brackets.txt",
+    ]
+    .iter()
+    .map(|f| std::fs::read_to_string(fixtures.join(f)).unwrap())
+    .collect();
+    queries.extend([
+        format!("RETURN {}", "[false".repeat(60)),
+        format!("RETURN a{} 1 + {}", "[b".repeat(60), "]".repeat(60)),
+        format!("RETURN {}", "[a IN ".repeat(60)),
+        format!("RETURN {}1", "({a: ".repeat(60)),
+        format!("MATCH (n {}) RETURN n", "{a: [".repeat(45)),
+    ]);
+    for q in queries {
+        let shown = q.chars().take(40).collect::<String>();
+        let e = within(Duration::from_secs(20), move || {
+            let t = Instant::now();
+            let r = run_on(&mut Graph::new(), &q).map(|o| o.rows.len());
+            (r, t.elapsed())
+        });
+        let (r, took) = e;
+        let e = r.expect_err("expected a syntax error");
+        assert_eq!(e.kind, "SyntaxError", "{shown}: {e:?}");
+        // generous: the bound is on the grammar's steps, not on time
+        assert!(took < Duration::from_secs(5), "{shown}: {took:?}");
+    }
+    // long but ordinary queries still parse in full
+    let sum = (0..400)
+        .map(|i| format!("[{i}, 'a', {{k: [{i}]}}]"))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let list = (0..5000)
+        .map(|i| format!("{{k: [{i}, '{i}'], m: ({i} + 1) * 2}}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let q = format!("RETURN size({sum}) AS x, size([{list}]) AS y");
+    let out = within(Duration::from_secs(60), move || {
+        run_on(&mut Graph::new(), &q).map(|o| o.rows)
+    });
+    assert_eq!(out, Ok(vec![vec![Value::Int(1200), Value::Int(5000)]]));
+}
+
 // ---------------------------------------------------------------- LIMIT
 
 fn numbered_graph(n: usize) -> Graph {
@@ -292,6 +343,332 @@ fn streamed_limit_gives_the_rows_the_full_result_starts_with() {
             .detail,
         "NegativeIntegerArgument"
     );
+}
+
+// ---------------------------------------------------------------- ORDER BY … LIMIT
+
+fn run_with_budget(g: &mut Graph, q: &str, bytes: usize) -> Result<QueryOutput, QueryError> {
+    let opts = QueryOptions {
+        max_memory: Some(bytes),
+        ..QueryOptions::default()
+    };
+    query::run(g, q, &Params::new(), &opts)
+}
+
+fn assert_over_budget(r: Result<QueryOutput, QueryError>, q: &str) {
+    match r {
+        Ok(o) => panic!(
+            "{q}: expected the memory budget to stop it, got {} rows",
+            o.rows.len()
+        ),
+        Err(e) => {
+            assert_eq!(
+                (e.kind.as_str(), e.detail.as_str()),
+                ("TransientError", "MemoryLimitExceeded"),
+                "{q}: {e:?}"
+            );
+            assert!(
+                e.message.contains("memory than its budget of"),
+                "{}",
+                e.message
+            );
+        }
+    }
+}
+
+#[test]
+fn top_k_gives_what_the_full_sort_gives() {
+    // 60 nodes in 6 groups: many ties, and some nulls
+    let mut g = Graph::new();
+    run_on(
+        &mut g,
+        "UNWIND range(1, 60) AS i \
+         CREATE (:X {i: i, g: i % 6, h: CASE WHEN i % 7 = 0 THEN null ELSE (i * 37) % 11 END})",
+    )
+    .unwrap();
+    let orders = [
+        "a.g",
+        "a.g DESC",
+        "a.h",
+        "a.h DESC, a.g",
+        "a.g, a.h DESC",
+        "a.i % 4, a.g DESC",
+        "toString(a.g)",
+    ];
+    let mut checked = 0;
+    for ord in orders {
+        let full = run_on(
+            &mut g,
+            &format!("MATCH (a:X) RETURN a.i AS i, a.g AS g ORDER BY {ord}"),
+        )
+        .unwrap()
+        .rows;
+        assert_eq!(full.len(), 60);
+        for (skip, limit) in [
+            (0, 1),
+            (0, 5),
+            (0, 13),
+            (3, 7),
+            (55, 10),
+            (70, 3),
+            (0, 100),
+            (10, 0),
+        ] {
+            let q = format!(
+                "MATCH (a:X) RETURN a.i AS i, a.g AS g ORDER BY {ord} SKIP {skip} LIMIT {limit}"
+            );
+            let top = run_on(&mut g, &q).unwrap().rows;
+            let want: Vec<_> = full.iter().skip(skip).take(limit).cloned().collect();
+            assert_eq!(top, want, "{q}");
+            checked += 1;
+        }
+        // LIMIT without SKIP, through WITH, then more clauses
+        let q = format!(
+            "MATCH (a:X) WITH a ORDER BY {ord} LIMIT 9 MATCH (b:X) WHERE b.i = a.i RETURN b.i AS i, b.g AS g"
+        );
+        let top = run_on(&mut g, &q).unwrap().rows;
+        let want: Vec<_> = full.iter().take(9).cloned().collect();
+        assert_eq!(top, want, "{q}");
+    }
+    assert_eq!(checked, orders.len() * 8);
+
+    // after DISTINCT, after an aggregation, over a product
+    for (limited, full, k) in [
+        (
+            "MATCH (a:X) RETURN DISTINCT a.g AS g, a.h AS h ORDER BY h DESC LIMIT 8",
+            "MATCH (a:X) RETURN DISTINCT a.g AS g, a.h AS h ORDER BY h DESC",
+            8,
+        ),
+        (
+            "MATCH (a:X) RETURN a.h AS h, count(*) AS n ORDER BY n DESC LIMIT 4",
+            "MATCH (a:X) RETURN a.h AS h, count(*) AS n ORDER BY n DESC",
+            4,
+        ),
+        (
+            "MATCH (a:X), (b:X) WHERE a.g = b.h RETURN a.i, b.i ORDER BY a.g + b.g LIMIT 25",
+            "MATCH (a:X), (b:X) WHERE a.g = b.h RETURN a.i, b.i ORDER BY a.g + b.g",
+            25,
+        ),
+    ] {
+        let a = run_on(&mut g, limited).unwrap().rows;
+        let b = run_on(&mut g, full).unwrap().rows;
+        let want: Vec<_> = b.into_iter().take(k).collect();
+        assert_eq!(a, want, "{limited}");
+    }
+
+    // a sort key that fails fails the same way with LIMIT, also with LIMIT 0
+    for q in [
+        "MATCH (a:X) RETURN a.i ORDER BY 1 / (a.i - 30) LIMIT 3",
+        "MATCH (a:X) RETURN a.i ORDER BY 1 / (a.i - 30) LIMIT 0",
+    ] {
+        let e = run_on(&mut g, q).unwrap_err();
+        assert_eq!(e.detail, "DivisionByZero", "{q}");
+    }
+}
+
+#[test]
+fn order_by_limit_over_a_large_product_keeps_only_k_rows() {
+    // 4 million combinations, each a row of several values: hundreds of MB
+    // if materialised, which the budget of 8 MiB does not allow
+    let mut g = numbered_graph(2000);
+    let budget = 8 << 20;
+    let full = "MATCH (a:X), (b:X) RETURN a.i AS x, b.i AS y ORDER BY a.i * b.i DESC, a.i";
+    assert_over_budget(run_with_budget(&mut g, full, budget), full);
+    let q = format!("{full} LIMIT 3");
+    let out = run_with_budget(&mut g, &q, budget).unwrap();
+    let int = |x: i64| Value::Int(x);
+    assert_eq!(
+        out.rows,
+        vec![
+            vec![int(2000), int(2000)],
+            vec![int(1999), int(2000)],
+            vec![int(2000), int(1999)],
+        ]
+    );
+    // with SKIP the heap holds SKIP + LIMIT rows, still few
+    let q = format!("{full} SKIP 2 LIMIT 2");
+    let out = run_with_budget(&mut g, &q, budget).unwrap();
+    assert_eq!(
+        out.rows,
+        vec![vec![int(2000), int(1999)], vec![int(1999), int(1999)]]
+    );
+}
+
+// ---------------------------------------------------------------- memory budget
+
+#[test]
+fn the_memory_budget_stops_a_query_with_an_error_and_keeps_the_graph() {
+    let mut g = numbered_graph(1000);
+    let budget = 4 << 20;
+    for q in [
+        // a product materialised for a sort, a grouping, a collect
+        "MATCH (a:X), (b:X) RETURN a.i, b.i ORDER BY a.i + b.i",
+        "MATCH (a:X), (b:X) RETURN a.i * b.i AS k, count(*) AS n",
+        "MATCH (a:X), (b:X) RETURN collect(a.i + b.i) AS all",
+        // rows after UNWIND, DISTINCT keys while streaming to a LIMIT never filled
+        "UNWIND range(1, 1000000) AS i RETURN i",
+        "MATCH (a:X), (b:X) RETURN DISTINCT a.i * 1000 + b.i AS k LIMIT 2000000",
+        // values built inside one expression
+        "RETURN size([x IN range(1, 1000000) | toString(x)]) AS n",
+        "RETURN size(reduce(s = '', x IN range(1, 100000) | s + 'abcdefghij')) AS n",
+        "RETURN size(reduce(l = [], x IN range(1, 30) | l + [l])) AS n",
+        "MATCH (a:X) WHERE a.i = 1 RETURN size([(a)-[*0..0]-(b) | range(1, 1000000)]) AS n",
+        "RETURN size(range(1, 3000000)) AS n",
+    ] {
+        assert_over_budget(run_with_budget(&mut g, q, budget), q);
+    }
+    // a write query stopped by the budget leaves the graph as it was
+    let q = "MATCH (a:X), (b:X) CREATE (:Y {k: a.i * b.i})";
+    assert_over_budget(run_with_budget(&mut g, q, budget), q);
+    assert_eq!(
+        run_on(&mut g, "MATCH (y:Y) RETURN count(y) AS n")
+            .unwrap()
+            .rows[0][0],
+        Value::Int(0)
+    );
+    // the same queries run within a larger budget, or without one
+    let out = run_with_budget(
+        &mut g,
+        "MATCH (a:X), (b:X) WHERE b.i <= 3 RETURN a.i, b.i ORDER BY a.i + b.i",
+        budget,
+    )
+    .unwrap();
+    assert_eq!(out.rows.len(), 3_000);
+    let unlimited = QueryOptions {
+        max_memory: None,
+        ..QueryOptions::default()
+    };
+    let out = query::run(
+        &mut g,
+        "RETURN size([x IN range(1, 1000000) | toString(x)]) AS n",
+        &Params::new(),
+        &unlimited,
+    )
+    .unwrap();
+    assert_eq!(out.rows[0][0], Value::Int(1_000_000));
+    // the default is a fraction of the machine's memory, never tiny
+    let d = QueryOptions::default().max_memory.unwrap();
+    assert!(d >= 64 << 20 && d == query::default_max_memory(), "{d}");
+}
+
+#[test]
+fn memory_sizes_read_as_people_write_them() {
+    use newsgraph::query::{format_memory_size, parse_memory_size};
+    assert_eq!(parse_memory_size("512M"), Ok(Some(512 << 20)));
+    assert_eq!(parse_memory_size("2g"), Ok(Some(2 << 30)));
+    assert_eq!(parse_memory_size("1.5GiB"), Ok(Some(3 << 29)));
+    assert_eq!(parse_memory_size("100 KB"), Ok(Some(100 << 10)));
+    assert_eq!(parse_memory_size("4096"), Ok(Some(4096)));
+    assert_eq!(parse_memory_size("off"), Ok(None));
+    for bad in ["", "M", "12Q", "-1G", "0", "1e99G", "1..2M"] {
+        assert!(parse_memory_size(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(format_memory_size(512 << 20), "512 MiB");
+    assert_eq!(format_memory_size(3 << 29), "1.5 GiB");
+    assert_eq!(format_memory_size(100), "100 bytes");
+}
+
+#[test]
+fn max_memory_flag_stops_a_query_in_the_real_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let q = "UNWIND range(1, 1000) AS i UNWIND range(1, 1000) AS j RETURN i, j ORDER BY i + j";
+    let out = bin()
+        .arg("query")
+        .arg("--snapshot")
+        .arg(&snap)
+        .args(["--max-memory", "2M", q])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("budget of 2 MiB"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // the same query with LIMIT keeps only the first rows: it fits
+    let out = bin()
+        .arg("query")
+        .arg("--snapshot")
+        .arg(&snap)
+        .args(["--max-memory", "2M", "--format", "csv"])
+        .arg(format!("{q}, i LIMIT 2"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "i,j\n1,1\n1,2\n");
+    // a size that is not one is a usage error
+    let out = bin()
+        .arg("query")
+        .arg("--snapshot")
+        .arg(&snap)
+        .args(["--max-memory", "lots", "RETURN 1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a memory size"));
+}
+
+#[test]
+fn maxmemory_in_the_repl_stops_a_query_and_the_session_goes_on() -> Result<(), rexpect::error::Error>
+{
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsgraph"));
+    cmd.arg("repl").arg(&snap);
+    cmd.env("NEWSGRAPH_HISTORY", dir.path().join("history.txt"));
+    cmd.env("NEWSGRAPH_CACHE", dir.path().join("cache"));
+    cmd.env("PAGER", "cat");
+    cmd.env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000))?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line(":maxmemory 3M")?;
+    p.exp_string("memory budget per query: 3 MiB")?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line(
+        "UNWIND range(1, 2000) AS i UNWIND range(1, 2000) AS j RETURN count(DISTINCT i * j) AS n;",
+    )?;
+    p.exp_string("its budget of 3 MiB")?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line(":maxmemory lots")?;
+    p.exp_string("not a memory size")?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line(":maxmemory off")?;
+    p.exp_string("memory budget per query: off")?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line(
+        "UNWIND range(1, 300) AS i UNWIND range(1, 300) AS j RETURN count(DISTINCT i * j) AS n;",
+    )?;
+    p.exp_string("24047")?;
+    p.exp_string("newsgraph> ")?;
+    p.send_control('d')?;
+    p.exp_eof()?;
+    // the flag sets the same budget from the start
+    let out = bin()
+        .arg("repl")
+        .arg(&snap)
+        .args(["--max-memory", "1M"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(b":maxmemory\nUNWIND range(1, 100000) AS i RETURN i;\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("memory budget per query: 1 MiB"), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("budget of 1 MiB"), "{err}");
+    assert_eq!(out.status.code(), Some(1));
+    Ok(())
 }
 
 // ---------------------------------------------------------------- time and size
@@ -606,6 +983,192 @@ fn merge_is_linear_in_claims_per_article() {
         el < Duration::from_secs(30),
         "merge of {n} claims took {el:?}"
     );
+}
+
+// ---------------------------------------------------------------- words
+
+#[test]
+fn comments_are_accepted_in_queries_and_do_not_name_columns() {
+    let mut g = numbered_graph(3);
+    let out = run_on(
+        &mut g,
+        "// who's there? (all of them)\n\
+         MATCH (a:X) /* it's [not closed here */ WHERE a.i > 1 // don't stop\n\
+         RETURN a.i // the number\n, 'a // b' /* c */, ‘x // y’ // z\n\
+         ORDER BY a.i",
+    )
+    .unwrap();
+    assert_eq!(out.columns, vec!["a.i", "'a // b'", "‘x // y’"]);
+    assert_eq!(out.rows.len(), 2);
+    assert_eq!(out.rows[0][1], Value::Str("a // b".into()));
+}
+
+#[test]
+fn comments_are_accepted_in_repl_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let script = dir.path().join("commented.ngq");
+    std::fs::write(
+        &script,
+        "// a script with comments, it's fine\n\
+         MATCH (n:Person) // don't stop here\n\
+         WHERE n.name CONTAINS 'Putin' /* (a bracket */\n\
+         RETURN n.name AS who; // after the statement\n\
+         // a line of its own\n\
+         /* a block */ RETURN 40 + 2 AS answer;\n\
+         who denied what // a question with a comment\n",
+    )
+    .unwrap();
+    let run = |stdin: Stdio| {
+        let out = bin().arg("repl").arg(&snap).stdin(stdin).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, out, err) = run(std::fs::File::open(&script).unwrap().into());
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.lines().next(), Some("Vladimir Putin"), "{out}");
+    assert!(out.contains("\n42\n"), "{out}");
+    assert!(out.contains("expelled from Kursk"), "{out}");
+    // the same through :source
+    let source = dir.path().join("source.ngq");
+    std::fs::write(&source, format!(":source {}\n", script.display())).unwrap();
+    let (code2, out2, err2) = run(std::fs::File::open(&source).unwrap().into());
+    assert_eq!(code2, Some(0), "{err2}");
+    assert_eq!(out2, out);
+}
+
+#[test]
+fn syntax_errors_name_what_was_expected_in_user_words() {
+    for q in [
+        "MATCH (n RETURN n",
+        "RETURN",
+        "MATCH (n) RETURN n.name ORDER",
+        "RETURN 1 +",
+        "MATCH (n)-[r:]->(m) RETURN n",
+        "RETURN [1, 2",
+        "MATCH (n) WHERE RETURN n",
+        "CREATE (n:)",
+        "MATCH (n) SET n. = 1",
+        "MATCH (n)-[*1..x]->(m) RETURN m",
+        "RETURN CASE WHEN 1 END",
+        "MATCH (n {name: }) RETURN n",
+        "MATCH",
+        "RETURN $",
+        "RETURN 1 AS x UNION",
+        "MATCH (n) RETURN n SKIP",
+        "UNWIND [1] AS RETURN 1",
+        "MATCH (n) RETURN n{.}",
+        "RETURN reduce(a = 0, x IN [1] a + x)",
+        "RETURN [x IN [1] WHERE | x]",
+        "MATCH (a)-[:R*1..2 {w: 1}]->(b) DELETE",
+        "MATCH (n) REMOVE n:",
+    ] {
+        let e = err_of(q);
+        assert_eq!(e.kind, "SyntaxError", "{q}");
+        let m = &e.message;
+        // grammar rules are named like `projection_body`, `add_op`: never shown
+        let jargon = m.contains('_')
+            || m.split(|c: char| !c.is_alphanumeric()).any(|w| {
+                [
+                    "op",
+                    "expr",
+                    "body",
+                    "projection",
+                    "items",
+                    "literal",
+                    "chain",
+                    "symbolic",
+                    "pattern_part",
+                ]
+                .contains(&w)
+            });
+        assert!(!jargon, "{q}: {m}");
+        assert!(e.span.is_some(), "{q}");
+    }
+    assert!(
+        err_of("RETURN 1 +")
+            .message
+            .contains("expected an expression")
+    );
+    assert!(
+        err_of("MATCH (n)-[r:]->(m) RETURN n")
+            .message
+            .contains("expected a name")
+    );
+}
+
+#[test]
+fn snapshot_errors_never_show_rust_debug_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = snapshot::to_bytes(&numbered_graph(5), &[("k".into(), "v".into())]);
+    let mut files = Vec::new();
+    // payloads with a valid checksum that do not decode, in both versions
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for version in [1u32, 2] {
+        for len in [1usize, 3, 9, 40, 200, 1000] {
+            let payload: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed as u8
+                })
+                .collect();
+            let mut b = Vec::new();
+            b.extend_from_slice(snapshot::MAGIC);
+            b.extend_from_slice(&version.to_le_bytes());
+            b.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+            b.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+            b.extend_from_slice(&payload);
+            files.push(b);
+        }
+    }
+    // cut, flipped and foreign files
+    files.push(good[..good.len() / 2].to_vec());
+    let mut flipped = good.clone();
+    let at = flipped.len() - 5;
+    flipped[at] ^= 0x40;
+    files.push(flipped);
+    files.push(b"plain text, not a snapshot".to_vec());
+    let mut newer = good.clone();
+    newer[8..12].copy_from_slice(&99u32.to_le_bytes());
+    files.push(newer);
+    let debug_marks = [
+        "{ ",
+        " }",
+        "Some(",
+        "None",
+        "Err(",
+        "Ok(",
+        "UnexpectedEnd",
+        "Utf8",
+        "OtherString",
+        "LimitExceeded",
+        "Invalid",
+        "Error {",
+        "os error 2)",
+    ];
+    for (i, bytes) in files.iter().enumerate() {
+        let p = dir.path().join(format!("bad{i}.ngs"));
+        std::fs::write(&p, bytes).unwrap();
+        let msg = snapshot::load(&p).unwrap_err().to_string();
+        assert!(msg.contains(&format!("bad{i}.ngs")), "{msg}");
+        for m in debug_marks {
+            assert!(!msg.contains(m), "file {i}: {msg}");
+        }
+        // and through the binary, as people see them
+        let out = bin().arg("stats").arg(&p).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        for m in debug_marks {
+            assert!(!err.contains(m), "file {i}: {err}");
+        }
+    }
 }
 
 // ---------------------------------------------------------------- REPL

@@ -457,6 +457,7 @@ impl Exec<'_> {
                 };
                 let mut r = row.clone();
                 let mut out = Vec::new();
+                let mut bytes = 0usize;
                 for it in items {
                     self.tick()?;
                     r[*slot] = it;
@@ -465,10 +466,13 @@ impl Exec<'_> {
                     {
                         continue;
                     }
-                    out.push(match proj {
+                    let v = match proj {
                         Some(p) => self.eval(p, &r)?,
                         None => r[*slot].clone(),
-                    });
+                    };
+                    bytes += std::mem::size_of::<Value>() + v.heap_bytes();
+                    self.check_fits(bytes)?;
+                    out.push(v);
                 }
                 Value::List(out)
             }
@@ -575,16 +579,24 @@ impl Exec<'_> {
             CExpr::PatternComp { m, proj } => {
                 let mut out = Vec::new();
                 let mut err = None;
-                self.match_rows(m, row.clone(), &mut |r| match self.eval(proj, r) {
-                    Ok(v) => {
-                        out.push(v);
-                        true
-                    }
-                    Err(e) => {
-                        err = Some(e);
-                        false
-                    }
-                })?;
+                let mut bytes = 0usize;
+                self.match_rows(
+                    m,
+                    row.clone(),
+                    &mut |r| match self.eval(proj, r).and_then(|v| {
+                        bytes += std::mem::size_of::<Value>() + v.heap_bytes();
+                        self.check_fits(bytes).map(|()| v)
+                    }) {
+                        Ok(v) => {
+                            out.push(v);
+                            true
+                        }
+                        Err(e) => {
+                            err = Some(e);
+                            false
+                        }
+                    },
+                )?;
                 if let Some(e) = err {
                     return Err(e);
                 }
@@ -646,6 +658,19 @@ impl Exec<'_> {
         }
         let x = self.eval(a, row)?;
         let y = self.eval(b, row)?;
+        if op == BinOp::Add {
+            // joined strings and lists are new values: they must fit the budget
+            let size = |v: &Value| match v {
+                Value::Str(s) => s.len(),
+                Value::List(_) => v.heap_bytes(),
+                _ => 0,
+            };
+            if matches!(x, Value::Str(_) | Value::List(_))
+                || matches!(y, Value::Str(_) | Value::List(_))
+            {
+                self.check_fits(size(&x).saturating_add(size(&y)))?;
+            }
+        }
         binary_values(op, &x, &y)
     }
 }

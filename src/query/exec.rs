@@ -36,6 +36,21 @@ pub struct Exec<'a> {
     /// While counting: WHERE conjuncts checked as soon as their variable is
     /// bound, per step of the match plan at this address.
     pub(super) early: std::cell::RefCell<Option<(usize, EarlyFilters)>>,
+    /// Bytes the query holds now, as estimated by [`row_bytes`] and
+    /// [`Value::heap_bytes`]: materialised rows, sort keys, groups,
+    /// DISTINCT keys.
+    mem: Cell<usize>,
+    /// The budget for `mem` (`usize::MAX` without one).
+    mem_limit: usize,
+}
+
+/// The estimated bytes a row holds: its slots and what their values hold.
+pub(super) fn row_bytes(row: &Row) -> usize {
+    std::mem::size_of::<Row>()
+        + row
+            .iter()
+            .map(|v| std::mem::size_of::<Value>() + v.heap_bytes())
+            .sum::<usize>()
 }
 
 /// WHERE conjuncts to check before each step of a match plan.
@@ -69,7 +84,52 @@ impl<'a> Exec<'a> {
             width: 0,
             unordered: Cell::new(false),
             early: std::cell::RefCell::new(None),
+            mem: Cell::new(0),
+            mem_limit: opts.max_memory.unwrap_or(usize::MAX),
         }
+    }
+
+    /// Counts `bytes` more against the memory budget; past the budget, the
+    /// error that stops the query.
+    pub(super) fn charge(&self, bytes: usize) -> Res<()> {
+        let m = self.mem.get().saturating_add(bytes);
+        self.mem.set(m);
+        if m > self.mem_limit {
+            return Err(self.out_of_memory());
+        }
+        Ok(())
+    }
+
+    /// Gives back bytes charged earlier.
+    pub(super) fn release(&self, bytes: usize) {
+        self.mem.set(self.mem.get().saturating_sub(bytes));
+    }
+
+    /// Whether a value of `bytes` being built would still fit the budget.
+    pub(super) fn check_fits(&self, bytes: usize) -> Res<()> {
+        if self.mem.get().saturating_add(bytes) > self.mem_limit {
+            return Err(self.out_of_memory());
+        }
+        Ok(())
+    }
+
+    fn out_of_memory(&self) -> super::QueryError {
+        rt(
+            "TransientError",
+            "MemoryLimitExceeded",
+            format!(
+                "the query needs more memory than its budget of {} and was stopped \
+                 (raise it with --max-memory or :maxmemory, or add LIMIT)",
+                super::format_memory_size(self.mem_limit)
+            ),
+        )
+    }
+
+    /// Charges `row` to the budget and adds it to `out`.
+    fn keep(&self, out: &mut Vec<Row>, row: Row) -> Res<()> {
+        self.charge(row_bytes(&row))?;
+        out.push(row);
+        Ok(())
     }
 
     pub fn g(&self) -> &Graph {
@@ -570,33 +630,68 @@ impl<'a> Exec<'a> {
     }
 
     fn run_ops(&mut self, b: &Branch, mut rows: Vec<Row>) -> Res<Vec<Row>> {
+        // bytes charged to the budget for `rows`; every operator that
+        // builds rows charges them as it makes them, and the rows it read
+        // are given back when it is done
+        let mut held = 0usize;
         let mut i = 0;
         while i < b.ops.len() {
             let op = &b.ops[i];
             let t = Instant::now();
-            if let Some(n) = streamable(&b.ops[i..]) {
+            let before = self.mem.get();
+            let in_len = rows.len();
+            let (n, name, builds) = if let Some(n) = streamable(&b.ops[i..]) {
                 // a pipeline ending in LIMIT pulls rows one at a time and
                 // stops at the limit: no product or expansion is built whole
                 let ops = &b.ops[i..i + n];
-                rows = self.stream(ops, rows)?;
-                if let Some(p) = &mut self.profile {
-                    let names: Vec<String> = ops.iter().map(|o| describe_op(o, self.g)).collect();
-                    p.push((
-                        format!("Stream({})", names.join(" → ")),
-                        rows.len(),
-                        t.elapsed().as_secs_f64() * 1000.0,
-                    ));
+                rows = self.stream(ops, rows, Sink::Rows(Vec::new()))?;
+                (n, self.profile_name("Stream", ops), true)
+            } else if let Some(n) = top_k(&b.ops[i..]) {
+                // ORDER BY … LIMIT: rows stream into a heap of the first
+                // SKIP + LIMIT; the rest are never kept
+                let ops = &b.ops[i..i + n];
+                rows = self.top_k(ops, rows)?;
+                (n, self.profile_name("TopK", ops), true)
+            } else if let Some((shortcut, out)) = self.try_shortcut(&b.ops[i..], &rows)? {
+                let mut kept = Vec::with_capacity(out.len());
+                for r in out {
+                    self.keep(&mut kept, r)?;
                 }
-                i += n;
-                continue;
-            }
-            let mut name = None;
-            if let Some((shortcut, out)) = self.try_shortcut(&b.ops[i..], &rows)? {
-                rows = out;
-                name = Some(format!("{shortcut}({})", describe_op(op, self.g)));
-                i += 1;
+                rows = kept;
+                // the shortcut answers the match and the aggregate after it
+                (
+                    2,
+                    Some(format!("{shortcut}({})", describe_op(op, self.g))),
+                    true,
+                )
             } else {
                 rows = self.op(op, rows)?;
+                let builds = !matches!(
+                    op,
+                    Op::Filter(_)
+                        | Op::Distinct(_)
+                        | Op::Sort(_)
+                        | Op::Skip(_)
+                        | Op::Limit(_)
+                        | Op::Set(_)
+                        | Op::Delete { .. }
+                );
+                (1, None, builds)
+            };
+            let made = self.mem.get().saturating_sub(before);
+            if builds {
+                self.release(held);
+                held = made;
+            } else {
+                // a subset of the rows read, in place: their share of the
+                // charge stays (and anything left charged by the operator)
+                let kept = if in_len == 0 {
+                    0
+                } else {
+                    (held as u128 * rows.len() as u128 / in_len as u128) as usize
+                };
+                self.release(held - kept);
+                held = kept + made;
             }
             if let Some(p) = &mut self.profile {
                 p.push((
@@ -605,18 +700,25 @@ impl<'a> Exec<'a> {
                     t.elapsed().as_secs_f64() * 1000.0,
                 ));
             }
-            i += 1;
+            i += n;
         }
         Ok(rows)
     }
 
+    fn profile_name(&self, what: &str, ops: &[Op]) -> Option<String> {
+        self.profile.as_ref()?;
+        let names: Vec<String> = ops.iter().map(|o| describe_op(o, self.g)).collect();
+        Some(format!("{what}({})", names.join(" → ")))
+    }
+
     /// Runs `ops` (see [`streamable`]) row by row over `input`, depth
     /// first, so that every `LIMIT` stops the work upstream once it has
-    /// let its rows through.
-    fn stream(&self, ops: &[Op], input: Vec<Row>) -> Res<Vec<Row>> {
+    /// let its rows through. The rows that come out go to `sink`.
+    fn stream(&self, ops: &[Op], input: Vec<Row>, mut sink: Sink) -> Res<Vec<Row>> {
         let mut st = StreamState {
             counts: vec![0; ops.len()],
             seen: vec![HashSet::new(); ops.len()],
+            seen_bytes: 0,
         };
         for (k, op) in ops.iter().enumerate() {
             match op {
@@ -630,13 +732,124 @@ impl<'a> Exec<'a> {
                 _ => {}
             }
         }
-        let mut out = Vec::new();
+        let mut result = Ok(());
         for row in input {
-            if !self.push(ops, 0, row, &mut st, &mut out)? {
-                break;
+            match self.push(ops, 0, row, &mut st, &mut sink) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
             }
         }
-        Ok(out)
+        self.release(st.seen_bytes);
+        result?;
+        self.finish(sink)
+    }
+
+    /// The rows a sink holds at the end of a stream, charged to the budget.
+    fn finish(&self, sink: Sink) -> Res<Vec<Row>> {
+        match sink {
+            Sink::Rows(rows) => Ok(rows),
+            Sink::Top(top) => {
+                self.release(top.bytes);
+                let skip = top.skip;
+                let mut out = Vec::with_capacity(top.heap.len().saturating_sub(skip));
+                for r in top.heap.into_sorted_vec().into_iter().skip(skip) {
+                    self.keep(&mut out, r.row)?;
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// `ops`: the streamable operators before an `ORDER BY`, the sort, an
+    /// optional `SKIP` and the `LIMIT` (see [`top_k`]). Gives what sorting
+    /// all rows, then skipping and limiting, would give: a stable sort, so
+    /// ties keep the order the rows came in.
+    fn top_k(&self, ops: &[Op], input: Vec<Row>) -> Res<Vec<Row>> {
+        let sort_at = ops
+            .iter()
+            .position(|o| matches!(o, Op::Sort(_)))
+            .ok_or_else(|| rt("InternalError", "TopK", "no sort in a top-k pipeline"))?;
+        let Op::Sort(keys) = &ops[sort_at] else {
+            unreachable!("position found a sort")
+        };
+        let mut skip = 0;
+        let mut limit = 0;
+        for op in &ops[sort_at + 1..] {
+            match op {
+                Op::Skip(e) => skip = check_count(&self.eval(e, &Vec::new())?, "SKIP")?,
+                Op::Limit(e) => limit = check_count(&self.eval(e, &Vec::new())?, "LIMIT")?,
+                _ => {}
+            }
+        }
+        let (skip, limit) = (skip as usize, limit as usize);
+        let sink = Sink::Top(TopK {
+            keys,
+            skip,
+            // with LIMIT 0 nothing is kept, but every row's sort key is
+            // still computed (and may fail) as a full sort would
+            cap: if limit == 0 {
+                0
+            } else {
+                skip.saturating_add(limit)
+            },
+            heap: std::collections::BinaryHeap::new(),
+            seq: 0,
+            bytes: 0,
+        });
+        let mut sink = sink;
+        if sort_at == 0 {
+            for row in input {
+                self.tick()?;
+                self.offer(&mut sink, row)?;
+            }
+            return self.finish(sink);
+        }
+        self.stream(&ops[..sort_at], input, sink)
+    }
+
+    /// Gives a row that came out of a stream to the sink; false once the
+    /// sink wants no more rows.
+    fn offer(&self, sink: &mut Sink, row: Row) -> Res<bool> {
+        match sink {
+            Sink::Rows(out) => self.keep(out, row)?,
+            Sink::Top(top) => {
+                let key = top
+                    .keys
+                    .iter()
+                    .map(|(e, _)| self.eval(e, &row))
+                    .collect::<Res<Vec<_>>>()?;
+                top.seq += 1;
+                if top.cap == 0 {
+                    return Ok(true);
+                }
+                let bytes = row_bytes(&row) + row_bytes(&key);
+                let r = Ranked {
+                    key,
+                    seq: top.seq,
+                    row,
+                    bytes,
+                    dirs: top.keys,
+                };
+                if top.heap.len() < top.cap {
+                    self.charge(bytes)?;
+                    top.bytes += bytes;
+                    top.heap.push(r);
+                } else if top.heap.peek().is_some_and(|worst| r < *worst) {
+                    self.charge(bytes)?;
+                    top.bytes += bytes;
+                    top.heap.push(r);
+                    if let Some(out) = top.heap.pop() {
+                        self.release(out.bytes);
+                        top.bytes -= out.bytes;
+                    }
+                }
+            }
+        }
+        Ok(true)
     }
 
     /// Sends one row through `ops[k..]`; false once no more rows are wanted.
@@ -646,11 +859,10 @@ impl<'a> Exec<'a> {
         k: usize,
         mut row: Row,
         st: &mut StreamState,
-        out: &mut Vec<Row>,
+        out: &mut Sink,
     ) -> Res<bool> {
         let Some(op) = ops.get(k) else {
-            out.push(row);
-            return Ok(true);
+            return self.offer(out, row);
         };
         self.tick()?;
         match op {
@@ -713,6 +925,9 @@ impl<'a> Exec<'a> {
             Op::Distinct(slots) => {
                 let key: Vec<GroupKey> = slots.iter().map(|s| group_key(&row[*s])).collect();
                 if st.seen[k].insert(key) {
+                    let bytes = distinct_key_bytes(slots, &row);
+                    self.charge(bytes)?;
+                    st.seen_bytes += bytes;
                     self.push(ops, k + 1, row, st, out)
                 } else {
                     Ok(true)
@@ -744,16 +959,27 @@ impl<'a> Exec<'a> {
                 let mut out = Vec::new();
                 for row in rows {
                     let before = out.len();
-                    self.match_rows(m, row.clone(), &mut |r| {
-                        out.push(r.clone());
-                        true
-                    })?;
+                    let mut err = None;
+                    self.match_rows(
+                        m,
+                        row.clone(),
+                        &mut |r| match self.keep(&mut out, r.clone()) {
+                            Ok(()) => true,
+                            Err(e) => {
+                                err = Some(e);
+                                false
+                            }
+                        },
+                    )?;
+                    if let Some(e) = err {
+                        return Err(e);
+                    }
                     if *optional && out.len() == before {
                         let mut r = row;
                         for s in &m.binds {
                             r[*s] = Value::Null;
                         }
-                        out.push(r);
+                        self.keep(&mut out, r)?;
                     }
                 }
                 out
@@ -768,13 +994,13 @@ impl<'a> Exec<'a> {
                             for v in l {
                                 let mut r = row.clone();
                                 r[*slot] = v;
-                                out.push(r);
+                                self.keep(&mut out, r)?;
                             }
                         }
                         v => {
                             let mut r = row;
                             r[*slot] = v;
-                            out.push(r);
+                            self.keep(&mut out, r)?;
                         }
                     }
                 }
@@ -795,7 +1021,7 @@ impl<'a> Exec<'a> {
                 for mut row in rows {
                     self.tick()?;
                     self.project(items, &mut row)?;
-                    out.push(row);
+                    self.keep(&mut out, row)?;
                 }
                 out
             }
@@ -810,24 +1036,35 @@ impl<'a> Exec<'a> {
             }
             Op::Sort(keys) => {
                 let mut keyed = Vec::with_capacity(rows.len());
+                let mut key_bytes = 0;
+                let mut result = Ok(());
                 for row in rows {
-                    self.tick()?;
-                    let k = keys
-                        .iter()
-                        .map(|(e, _)| self.eval(e, &row))
-                        .collect::<Res<Vec<_>>>()?;
+                    let k = self.tick().and_then(|()| {
+                        keys.iter()
+                            .map(|(e, _)| self.eval(e, &row))
+                            .collect::<Res<Vec<_>>>()
+                    });
+                    let k = match k.and_then(|k| {
+                        let b = row_bytes(&k);
+                        self.charge(b).map(|()| (k, b))
+                    }) {
+                        Ok((k, b)) => {
+                            key_bytes += b;
+                            k
+                        }
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    };
                     keyed.push((k, row));
                 }
-                keyed.sort_by(|a, b| {
-                    for (i, (_, asc)) in keys.iter().enumerate() {
-                        let o = order(&a.0[i], &b.0[i]);
-                        let o = if *asc { o } else { o.reverse() };
-                        if o != std::cmp::Ordering::Equal {
-                            return o;
-                        }
-                    }
-                    std::cmp::Ordering::Equal
-                });
+                if let Err(e) = result {
+                    self.release(key_bytes);
+                    return Err(e);
+                }
+                keyed.sort_by(|a, b| sort_order(keys, &a.0, &b.0));
+                self.release(key_bytes);
                 keyed.into_iter().map(|(_, r)| r).collect()
             }
             Op::Skip(e) => {
@@ -842,7 +1079,7 @@ impl<'a> Exec<'a> {
                 let mut out = Vec::with_capacity(rows.len());
                 for mut row in rows {
                     self.create(cp, &mut row)?;
-                    out.push(row);
+                    self.keep(&mut out, row)?;
                 }
                 out
             }
@@ -855,10 +1092,21 @@ impl<'a> Exec<'a> {
                 let mut out = Vec::new();
                 for row in rows {
                     let mut found = Vec::new();
-                    self.match_rows(m, row.clone(), &mut |r| {
-                        found.push(r.clone());
-                        true
-                    })?;
+                    let mut err = None;
+                    self.match_rows(
+                        m,
+                        row.clone(),
+                        &mut |r| match self.keep(&mut found, r.clone()) {
+                            Ok(()) => true,
+                            Err(e) => {
+                                err = Some(e);
+                                false
+                            }
+                        },
+                    )?;
+                    if let Some(e) = err {
+                        return Err(e);
+                    }
                     if found.is_empty() {
                         let mut r = row;
                         self.create(create, &mut r)?;
@@ -866,8 +1114,9 @@ impl<'a> Exec<'a> {
                             r[p.slot] = Value::Path(self.build_path(p, &r));
                         }
                         self.set_items(on_create, &r)?;
-                        out.push(r);
+                        self.keep(&mut out, r)?;
                     } else {
+                        // the found rows were charged as they were matched
                         for r in found {
                             self.set_items(on_match, &r)?;
                             out.push(r);
@@ -957,11 +1206,27 @@ impl<'a> Exec<'a> {
         post: &[(usize, CExpr)],
         rows: Vec<Row>,
     ) -> Res<Vec<Row>> {
+        let nslots = rows.first().map_or(0, |r| r.len());
+        // what the groups hold, charged to the budget while they are built
+        let mut group_bytes = 0;
+        let r = self.aggregate_rows(keys, aggs, post, rows, nslots, &mut group_bytes);
+        self.release(group_bytes);
+        r
+    }
+
+    fn aggregate_rows(
+        &mut self,
+        keys: &[(usize, CExpr)],
+        aggs: &[AggSpec],
+        post: &[(usize, CExpr)],
+        rows: Vec<Row>,
+        nslots: usize,
+        group_bytes: &mut usize,
+    ) -> Res<Vec<Row>> {
         let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::new();
         // per group: its key row, each aggregate's inputs, each DISTINCT aggregate's seen keys
         #[allow(clippy::type_complexity)]
         let mut groups: Vec<(Row, Vec<Vec<Value>>, Vec<HashSet<GroupKey>>)> = Vec::new();
-        let nslots = rows.first().map_or(0, |r| r.len());
         for mut row in rows {
             self.tick()?;
             let kv = keys
@@ -975,6 +1240,10 @@ impl<'a> Exec<'a> {
                     for ((s, _), v) in keys.iter().zip(kv) {
                         row[*s] = v;
                     }
+                    // the group's row, and its key in the index
+                    let b = 2 * row_bytes(&row);
+                    self.charge(b)?;
+                    *group_bytes += b;
                     groups.push((
                         row.clone(),
                         vec![Vec::new(); aggs.len()],
@@ -995,6 +1264,9 @@ impl<'a> Exec<'a> {
                 if a.distinct && !groups[gi].2[ai].insert(group_key(&v)) {
                     continue;
                 }
+                let b = std::mem::size_of::<Value>() + v.heap_bytes();
+                self.charge(b)?;
+                *group_bytes += b;
                 groups[gi].1[ai].push(v);
             }
         }
@@ -1019,7 +1291,7 @@ impl<'a> Exec<'a> {
                 row[a.slot] = finish_agg(a.func, vs, p)?;
             }
             self.project(post, &mut row)?;
-            out.push(row);
+            self.keep(&mut out, row)?;
         }
         Ok(out)
     }
@@ -1241,6 +1513,103 @@ impl<'a> Exec<'a> {
 struct StreamState {
     counts: Vec<i64>,
     seen: Vec<HashSet<Vec<GroupKey>>>,
+    /// What the DISTINCT keys in `seen` are charged to the budget.
+    seen_bytes: usize,
+}
+
+/// The estimated bytes of a DISTINCT key of `row`'s `slots`.
+fn distinct_key_bytes(slots: &[usize], row: &Row) -> usize {
+    24 + slots
+        .iter()
+        .map(|s| std::mem::size_of::<GroupKey>() + row[*s].heap_bytes())
+        .sum::<usize>()
+}
+
+/// Where a stream's rows go: all into a list, or into a top-k heap.
+enum Sink<'k> {
+    Rows(Vec<Row>),
+    Top(TopK<'k>),
+}
+
+/// The first `cap` rows in sort order of those offered so far, worst on
+/// top of the heap so that a better row replaces it.
+struct TopK<'k> {
+    keys: &'k [(CExpr, bool)],
+    skip: usize,
+    cap: usize,
+    heap: std::collections::BinaryHeap<Ranked<'k>>,
+    /// Rows offered so far: the tie-breaker that keeps the sort stable.
+    seq: u64,
+    /// What the heap's rows are charged to the budget.
+    bytes: usize,
+}
+
+/// A row with its sort key, ordered as `ORDER BY` orders it, then by
+/// arrival (so equal keys keep their order, as a stable sort keeps it).
+struct Ranked<'k> {
+    key: Vec<Value>,
+    seq: u64,
+    row: Row,
+    bytes: usize,
+    dirs: &'k [(CExpr, bool)],
+}
+
+impl Ord for Ranked<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        sort_order(self.dirs, &self.key, &other.key).then(self.seq.cmp(&other.seq))
+    }
+}
+
+impl PartialOrd for Ranked<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Ranked<'_> {}
+
+/// How `ORDER BY` orders two rows' keys.
+fn sort_order(keys: &[(CExpr, bool)], a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    for (i, (_, asc)) in keys.iter().enumerate() {
+        let o = order(&a[i], &b[i]);
+        let o = if *asc { o } else { o.reverse() };
+        if o != std::cmp::Ordering::Equal {
+            return o;
+        }
+    }
+    std::cmp::Ordering::Equal
+}
+
+/// How many of `ops` (from the start) are streamable operators (see
+/// [`streamable`]) followed by a sort, an optional `SKIP` and a `LIMIT`:
+/// `ORDER BY … [SKIP …] LIMIT …`, answered with a top-k heap.
+fn top_k(ops: &[Op]) -> Option<usize> {
+    let sort_at = ops.iter().position(|op| {
+        !matches!(
+            op,
+            Op::Match { .. }
+                | Op::Unwind { .. }
+                | Op::Filter(_)
+                | Op::Project(_)
+                | Op::Distinct(_)
+                | Op::Skip(_)
+                | Op::Limit(_)
+        )
+    })?;
+    if !matches!(ops[sort_at], Op::Sort(_)) {
+        return None;
+    }
+    match (ops.get(sort_at + 1), ops.get(sort_at + 2)) {
+        (Some(Op::Limit(_)), _) => Some(sort_at + 2),
+        (Some(Op::Skip(_)), Some(Op::Limit(_))) => Some(sort_at + 3),
+        _ => None,
+    }
 }
 
 /// How many of `ops` (from the start) form a pipeline that can run row by

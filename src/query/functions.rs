@@ -367,6 +367,7 @@ impl Exec<'_> {
                         ),
                     ));
                 }
+                self.check_fits(len as usize * std::mem::size_of::<Value>())?;
                 let mut out = Vec::with_capacity(len as usize);
                 for k in 0..len {
                     self.tick()?;

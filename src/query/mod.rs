@@ -38,6 +38,11 @@ pub struct QueryOptions {
     pub timeout: Option<Duration>,
     /// Set to true (e.g. from a Ctrl-C handler) to cancel the running query.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// The memory budget of the query in bytes (`None`: no limit): the
+    /// rows it holds at once, estimated as their values' sizes, and the
+    /// lists and strings its expressions build. Past it the query stops
+    /// with `TransientError` (`MemoryLimitExceeded`).
+    pub max_memory: Option<usize>,
 }
 
 impl Default for QueryOptions {
@@ -46,7 +51,85 @@ impl Default for QueryOptions {
             max_var_length: 15,
             timeout: None,
             cancel: None,
+            max_memory: Some(default_max_memory()),
         }
+    }
+}
+
+/// The default memory budget of a query: a quarter of the memory this
+/// process may use (the machine's RAM, or the cgroup's limit when lower),
+/// at least 64 MiB; 1 GiB where neither can be read.
+pub fn default_max_memory() -> usize {
+    static DEFAULT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *DEFAULT.get_or_init(|| {
+        let ram = std::fs::read_to_string("/proc/meminfo").ok().and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("MemTotal:"))?;
+            let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kb.saturating_mul(1024))
+        });
+        let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok());
+        let total = match (ram, cgroup) {
+            (Some(r), Some(c)) => r.min(c),
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => 4 << 30,
+        };
+        usize::try_from(total / 4)
+            .unwrap_or(usize::MAX)
+            .max(64 << 20)
+    })
+}
+
+/// Reads a memory size as `--max-memory` and `:maxmemory` take it: a
+/// number of bytes with an optional binary unit (`K`, `M`, `G`, `T`, also
+/// written `KB`, `MiB`, …; `512M`, `1.5G`), or `off`/`none` for no limit.
+pub fn parse_memory_size(text: &str) -> Result<Option<usize>, String> {
+    let t = text.trim();
+    if ["off", "none", "unlimited"].contains(&t.to_ascii_lowercase().as_str()) {
+        return Ok(None);
+    }
+    let usage = || {
+        format!(
+            "{text:?} is not a memory size: give bytes with an optional unit \
+             (512M, 2G, 1.5GiB) or `off`"
+        )
+    };
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let x: f64 = num.parse().map_err(|_| usage())?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return Err(usage()),
+    };
+    let bytes = x * (1u64 << shift) as f64;
+    if !bytes.is_finite() || bytes < 1.0 || bytes >= usize::MAX as f64 {
+        return Err(usage());
+    }
+    Ok(Some(bytes as usize))
+}
+
+/// A memory size for people: `512 MiB`, `1.5 GiB`.
+pub fn format_memory_size(bytes: usize) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut x = bytes as f64;
+    let mut u = 0;
+    while x >= 1024.0 && u + 1 < units.len() {
+        x /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} bytes")
+    } else if x.fract() == 0.0 {
+        format!("{x:.0} {}", units[u])
+    } else {
+        format!("{x:.1} {}", units[u])
     }
 }
 

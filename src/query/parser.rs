@@ -31,24 +31,168 @@ fn syntax(msg: impl Into<String>, detail: &str, sp: Span) -> QueryError {
 }
 
 fn rule_name(r: &Rule) -> String {
-    // what people call the expected thing, where the rule name is grammar jargon
-    let plain = match r {
-        r if is_expression_rule(*r) => Some("an expression"),
-        Rule::EOI => Some("the end of the query"),
-        Rule::variable | Rule::symbolic_name => Some("a name"),
-        Rule::node_pattern => Some("a node pattern like (n)"),
-        Rule::rel_pattern => Some("a relationship like -[r]->"),
-        Rule::string => Some("a string"),
-        _ => None,
-    };
-    if let Some(p) = plain {
+    if let Some(p) = plain_rule_name(*r) {
         return p.to_string();
     }
+    // keywords are user words already: `BY`, `AND`, …
     let s = format!("{r:?}");
     match s.strip_prefix("kw_") {
         Some(k) => k.to_string(),
-        None => s.replace('_', " "),
+        None => "something else".to_string(),
     }
+}
+
+/// What people call what a grammar rule matches: error messages name
+/// these, never the rule (`tests`: every rule but the keywords has one).
+fn plain_rule_name(r: Rule) -> Option<&'static str> {
+    if is_expression_rule(r) {
+        return Some("an expression");
+    }
+    Some(match r {
+        Rule::EOI => "the end of the query",
+        Rule::WHITESPACE | Rule::COMMENT => "a space",
+        Rule::query | Rule::regular_query | Rule::union_part | Rule::single_query => {
+            "a clause like MATCH or RETURN"
+        }
+        Rule::clause => "a clause like MATCH or RETURN",
+        Rule::atom | Rule::literal => "an expression",
+        Rule::number | Rule::exponent => "a number",
+        Rule::escape => "a string",
+        Rule::dash => "a relationship like -[r]->",
+        Rule::predicate_suffix => "an operator",
+        Rule::postfix => "a property like .name",
+        Rule::ident_char
+        | Rule::reserved
+        | Rule::variable
+        | Rule::symbolic_name
+        | Rule::plain_name
+        | Rule::escaped_name
+        | Rule::escaped_inner => "a name",
+        Rule::match_clause => "MATCH",
+        Rule::where_clause => "WHERE",
+        Rule::unwind_clause => "UNWIND",
+        Rule::with_clause => "WITH",
+        Rule::return_clause => "RETURN",
+        Rule::create_clause => "CREATE",
+        Rule::merge_clause => "MERGE",
+        Rule::set_clause => "SET",
+        Rule::remove_clause => "REMOVE",
+        Rule::delete_clause => "DELETE",
+        Rule::detach => "DETACH",
+        Rule::distinct => "DISTINCT",
+        Rule::projection_body | Rule::projection_items | Rule::projection_item | Rule::star => {
+            "what to return (expressions, or *)"
+        }
+        Rule::order_by => "ORDER BY",
+        Rule::sort_item => "a sort key",
+        Rule::skip => "SKIP",
+        Rule::limit => "LIMIT",
+        Rule::merge_action => "ON MATCH or ON CREATE",
+        Rule::set_item | Rule::set_prop | Rule::set_add | Rule::set_all | Rule::set_labels => {
+            "a property or label to set"
+        }
+        Rule::remove_item => "a property or label to remove",
+        Rule::pattern
+        | Rule::pattern_part
+        | Rule::pattern_element
+        | Rule::pattern_chain
+        | Rule::pattern_expr => "a pattern like (a)-[r]->(b)",
+        Rule::shortest_path => "shortestPath(…)",
+        Rule::node_pattern => "a node pattern like (n)",
+        Rule::node_labels | Rule::label_check => "a label like :Person",
+        Rule::properties => "properties like {name: 'Kursk'}",
+        Rule::rel_pattern | Rule::left_arrow | Rule::right_arrow => "a relationship like -[r]->",
+        Rule::rel_detail => "relationship details like [r:SAID]",
+        Rule::rel_types => "a relationship type like :SAID",
+        Rule::range | Rule::range_lo | Rule::range_hi | Rule::range_dots => "a length like *1..3",
+        Rule::comp_op
+        | Rule::add_op
+        | Rule::mul_op
+        | Rule::not_op
+        | Rule::unary_op
+        | Rule::in_op
+        | Rule::regex_op
+        | Rule::starts_with
+        | Rule::ends_with
+        | Rule::contains
+        | Rule::is_null
+        | Rule::is_not_null => "an operator",
+        Rule::prop_lookup => "a property like .name",
+        Rule::index | Rule::slice | Rule::slice_lo | Rule::slice_hi => "an index like [0]",
+        Rule::paren_expr => "an expression in brackets",
+        Rule::float | Rule::hex_int | Rule::octal_int | Rule::dec_int => "a number",
+        Rule::string | Rule::sq_inner | Rule::dq_inner | Rule::tsq_inner | Rule::tdq_inner => {
+            "a string"
+        }
+        Rule::map_literal | Rule::map_entry => "a map like {key: value}",
+        Rule::list_literal => "a list like [1, 2]",
+        Rule::parameter | Rule::param_index => "a parameter like $name",
+        Rule::case_expr | Rule::case_operand | Rule::case_when | Rule::case_else => {
+            "CASE WHEN … THEN … END"
+        }
+        Rule::count_star => "count(*)",
+        Rule::list_comprehension | Rule::comp_projection => {
+            "a list comprehension like [x IN l | x]"
+        }
+        Rule::pattern_comprehension => "a pattern comprehension like [(a)-->(b) | b]",
+        Rule::quantifier | Rule::quantifier_kind => "all(…), any(…), none(…) or single(…)",
+        Rule::reduce => "reduce(…)",
+        Rule::exists_subquery => "EXISTS { … }",
+        Rule::function_call | Rule::function_name => "a function call like size(x)",
+        Rule::map_projection
+        | Rule::map_proj_item
+        | Rule::map_proj_all
+        | Rule::map_proj_prop
+        | Rule::map_proj_var => "a map projection like n{.name}",
+        _ => return None,
+    })
+}
+
+/// The length of `text` without the spaces and comments (`// …`,
+/// `/* … */`) at its end; quotes and escaped names are skipped whole, so
+/// `//` inside a string is not a comment.
+pub fn end_of_code(text: &str) -> usize {
+    let b = text.as_bytes();
+    let mut end = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C => i += 1,
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(b.len(), |k| i + k);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map_or(b.len(), |k| i + 2 + k + 2);
+            }
+            q @ (b'\'' | b'"' | b'`') => {
+                let mut k = i + 1;
+                while k < b.len() && b[k] != q {
+                    k += if b[k] == b'\\' && q != b'`' { 2 } else { 1 };
+                }
+                i = (k + 1).min(b.len());
+                end = i;
+            }
+            _ if text[i..].starts_with(['\u{2018}', '\u{201C}']) => {
+                let close = if text[i..].starts_with('\u{2018}') {
+                    '\u{2019}'
+                } else {
+                    '\u{201D}'
+                };
+                i = text[i + 3..]
+                    .find(close)
+                    .map_or(b.len(), |k| i + 3 + k + close.len_utf8());
+                end = i;
+            }
+            _ => {
+                let w = text[i..].chars().next().map_or(1, char::len_utf8);
+                if !text[i..].starts_with('\u{00A0}') {
+                    end = i + w;
+                }
+                i += w;
+            }
+        }
+    }
+    end
 }
 
 /// How deeply brackets — `(`, `[`, `{` — may nest in a query. The parser,
@@ -218,10 +362,30 @@ fn parse_error_detail(text: &str, at: usize) -> &'static str {
     "UnexpectedSyntax"
 }
 
+/// The grammar's work per byte of query the parser may spend (plus a
+/// fixed allowance). Ordinary queries need well under a hundred steps per
+/// byte; the grammar backtracks, though, so text such as `[a[b[c[…` with
+/// nothing closed would take time exponential in its nesting.
+const PARSE_STEPS_PER_BYTE: usize = 400;
+const PARSE_STEPS_BASE: usize = 200_000;
+
+/// Runs the grammar with a bound on its work that grows with the text.
+/// pest's bound is one setting for the process, read when a parse starts,
+/// so parses take turns setting it.
+fn parse_bounded(text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    let steps = PARSE_STEPS_BASE.saturating_add(text.len().saturating_mul(PARSE_STEPS_PER_BYTE));
+    pest::set_call_limit(std::num::NonZeroUsize::new(steps));
+    let r = CypherParser::parse(Rule::query, text);
+    pest::set_call_limit(None);
+    r
+}
+
 /// Parses a whole query (with optional `EXPLAIN` / `PROFILE`).
 pub fn parse_query(text: &str) -> Res<Query> {
     check_brackets(text)?;
-    let mut pairs = CypherParser::parse(Rule::query, text).map_err(|e| {
+    let mut pairs = parse_bounded(text).map_err(|e| {
         let (start, end) = match e.location {
             pest::error::InputLocation::Pos(p) => {
                 // the offending character, whatever its width in bytes
@@ -244,6 +408,13 @@ pub fn parse_query(text: &str) -> Res<Query> {
                 } else {
                     format!("invalid syntax, expected {}", names.join(", "))
                 }
+            }
+            pest::error::ErrorVariant::CustomError { message }
+                if message.contains("limit reached") =>
+            {
+                "the query is too complex to parse: brackets or comprehensions nest around \
+                 something unfinished; check that every bracket is closed"
+                    .to_string()
             }
             pest::error::ErrorVariant::CustomError { message } => message.clone(),
         };
@@ -532,7 +703,9 @@ fn projection(p: P) -> Res<Projection> {
                             let text = span(&y);
                             let mut it = y.into_inner();
                             let e = it.next().ok_or_else(|| bug("item"))?;
-                            let text = Span(text.0, e.as_span().end());
+                            // the column name is the item's text: without the
+                            // spaces and comments the grammar skipped after it
+                            let text = Span(text.0, text.0 + end_of_code(e.as_str()));
                             let expr = expression(e)?;
                             let alias = it.find(|z| z.as_rule() == Rule::variable).map(variable);
                             pr.items.push(ProjItem { expr, alias, text });
@@ -1315,4 +1488,22 @@ fn map_entry(p: P) -> Res<(String, Expr)> {
     let k = symbolic_name(it.next().ok_or_else(|| bug("map"))?);
     let v = expression(it.next().ok_or_else(|| bug("map"))?)?;
     Ok((k, v))
+}
+
+#[cfg(test)]
+mod words {
+    use super::*;
+
+    #[test]
+    fn every_rule_but_the_keywords_has_a_name_in_user_words() {
+        let missing: Vec<String> = Rule::all_rules()
+            .iter()
+            .filter(|r| !format!("{r:?}").starts_with("kw_") && plain_rule_name(**r).is_none())
+            .map(|r| format!("{r:?}"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "rules without a plain name: {missing:?}"
+        );
+    }
 }

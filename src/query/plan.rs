@@ -1597,7 +1597,14 @@ impl<'a> Planner<'a> {
                     return Err(compile_err(
                         "SyntaxError",
                         "InvalidArgumentType",
-                        format!("invalid operand type for {op:?}"),
+                        format!(
+                            "invalid operand type for {}",
+                            match op {
+                                UnOp::Not => "NOT",
+                                UnOp::Neg => "unary -",
+                                UnOp::Pos => "unary +",
+                            }
+                        ),
                         span_of(x),
                     ));
                 }
@@ -1635,7 +1642,7 @@ impl<'a> Planner<'a> {
                     return Err(compile_err(
                         "SyntaxError",
                         "InvalidArgumentType",
-                        format!("invalid operand types for {op:?}"),
+                        format!("invalid operand types for {op}"),
                         span_of(e),
                     ));
                 }

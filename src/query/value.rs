@@ -49,6 +49,25 @@ impl From<&PropValue> for Value {
 }
 
 impl Value {
+    /// An estimate of the heap bytes this value holds beyond its own
+    /// `size_of::<Value>()`, for the query's memory budget. A string shared
+    /// with the store or another row (its `Arc` has other owners) counts
+    /// as a pointer: it costs the query nothing new.
+    pub fn heap_bytes(&self) -> usize {
+        const V: usize = std::mem::size_of::<Value>();
+        match self {
+            Value::Str(s) if Arc::strong_count(s) == 1 => s.len() + 16,
+            Value::List(l) => l.iter().map(|v| V + v.heap_bytes()).sum(),
+            // a B-tree entry: the key's String and heap, the value, node share
+            Value::Map(m) => m
+                .iter()
+                .map(|(k, v)| 24 + k.len() + V + v.heap_bytes() + 16)
+                .sum(),
+            Value::Path(p) => (p.nodes.len() + p.rels.len()) * 8,
+            _ => 0,
+        }
+    }
+
     /// The value as a storable property, if it is one (no nodes, paths…).
     pub fn to_prop(&self) -> Option<PropValue> {
         Some(match self {

@@ -80,9 +80,27 @@ const FUNCTIONS: &[&str] = &[
 ];
 
 const COMMANDS: &[&str] = &[
-    ":help", ":stats", ":schema", ":save", ":load", ":ingest", ":format", ":timing", ":timeout",
-    ":maxhops", ":param", ":params", ":explain", ":expand", ":parse", ":why", ":export", ":source",
-    ":clear", ":quit",
+    ":help",
+    ":stats",
+    ":schema",
+    ":save",
+    ":load",
+    ":ingest",
+    ":format",
+    ":timing",
+    ":timeout",
+    ":maxhops",
+    ":maxmemory",
+    ":param",
+    ":params",
+    ":explain",
+    ":expand",
+    ":parse",
+    ":why",
+    ":export",
+    ":source",
+    ":clear",
+    ":quit",
 ];
 
 /// Whether `text` is an unfinished statement: a query that does not end
@@ -91,7 +109,8 @@ const COMMANDS: &[&str] = &[
 /// an unclosed bracket is shown rather than hidden behind the
 /// continuation prompt.
 pub fn needs_more(text: &str) -> bool {
-    let t = text.trim();
+    // comments (`// …`, `/* … */`) after the statement do not count
+    let t = strip_comments(text).trim();
     if t.is_empty() {
         return false;
     }
@@ -108,12 +127,40 @@ pub fn needs_more(text: &str) -> bool {
     !t.ends_with(';')
 }
 
+/// `text` up to the end of its last code: without the spaces and `//` or
+/// `/* */` comments after it (a comment inside is kept, and the query
+/// parser skips it).
+pub fn strip_comments(text: &str) -> &str {
+    &text[..crate::query::parser::end_of_code(text)]
+}
+
 /// Whether a quote is left open at the end of `t`, and the bracket depth.
+/// Comments are skipped: an apostrophe or bracket in one counts for nothing.
 fn scan(t: &str) -> (bool, i32) {
     let mut depth = 0i32;
     let mut quote: Option<char> = None;
     let mut escaped = false;
-    for c in t.chars() {
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quote.is_none() && c == '/' && chars.peek() == Some(&'/') {
+            for c in chars.by_ref() {
+                if c == '\n' {
+                    break;
+                }
+            }
+            continue;
+        }
+        if quote.is_none() && c == '/' && chars.peek() == Some(&'*') {
+            chars.next();
+            let mut star = false;
+            for c in chars.by_ref() {
+                if star && c == '/' {
+                    break;
+                }
+                star = c == '*';
+            }
+            continue;
+        }
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
@@ -367,5 +414,16 @@ mod tests {
         assert!(!needs_more("MATCH (n RETURN n;"));
         assert!(needs_more("RETURN 'a;"));
         assert!(needs_more("RETURN \u{2018}Kursk"));
+        // comments: an apostrophe or bracket in one is nothing, and a
+        // comment after the `;` does not hide it
+        assert!(needs_more("// it's a comment\nMATCH (n) // don't stop"));
+        assert!(!needs_more("MATCH (n) RETURN n; // done"));
+        assert!(!needs_more("RETURN 1; /* (it's [done */"));
+        assert!(needs_more("MATCH (n /* ) */"));
+        assert!(!needs_more("// only a comment"));
+        assert_eq!(
+            strip_comments("RETURN '//' AS x; // c"),
+            "RETURN '//' AS x;"
+        );
     }
 }

@@ -69,6 +69,7 @@ Commands:
   :timing on|off
   :timeout SECONDS|off  a time limit for each query (off by default)
   :maxhops N            the bound for unbounded `*` patterns (default 15)
+  :maxmemory SIZE|off   the memory budget of each query (512M, 2G; default a quarter of RAM)
   :param NAME = VALUE   set a query parameter ($NAME); :params lists them
   :why [ROW]            the sentences behind the last result (or one row of it)
   :export json|graphml|dot PATH [all]   the last result's subgraph (or the whole graph)
@@ -98,6 +99,11 @@ impl Session {
             interactive,
             sourcing: Vec::new(),
         }
+    }
+
+    /// Sets the memory budget of each query (`None`: no limit).
+    pub fn set_max_memory(&mut self, bytes: Option<usize>) {
+        self.limits.max_memory = bytes;
     }
 
     /// Runs the REPL: the line editor on a terminal, otherwise statements
@@ -243,7 +249,10 @@ impl Session {
 
     /// Runs one statement and prints its result or error.
     fn execute(&mut self, stmt: &str) -> Result<Flow, ()> {
-        let stmt = stmt.trim().trim_end_matches(';').trim();
+        // comments after the statement go, so does the `;` before them
+        let stmt = editor::strip_comments(stmt.trim())
+            .trim_end_matches(';')
+            .trim();
         if stmt.is_empty() {
             return Ok(Flow::Continue);
         }
@@ -428,6 +437,18 @@ impl Session {
                 println!(
                     "unbounded variable-length patterns stop at {} hops",
                     self.limits.max_var_length
+                );
+            }
+            "maxmemory" => {
+                if !arg.is_empty() {
+                    self.limits.max_memory = query::parse_memory_size(arg)
+                        .map_err(|e| format!("{e}\nusage: :maxmemory SIZE|off"))?;
+                }
+                println!(
+                    "memory budget per query: {}",
+                    self.limits
+                        .max_memory
+                        .map_or("off".into(), query::format_memory_size)
                 );
             }
             "timing" => match arg {
