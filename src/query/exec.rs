@@ -241,6 +241,20 @@ impl<'a> Exec<'a> {
 
     /// Calls `f` with every extension of `row` that matches `m`; `f`
     /// returns false to stop early.
+    /// Every match of `m` extending `row`, appended to `out` under the
+    /// query's memory budget.
+    fn match_into(&self, m: &MatchPlan, row: Row, out: &mut Vec<Row>) -> Res<()> {
+        let mut err = None;
+        self.match_rows(m, row, &mut |r| match self.keep(out, r.clone()) {
+            Ok(()) => true,
+            Err(e) => {
+                err = Some(e);
+                false
+            }
+        })?;
+        err.map_or(Ok(()), Err)
+    }
+
     pub fn match_rows(
         &self,
         m: &MatchPlan,
@@ -959,21 +973,7 @@ impl<'a> Exec<'a> {
                 let mut out = Vec::new();
                 for row in rows {
                     let before = out.len();
-                    let mut err = None;
-                    self.match_rows(
-                        m,
-                        row.clone(),
-                        &mut |r| match self.keep(&mut out, r.clone()) {
-                            Ok(()) => true,
-                            Err(e) => {
-                                err = Some(e);
-                                false
-                            }
-                        },
-                    )?;
-                    if let Some(e) = err {
-                        return Err(e);
-                    }
+                    self.match_into(m, row.clone(), &mut out)?;
                     if *optional && out.len() == before {
                         let mut r = row;
                         for s in &m.binds {
@@ -1092,21 +1092,7 @@ impl<'a> Exec<'a> {
                 let mut out = Vec::new();
                 for row in rows {
                     let mut found = Vec::new();
-                    let mut err = None;
-                    self.match_rows(
-                        m,
-                        row.clone(),
-                        &mut |r| match self.keep(&mut found, r.clone()) {
-                            Ok(()) => true,
-                            Err(e) => {
-                                err = Some(e);
-                                false
-                            }
-                        },
-                    )?;
-                    if let Some(e) = err {
-                        return Err(e);
-                    }
+                    self.match_into(m, row.clone(), &mut found)?;
                     if found.is_empty() {
                         let mut r = row;
                         self.create(create, &mut r)?;
