@@ -13,6 +13,8 @@ use crate::fasthash::{HashMap, HashSet};
 
 use super::lexicon::{Gaz, tables};
 use super::sentences::{Kind, Sentence, Token};
+use super::syntax::Syntax;
+use crate::nlp::tags::Upos;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EType {
@@ -61,6 +63,9 @@ pub struct Mention {
     pub t1: usize,
     /// The mention is a capital / seat standing for a government.
     pub metonym: bool,
+    /// A demonym used as a modifier (`Spanish colonial rule`): it ties the
+    /// text to the country but does not name the country as a participant.
+    pub adjectival: bool,
 }
 
 pub struct Ner {
@@ -455,6 +460,88 @@ const NOT_NAMES: &[&str] = &[
     "Jr",
     "Jr.",
     "Sr.",
+    // time zones: a clock, not an actor ("at 10:00 UTC")
+    "UTC",
+    "GMT",
+    "BST",
+    "IST",
+    "CET",
+    "CEST",
+    "EET",
+    "EEST",
+    "EST",
+    "EDT",
+    "CST",
+    "CDT",
+    "MST",
+    "MDT",
+    "PST",
+    "PDT",
+    "AEST",
+    "AEDT",
+    "JST",
+    "KST",
+    "MSK",
+    "HKT",
+    "SGT",
+    // diseases and economic measures written in capitals
+    "COVID",
+    "COVID-19",
+    "SARS",
+    "SARS-CoV-2",
+    "HIV",
+    "GDP",
+];
+
+/// Last words of capitalised names that name a law, a day, a prize or an
+/// operation: a thing, not a person, organisation or place
+/// (`Voting Rights Act`, `Labor Day`, `Electronic Commerce Directive`).
+const THING_HEADS: &[&str] = &[
+    "Act",
+    "Acts",
+    "Directive",
+    "Day",
+    "Law",
+    "Treaty",
+    "Accord",
+    "Accords",
+    "Amendment",
+    "Regulation",
+    "Regulations",
+    "Award",
+    "Awards",
+    "Prize",
+    "Cup",
+    "Festival",
+    "Games",
+    "Olympics",
+    "Week",
+    "Appeal",
+    "Programme",
+    "Program",
+    "Plan",
+    "Doctrine",
+    "Agreement",
+    "Protocol",
+    "Charter",
+    "War",
+    "Wars",
+    "Crisis",
+    "Pandemic",
+    "Conditions",
+    "Rules",
+    "Constitution",
+    "Declaration",
+    "Index",
+];
+/// First words of names of storms and operations (`Hurricane Maria`).
+const THING_PREFIXES: &[&str] = &[
+    "Hurricane",
+    "Typhoon",
+    "Cyclone",
+    "Storm",
+    "Tropical",
+    "Operation",
 ];
 
 /// Pronouns and other words never starting a name.
@@ -486,6 +573,8 @@ struct Builder<'a> {
     /// The entity tagger's names by token range, sorted; `None` when no
     /// model ran (the capitalisation rules then decide alone).
     model: Option<Vec<TokSpan>>,
+    /// Word classes from the tagger (all `X` when no model ran).
+    syn: &'a Syntax,
     entities: Vec<Entity>,
     by_key: HashMap<(String, EType), usize>,
     mentions: Vec<Mention>,
@@ -566,6 +655,7 @@ impl<'a> Builder<'a> {
             t0,
             t1,
             metonym,
+            adjectival: false,
         });
     }
 }
@@ -597,6 +687,7 @@ pub fn recognise(
     toks: &[Token],
     sents: &[Sentence],
     model: Option<&[ModelSpan]>,
+    syn: &Syntax,
 ) -> Ner {
     let t = tables();
     let model = model.map(|spans| {
@@ -619,6 +710,7 @@ pub fn recognise(
         text,
         toks,
         model,
+        syn,
         entities: Vec::new(),
         by_key: HashMap::default(),
         mentions: Vec::new(),
@@ -665,7 +757,8 @@ pub fn recognise(
                 if toks[j].kind == Kind::Word
                     && is_cap(wj)
                     && (!NOT_NAMES.contains(&wj)
-                        || wj == "May" && !toks.get(j + 1).is_some_and(|tk| tk.kind == Kind::Num))
+                        || wj == "May" && !toks.get(j + 1).is_some_and(|tk| tk.kind == Kind::Num)
+                        || wj == "TV")
                 {
                     j += 1;
                 } else if (wj == "of" || wj == "for")
@@ -807,6 +900,10 @@ fn classify(
         }
         return;
     }
+    // a named law, day, prize, storm or operation is not an entity
+    if e - a >= 2 && (THING_HEADS.contains(&b.w(e - 1)) || THING_PREFIXES.contains(&b.w(a))) {
+        return;
+    }
     // 1. emit gazetteer hits inside the run; remember the non-gazetteer parts
     let mut k = a;
     let mut leading_affil: Option<usize> = None; // country entity of a leading demonym / country
@@ -814,9 +911,40 @@ fn classify(
     let mut seg = a;
     let mut gaz_spans: Vec<(usize, usize, Gaz)> = Vec::new();
     while k < e {
+        // a capital closing a run after a given name is a surname
+        // ("Sudesh Amman")
+        let surname = |gi: usize, ge: usize| {
+            matches!(t.gaz[gi].1, Gaz::Capital(_))
+                && k > a
+                && ge == e
+                && k == a + 1
+                && is_cap(b.w(a))
+                && !gaz_at.contains_key(&a)
+                && !ORG_HEADS.contains(&b.w(a))
+                && !PLACE_HEADS.contains(&b.w(a))
+                && !t.title_words.contains(&b.w(a).to_lowercase())
+                && !is_acronym(b.w(a))
+                && !matches!(
+                    b.w(a),
+                    "North"
+                        | "South"
+                        | "East"
+                        | "West"
+                        | "Northern"
+                        | "Southern"
+                        | "Eastern"
+                        | "Western"
+                        | "Central"
+                        | "Greater"
+                        | "Downtown"
+                        | "Old"
+                        | "New"
+                )
+        };
         if let Some(&(ge, gi)) = gaz_at.get(&k)
             && ge <= e
             && (!matches!(t.gaz[gi].1, Gaz::City(_) | Gaz::Region(_)) || (k == a && ge == e))
+            && !surname(gi, ge)
         {
             gaz_spans.push((k, ge, t.gaz[gi].1.clone()));
             if seg < k {
@@ -1123,9 +1251,25 @@ fn emit_gaz(
             let ce = b.country_entity(c);
             b.alias(ce, &surface);
             b.mention(ce, si, a, e, false);
+            // "Spanish colonial rule", "Afghan peace talks": a modifier
+            let modifier = next
+                .chars()
+                .next()
+                .is_some_and(|ch| ch.is_alphabetic())
+                && !is_func(next)
+                && !t.cues.contains_key(next)
+                && !matches!(next, "said" | "says" | "say" | "and" | "or")
+                && !matches!(b.syn.upos(e), Upos::Verb | Upos::Aux)
+                // "the British relinquished": a past tense the tagger may miss
+                && !(pre.eq_ignore_ascii_case("the") && next.ends_with("ed"));
+            if modifier && let Some(m) = b.mentions.last_mut() {
+                m.adjectival = true;
+            }
         }
         Gaz::Capital(c) => {
-            // government metonym by default; a locative use also makes a city
+            // a capital stands for its government where it acts ("Kyiv
+            // said", "Moscow's forces", "talks between Kyiv and Moscow");
+            // elsewhere it is the city
             let ce = b.country_entity(c);
             let locative = matches!(
                 pre,
@@ -1135,7 +1279,26 @@ fn emit_gaz(
                     let w = &b.text[tk.start..tk.end];
                     w == t.countries[c].name
                 });
-            if locative {
+            let acting = t.cues.contains_key(next)
+                || matches!(
+                    next,
+                    "'s" | "’s"
+                        | "has"
+                        | "have"
+                        | "had"
+                        | "is"
+                        | "was"
+                        | "will"
+                        | "would"
+                        | "and"
+                        | "said"
+                        | "says"
+                )
+                || matches!(pre, "by" | "between" | "and" | "with" | "against");
+            let modifier = next.chars().next().is_some_and(|ch| ch.is_lowercase())
+                && !is_func(next)
+                && !matches!(b.syn.upos(e), Upos::Verb | Upos::Aux | Upos::Adp);
+            if locative || !(acting || modifier) {
                 let city = b.entity(&surface, EType::Place);
                 b.entities[city].settlement = true;
                 if !b.entities[city].part_of.contains(&ce) {
@@ -1270,6 +1433,31 @@ fn resolve(b: &mut Builder) {
                 && b.entities[i].name.split_whitespace().count() >= 2
         })
         .collect();
+    // a capital standing for its government that is also a person's last
+    // name in the article ("Sudesh Amman" … "Amman was") is the person
+    for mi in 0..b.mentions.len() {
+        let m = &b.mentions[mi];
+        if !m.metonym || m.t1 != m.t0 + 1 {
+            continue;
+        }
+        let w = b.w(m.t0);
+        let Some(&p) = persons
+            .iter()
+            .find(|&&p| b.entities[p].name.split_whitespace().last() == Some(w))
+        else {
+            continue;
+        };
+        let (country, surface) = (m.ent, w.to_string());
+        b.mentions[mi].ent = p;
+        b.mentions[mi].metonym = false;
+        let still = b
+            .mentions
+            .iter()
+            .any(|o| o.ent == country && b.span(o.t0, o.t1) == surface);
+        if !still {
+            b.entities[country].aliases.retain(|a| *a != surface);
+        }
+    }
     #[allow(clippy::needless_range_loop)] // the body reads other entities by index too
     for i in 0..n {
         let e = &b.entities[i];
@@ -1504,7 +1692,7 @@ mod tests {
     fn run(s: &str) -> Ner {
         let t = tokenize(s);
         let ss = split(s, &t);
-        recognise(s, &t, &ss, None)
+        recognise(s, &t, &ss, None, &Syntax::default())
     }
 
     fn find<'a>(n: &'a Ner, name: &str) -> Option<&'a Entity> {

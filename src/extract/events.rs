@@ -415,9 +415,6 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
             i += len;
         }
     }
-    if std::env::var("NG_NOMERGE").is_ok() {
-        return out;
-    }
     merge_rementions(out)
 }
 

@@ -94,6 +94,7 @@ impl Extractor {
             &toks,
             &sents,
             pipe.is_some().then_some(model.as_slice()),
+            &syn,
         );
         let lower = resolve::lower_tokens(&doc.body, &toks);
         let cx = resolve::Ctx {
@@ -179,9 +180,23 @@ impl Extraction {
 
     /// The FORMAT.md JSON shape.
     pub fn to_json(&self) -> Value {
+        // an entity is listed when the text names it: a country seen only
+        // through a modifying demonym ("Spanish colonial rule") is not,
+        // unless a claim or an event involves it
         let mut mentioned = vec![false; self.entities.len()];
-        for m in &self.mentions {
+        for m in self.mentions.iter().filter(|m| !m.adjectival) {
             mentioned[m.ent] = true;
+        }
+        let args = self.claims.iter().map(|c| &c.speaker).chain(
+            self.events
+                .iter()
+                .filter(|e| e.status == events::Status::Reported)
+                .flat_map(|e| [&e.agent, &e.patient, &e.place].into_iter().flatten()),
+        );
+        for a in args {
+            if let Some(e) = a.ent {
+                mentioned[e] = true;
+            }
         }
         let entities: Vec<Value> = self
             .entities

@@ -104,6 +104,7 @@ impl Syntax {
                 let xpos: Vec<_> = tagged.iter().map(|t| t.1).collect();
                 let ents = pipe.entities.tag(&forms, &upos, &xpos);
                 push_spans(&mut spans, &ents, toks, t0, forms.len());
+                syn.upos[t0..t1].copy_from_slice(&upos);
                 // not a sentence a person wrote (a table, a run-on list), or
                 // one without a reporting verb or event word: names only,
                 // and no rule asks for its parse
