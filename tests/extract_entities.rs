@@ -96,3 +96,38 @@ fn a_last_name_that_is_a_capital_stays_the_person() {
         listed(&x)
     );
 }
+
+#[test]
+fn a_party_before_a_name_is_an_affiliation_not_part_of_it() {
+    let x = ex("Democrat Ellen Marsh and Republican Tom Ridley both voted against the bill.");
+    assert!(has(&x, "Ellen Marsh"), "{:?}", listed(&x));
+    assert!(has(&x, "Tom Ridley"), "{:?}", listed(&x));
+    assert!(
+        !listed(&x)
+            .iter()
+            .any(|(n, _)| n.starts_with("Democrat") || n.starts_with("Republican")),
+        "{:?}",
+        listed(&x)
+    );
+}
+
+#[test]
+fn a_bare_title_of_a_body_names_the_body() {
+    let x = ex(
+        "Anna Berg, CEO of Velmora, said sales fell. The runway was closed, according to the Directorate General of Harbour Aviation.",
+    );
+    let l = listed(&x);
+    assert!(has(&x, "Velmora"), "{l:?}");
+    assert!(!l.iter().any(|(n, _)| n.contains("CEO")), "{l:?}");
+    assert!(
+        l.iter()
+            .any(|(n, t)| n == "Directorate General of Harbour Aviation" && t == "organization"),
+        "{l:?}"
+    );
+}
+
+#[test]
+fn an_acronym_title_after_a_party_leaves_the_party() {
+    let x = ex("A Labour MP said the vote was close.");
+    assert!(!has(&x, "Labour MP"), "{:?}", listed(&x));
+}

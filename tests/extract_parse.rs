@@ -395,3 +395,24 @@ fn a_month_is_not_a_march() {
         events(&x)
     );
 }
+
+#[test]
+fn refusing_what_was_asked_is_a_denial_but_refusing_to_comment_is_no_claim() {
+    let x = ex(
+        "The harbour board refused to release the inspection records. Mayor Ivo Lind refused to comment.",
+    );
+    assert!(
+        claims(&x)
+            .iter()
+            .any(|(_, st, c)| *st == Stance::Deny && c.contains("release the inspection records")),
+        "{:#?}",
+        claims(&x)
+    );
+    assert!(
+        !claims(&x)
+            .iter()
+            .any(|(sp, _, _)| sp.iter().any(|s| s.contains("Lind"))),
+        "{:#?}",
+        claims(&x)
+    );
+}

@@ -1051,6 +1051,26 @@ fn parse_cue(
     {
         return ParseCue::Reject;
     }
+    // "refused to comment", "declined to confirm": silence, not a claim
+    if matches!(syn.lemma(v), "refuse" | "decline")
+        && syn.children(v).any(|k| {
+            syn.rel(k) == "xcomp"
+                && (matches!(
+                    syn.lemma(k),
+                    "comment"
+                        | "say"
+                        | "speak"
+                        | "answer"
+                        | "discuss"
+                        | "elaborate"
+                        | "respond"
+                        | "reply"
+                        | "talk"
+                ) || tables().verb_cues.contains_key(syn.lemma(k)))
+        })
+    {
+        return ParseCue::Reject;
+    }
     // passive: "was questioned about", unless an agent speaks ("was denied by X")
     let passive = syn
         .children(v)

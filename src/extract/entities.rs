@@ -904,6 +904,34 @@ fn classify(
     if e - a >= 2 && (THING_HEADS.contains(&b.w(e - 1)) || THING_PREFIXES.contains(&b.w(a))) {
         return;
     }
+    // "CEO of Tesco", "Minister of Defence": a bare title names no one;
+    // what follows "of" is the organisation or place
+    if let Some(of) = (a..e).find(|&x| b.w(x) == "of")
+        && of > a
+        && of + 1 < e
+        && (a..of).all(|x| t.title_words.contains(&b.w(x).to_lowercase()))
+        && {
+            // not a title that has "of" in it ("Secretary of State …"), and
+            // no name after what the title is of ("Minister of Information
+            // Moammar al-Eryani"): one word, or a body by its head noun
+            let lower = b.span(a, e).to_lowercase();
+            let r = if b.w(of + 1) == "the" { of + 2 } else { of + 1 };
+            !t.titles
+                .iter()
+                .any(|tt| tt.contains(" of ") && lower.starts_with(tt.as_str()))
+                && (e - r == 1 || ORG_HEADS.contains(&b.w(e - 1)))
+        }
+    {
+        let r = if b.w(of + 1) == "the" { of + 2 } else { of + 1 };
+        if r + 1 == e && !gaz_at.contains_key(&r) && !is_func(b.w(r)) {
+            // the one word a chief executive or a minister is of
+            let o = b.entity(b.w(r), EType::Organization);
+            b.mention(o, si, r, e, false);
+        } else if r < e {
+            classify(b, t, si, r, e, s, gaz_at, lower_words);
+        }
+        return;
+    }
     // 1. emit gazetteer hits inside the run; remember the non-gazetteer parts
     let mut k = a;
     let mut leading_affil: Option<usize> = None; // country entity of a leading demonym / country
@@ -991,6 +1019,16 @@ fn classify(
         ns -= 1;
     }
     let before_is_title = ns > a
+        // "Directorate General of Civil Aviation": a body's head noun
+        // before "of", and what it is of after, not a person's name
+        && b.w(ns - 1) != "of"
+        && !(a..ns)
+            .rev()
+            .find(|&x| b.w(x) == "of")
+            .is_some_and(|of| {
+                (a..of).any(|x| ORG_HEADS.contains(&b.w(x)))
+                    && !(of..ns).any(|x| ORG_HEADS.contains(&b.w(x)))
+            })
         && {
             let w = b.w(ns - 1).to_lowercase();
             t.title_words.contains(&w)
@@ -1114,6 +1152,13 @@ fn classify(
             pa += 1;
         }
         while pe > pa && CONNECTORS.contains(&b.w(pe - 1)) {
+            pe -= 1;
+        }
+        // "Labour MP": the party, not a body called "Labour MP"
+        if pe - pa >= 2
+            && is_acronym(b.w(pe - 1))
+            && t.title_words.contains(&b.w(pe - 1).to_lowercase())
+        {
             pe -= 1;
         }
         if pa >= pe

@@ -263,6 +263,9 @@ const CUE_FORMS: &[(&str, &str, Stance)] = &[
 
 /// Role nouns missing from `titles.tsv` that also introduce names.
 const EXTRA_TITLES: &[&str] = &[
+    // party members named by their party ("Democrat Chuck Schumer")
+    "democrat",
+    "republican",
     "commissioner",
     "superintendent",
     "inspector",
@@ -398,6 +401,10 @@ fn build() -> Tables {
             let stance = Stance::from_lexicon(col(&r, 4)).or(match col(&r, 4) {
                 // agreeing that … is asserting it; supporting a plan is not a claim
                 "supported" if col(&r, 7).contains("that") => Some(Stance::Assert),
+                // refusing to do what was asked denies it ("refused to hand
+                // over the documents"); "refused to comment" is a phrase row
+                // with no stance, matched first
+                "refused" => Some(Stance::Deny),
                 _ => None,
             });
             if let Some(stance) = stance {
