@@ -416,3 +416,46 @@ fn refusing_what_was_asked_is_a_denial_but_refusing_to_comment_is_no_claim() {
         claims(&x)
     );
 }
+
+#[test]
+fn according_to_a_document_noun_is_its_issuer() {
+    // "according to" governs "figures"; the nmod "from X" names who issued them
+    let x = ex(
+        "According to figures from the Nordic Fisheries Council, catches fell by a third in 2023.",
+    );
+    assert_claim(
+        &x,
+        "Nordic Fisheries Council",
+        Stance::Assert,
+        "catches fell by a third",
+    );
+}
+
+#[test]
+fn according_to_without_a_comma_still_has_content() {
+    let x = ex("According to Helga Brandt the ferry had been inspected in March.");
+    assert_claim(
+        &x,
+        "Helga Brandt",
+        Stance::Assert,
+        "ferry had been inspected",
+    );
+}
+
+#[test]
+fn people_from_a_body_speak_for_it() {
+    // nsubj "representatives" with nmod "from Norway": the body they speak for
+    let x = ex("Representatives from Norway acknowledged that the army had shot down a drone.");
+    assert_claim(&x, "Norway", Stance::Confirm, "army had shot down a drone");
+}
+
+#[test]
+fn a_partitive_speaker_is_kept_as_written() {
+    let x = ex("One of the fishermen said the nets had been cut overnight.");
+    assert_claim(
+        &x,
+        "One of the fishermen",
+        Stance::Assert,
+        "nets had been cut",
+    );
+}

@@ -238,7 +238,16 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             let lw = cx.lw(i);
             // according to X
             if lw == "according" && i + 1 < s1 && cx.lw(i + 1) == "to" && !in_quote(i) {
-                if let Some(sp) = cx.object(i + 1, si) {
+                // the parse names the noun "according to" governs, so a
+                // document noun leads to its issuer ("according to data
+                // from the WHO")
+                let parsed_sp = (cx.syn.parsed(i) && cx.syn.rel(i) == "case")
+                    .then(|| cx.syn.head(i))
+                    .flatten()
+                    .filter(|&h| h > i + 1)
+                    .and_then(|h| speaker_at(cx, h, si))
+                    .filter(|a| a.ent.is_some());
+                if let Some(sp) = parsed_sp.or_else(|| cx.object(i + 1, si)) {
                     let sp_end = cx.mention_at(i + 2).map(|m| m.t1).unwrap_or(i + 3).min(s1);
                     // a short adjunct before: "On Sunday, according to
                     // witnesses, a man …" → the content follows
@@ -250,7 +259,9 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
                         while c < s1 && cx.w(c) != "," {
                             c += 1;
                         }
-                        (c + 1, s1)
+                        // "According to Rathbun the property was …": no
+                        // comma, the content follows the speaker
+                        if c >= s1 { (sp_end, s1) } else { (c + 1, s1) }
                     } else {
                         (
                             s0,
@@ -855,6 +866,38 @@ pub(crate) fn speaker_at(cx: &Ctx, h: usize, si: usize) -> Option<Arg> {
             return Some(a);
         }
         return Some(cx.arg_of_mention(m));
+    }
+    // "representatives from Iran", "officials of the ministry": the body
+    // they speak for
+    if tables().agent_nouns.contains(syn.lemma(h)) || tables().agent_nouns.contains(lw) {
+        for k in syn.children(h) {
+            if syn.rel(k) == "nmod"
+                && syn.children(k).any(|c| {
+                    syn.rel(c) == "case" && matches!(cx.lw(c).as_str(), "from" | "of" | "at")
+                })
+                && let Some(m) = cx.mention_at(k)
+                && cx.ner.entities[m.ent].etype != EType::Person
+            {
+                return Some(cx.arg_of_mention(m));
+            }
+        }
+    }
+    // "one of the children", "some of the protesters": the phrase as written
+    if matches!(
+        lw,
+        "one" | "some" | "several" | "many" | "most" | "two" | "three" | "few"
+    ) && let Some(k) = syn.children(h).find(|&k| {
+        syn.rel(k) == "nmod"
+            && syn
+                .children(k)
+                .any(|c| syn.rel(c) == "case" && cx.lw(c) == "of")
+    }) && cx.mention_at(k).is_none()
+    {
+        let (_, hi) = syn.subtree(k, &|x| np_core_skip(cx, x) && x != k);
+        let text = clean(cx.span(h, hi.max(k + 1)));
+        if !text.is_empty() {
+            return Some(Arg { text, ent: None });
+        }
     }
     if DOC_NOUNS.contains(&syn.lemma(h)) {
         // "a statement from the ministry", "the report by X"

@@ -48,6 +48,7 @@ fn wanted(form: &str, lemma: &str, upos: Upos) -> bool {
     let lower = form.to_lowercase();
     t.cues.contains_key(&lower)
         || t.triggers.contains_key(&lower)
+        || lower == "according"
         || match upos {
             Upos::Verb => {
                 t.verb_cues.contains_key(lemma)
