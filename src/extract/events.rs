@@ -384,7 +384,13 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 ty = "kill".to_string();
             }
             // who died is what happened to them: "Harry Dunn died" → patient
-            if matches!(ty.as_str(), "die" | "kill") && patient.is_none() && lw == "died" {
+            // (a natural death has no agent at all; a violent one told
+            // intransitively, "died of wounds", "lost their lives", neither)
+            let intransitive = lw.starts_with("die")
+                || lw == "dying"
+                || lw.contains("lives")
+                || lw.contains("life");
+            if (ty == "die" || ty == "kill" && intransitive) && patient.is_none() {
                 patient = agent.take();
             }
             // a later noun mention of an event type already seen ("the attack") adds nothing
