@@ -1327,7 +1327,21 @@ pub fn truncate(kind: &str, unit: &Value, v: &Value, map: Option<&Value>) -> Res
     let (nd, nt, ntz) = match map {
         Some(Value::Map(m)) if !m.is_empty() => {
             let tz = tz_from_map(m)?;
-            (date_from_map(m, nd)?, time_from_map(m, nt)?, tz.or(own))
+            let mut t2 = time_from_map(m, nt)?;
+            // fractions given with a truncation below the second add to
+            // what the truncation kept (`{nanosecond: 2}` after truncating
+            // to milliseconds: `.645000002`)
+            let fraction_given = ["millisecond", "microsecond", "nanosecond"]
+                .iter()
+                .any(|k| !matches!(m.get(*k), None | Some(Value::Null)));
+            if let (true, Some(kept), Some(t)) = (fraction_given, nt, t2) {
+                let kept = kept.rem_euclid(NS_PER_SEC);
+                if t % NS_PER_SEC + kept >= NS_PER_SEC {
+                    return Err(arg_err("invalid fraction of a second"));
+                }
+                t2 = Some(t + kept);
+            }
+            (date_from_map(m, nd)?, t2, tz.or(own))
         }
         Some(Value::Map(_)) | Some(Value::Null) | None => (nd, nt, own),
         Some(_) => return Err(arg_err("truncate() expects a map of fields")),
@@ -1701,6 +1715,27 @@ mod tests {
                 "RETURN datetime({timezone: 'Europe/Kyiv'}).timezone, datetime.transaction('Asia/Tokyo').offset"
             ),
             ["'Europe/Kyiv'", "'+09:00'"]
+        );
+    }
+
+    #[test]
+    fn fractions_after_a_truncation_below_the_second_add_to_what_is_kept() {
+        let mut g = Graph::new();
+        assert_eq!(
+            row(
+                &mut g,
+                "WITH localtime('12:31:14.645876123') AS t
+                 RETURN localtime.truncate('millisecond', t, {nanosecond: 2}),
+                        localtime.truncate('microsecond', t, {nanosecond: 2}),
+                        localtime.truncate('millisecond', t, {}),
+                        datetime.truncate('second', datetime('2024-08-01T12:00:01.5Z'), {millisecond: 7})"
+            ),
+            [
+                "'12:31:14.645000002'",
+                "'12:31:14.645876002'",
+                "'12:31:14.645'",
+                "'2024-08-01T12:00:01.007Z'",
+            ]
         );
     }
 
