@@ -166,7 +166,12 @@ fn date_from_map(m: &BTreeMap<String, Value>, base: Option<i64>) -> Res<Option<i
     }
     if let Some(q) = get_int(m, "quarter")? {
         let y = year.or(by).unwrap_or(1970);
-        let dq = get_int(m, "dayOfQuarter")?.unwrap_or(1);
+        // a base date keeps its day of the quarter
+        let base_dq = base.map(|b| {
+            let (by, bm, _) = civil_from_days(b);
+            b - days_from_civil(by, (bm - 1) / 3 * 3 + 1, 1) + 1
+        });
+        let dq = get_int(m, "dayOfQuarter")?.or(base_dq).unwrap_or(1);
         if !(1..=4).contains(&q) {
             return Err(arg_err(format!("invalid quarter {q}")));
         }
@@ -1728,13 +1733,15 @@ mod tests {
                  RETURN localtime.truncate('millisecond', t, {nanosecond: 2}),
                         localtime.truncate('microsecond', t, {nanosecond: 2}),
                         localtime.truncate('millisecond', t, {}),
-                        datetime.truncate('second', datetime('2024-08-01T12:00:01.5Z'), {millisecond: 7})"
+                        datetime.truncate('second', datetime('2024-08-01T12:00:01.5Z'), {millisecond: 7}),
+                        date({date: date('1984-11-11'), quarter: 3})"
             ),
             [
                 "'12:31:14.645000002'",
                 "'12:31:14.645876002'",
                 "'12:31:14.645'",
                 "'2024-08-01T12:00:01.007Z'",
+                "'1984-08-11'",
             ]
         );
     }
