@@ -15,10 +15,23 @@ use newsgraph::{nlp, snapshot, workspace};
 
 mod bench;
 
+/// The version line: the program's version and that of the time-zone
+/// database bundled at build time.
+fn version_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{} (time zones: IANA {})",
+            env!("CARGO_PKG_VERSION"),
+            newsgraph::store::Zone::database_version()
+        )
+    })
+}
+
 #[derive(Parser)]
 #[command(
     name = "newsgraph",
-    version,
+    version = version_text(),
     about = "News articles → a graph of actors, places, events and claims, queried from a REPL."
 )]
 struct Cli {

@@ -29,6 +29,12 @@
 //! version 2 reader cannot decode, hence the new number. Version 2 files
 //! load unchanged (their values are a subset).
 //!
+//! Version 4 has the layout of version 3; a temporal value may also be a
+//! date-time in a named time zone (`Temporal::ZonedDateTime`, its zone
+//! written by name, so the bundled zone database can change between
+//! builds), which a version 3 reader cannot decode. Version 3 files load
+//! unchanged.
+//!
 //! Version 1 (one bincode payload of the whole graph) is still read.
 //!
 //! Saving writes a temporary file in the same folder, syncs it and renames
@@ -47,7 +53,7 @@ use crate::store::{EdgeData, Graph, GraphParts, Node, NodeId, PropMap, Provenanc
 /// Magic bytes at the start of every snapshot (the `\r\n` catches text-mode mangling).
 pub const MAGIC: &[u8; 8] = b"NGRAPH\r\n";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// Nodes per independently encoded chunk.
 pub const NODE_CHUNK: usize = 1 << 16;
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
@@ -310,7 +316,7 @@ pub fn from_bytes(
     let (parts, meta) = if version == 1 {
         decode_v1(payload, checksum).map_err(corrupt)?
     } else {
-        // versions 2 and 3 share the layout
+        // versions 2 to 4 share the layout
         decode_v2(payload, checksum).map_err(corrupt)?
     };
     let graph = Graph::from_parts(parts).map_err(|e| corrupt(e.to_string()))?;

@@ -369,3 +369,31 @@ fn queries_obey_a_time_limit_and_a_hop_bound() {
             .unwrap()
     });
 }
+
+/// `--version` names the bundled time-zone database's release.
+#[test]
+fn version_names_the_time_zone_data() {
+    newsgraph().arg("--version").assert().success().stdout(
+        predicate::str::is_match(r"^newsgraph \S+ \(time zones: IANA \d{4}[a-z]\)\n$").unwrap(),
+    );
+}
+
+/// A date-time in a named zone, from the command line: the zone's rules
+/// (summer time in July), and a daylight-saving gap moved forward.
+#[test]
+fn named_time_zones_from_the_command_line() {
+    newsgraph()
+        .args([
+            "query",
+            "--format",
+            "csv",
+            "RETURN datetime('2015-07-21T21:40:32.142[Europe/London]') AS a, \
+             datetime({year: 2017, month: 3, day: 26, hour: 2, minute: 30, timezone: 'Europe/Stockholm'}) AS b",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2015-07-21T21:40:32.142+01:00[Europe/London]",
+        ))
+        .stdout(predicate::str::contains("2017-03-26T03:30+02:00[Europe/Stockholm]"));
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use newsgraph::snapshot::{self, FORMAT_VERSION, SnapshotError};
 use newsgraph::store::{
-    Date, Direction, Duration, Graph, NodeId, PropMap, PropValue, Provenance, Temporal,
+    Date, Direction, Duration, Graph, NodeId, PropMap, PropValue, Provenance, Temporal, Zone,
 };
 use proptest::prelude::*;
 
@@ -100,6 +100,20 @@ fn fixture_graph(version: u32) -> Graph {
             let k = g.intern(k);
             p.set(k, v);
         }
+    }
+    if version >= 4 {
+        let k = g.intern("zoned");
+        let kyiv = Zone::from_name("Europe/Kyiv").unwrap();
+        // 2024-08-01T12:30+03:00[Europe/Kyiv]
+        p.set(
+            k,
+            PropValue::Temporal(Temporal::ZonedDateTime(
+                19936,
+                45_000_000_000_000,
+                10_800,
+                kyiv,
+            )),
+        );
     }
     let c = g.add_node(vec![claim], p, Some(prov));
     let said = g.intern("SAID");

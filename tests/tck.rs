@@ -31,9 +31,10 @@
 //!   property triples and the set of distinct labels in the graph, which is
 //!   how the TCK counts them (`-properties` included).
 //! * `Given the binary-tree-N graph` loads `<features>/../graphs/<name>/<name>.cypher`
-//!   when that file exists; otherwise the case is skipped. Cases that
-//!   register a test procedure (`And there exists a procedure …`) and
-//!   cases tagged `@ignore` are skipped too.
+//!   when that file exists; otherwise the case is skipped. Cases tagged
+//!   `@ignore` are skipped too. `And there exists a procedure SIGNATURE:`
+//!   registers a table-backed procedure (`TableProcedure`: the table's rows
+//!   give inputs and outputs) beside the built-ins for that case.
 //! * Categories (first that applies): temporal (under
 //!   `expressions/temporal`, or the query under test or a setup query calls
 //!   a temporal function), call (under `clauses/call` or uses `CALL`), write (query
@@ -54,6 +55,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use newsgraph::query::procedures::{Registry, Signature, TableProcedure};
 use newsgraph::query::{self, Params, Phase, QueryError, QueryOptions, QueryOutput};
 use newsgraph::store::Graph;
 use rayon::prelude::*;
@@ -227,12 +229,41 @@ struct Last {
     effects: BTreeMap<&'static str, usize>,
 }
 
-fn run_query(g: &mut Graph, q: &str, params: &Params) -> Result<QueryOutput, QueryError> {
+fn run_query(
+    g: &mut Graph,
+    q: &str,
+    params: &Params,
+    procs: &Arc<Registry>,
+) -> Result<QueryOutput, QueryError> {
     let opts = QueryOptions {
         timeout: Some(QUERY_TIMEOUT),
+        procedures: procs.clone(),
         ..QueryOptions::default()
     };
     query::run(g, q, params, &opts)
+}
+
+/// A test procedure from `there exists a procedure SIGNATURE:` and its
+/// table (header: the input and output names; rows: their values).
+fn test_procedure(text: &str, table: &[Vec<String>]) -> Result<TableProcedure, String> {
+    let sig = text["there exists a procedure ".len()..]
+        .trim()
+        .trim_end_matches(':')
+        .trim();
+    let sig = Signature::parse(sig)?;
+    let header: Vec<String> = table
+        .first()
+        .map(|h| h.iter().filter(|c| !c.is_empty()).cloned().collect())
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    for row in table.iter().skip(1) {
+        rows.push(
+            row.iter()
+                .map(|c| tval::parse(c).and_then(|v| tval::to_value(&v)))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+    }
+    TableProcedure::new(sig, &header, rows)
 }
 
 fn err_text(e: &QueryError) -> String {
@@ -425,17 +456,17 @@ fn run_case(case: &Case, cfg: &Config) -> Report {
     if case.scenario.tags.iter().any(|t| t == "@ignore") {
         return skip("tagged @ignore");
     }
-    // Skip before running anything when a step cannot be supported.
-    for st in &case.scenario.steps {
-        if st.text.starts_with("there exists a procedure") {
-            return skip("registers a test procedure");
-        }
-    }
+    // the built-in procedures and those the case registers
+    let mut procs = Arc::new(Registry::builtin());
     for st in &case.scenario.steps {
         let text = st.text.as_str();
         let doc = st.doc.as_deref().unwrap_or("");
         match text {
             "an empty graph" | "any graph" => {}
+            t if t.starts_with("there exists a procedure ") => match test_procedure(t, &st.table) {
+                Ok(p) => Arc::make_mut(&mut procs).register(Arc::new(p)),
+                Err(e) => return fail(format!("bad procedure step: {e}"), context, None),
+            },
             t if t.starts_with("the ") && t.ends_with(" graph") => {
                 let name = &t[4..t.len() - 6];
                 let file = cfg
@@ -447,7 +478,7 @@ fn run_case(case: &Case, cfg: &Config) -> Report {
                 let Ok(script) = std::fs::read_to_string(&file) else {
                     return skip("named graph not available");
                 };
-                if let Err(e) = run_query(&mut g, &script, &Params::new()) {
+                if let Err(e) = run_query(&mut g, &script, &Params::new(), &procs) {
                     return fail(
                         format!("loading graph {name} failed: {}", err_text(&e)),
                         context,
@@ -456,7 +487,7 @@ fn run_case(case: &Case, cfg: &Config) -> Report {
                 }
             }
             "having executed:" => {
-                if let Err(e) = run_query(&mut g, doc, &params) {
+                if let Err(e) = run_query(&mut g, doc, &params, &procs) {
                     context.push_str(&format!("setup query:\n{doc}\n"));
                     return fail(
                         format!("setup query failed: {}", err_text(&e)),
@@ -480,7 +511,7 @@ fn run_case(case: &Case, cfg: &Config) -> Report {
             }
             "executing query:" | "executing control query:" => {
                 let before = snapshot(&g);
-                let result = run_query(&mut g, doc, &params);
+                let result = run_query(&mut g, doc, &params, &procs);
                 let after = snapshot(&g);
                 context.push_str(&format!("query:\n{doc}\n"));
                 last = Some(Last {

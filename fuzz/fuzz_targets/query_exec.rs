@@ -55,6 +55,7 @@ fuzz_target!(|data: &[u8]| {
         timeout: Some(Duration::from_millis(200)),
         cancel: None,
         max_memory: Some(64 << 20),
+        ..QueryOptions::default()
     };
     if let Err(e) = query::run(&mut g, text, &params, &opts) {
         let _ = e.render(text);

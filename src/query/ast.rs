@@ -80,6 +80,24 @@ pub enum Clause {
         detach: bool,
         exprs: Vec<Expr>,
     },
+    /// `CALL ns.name(args) [YIELD …]`; `args` is `None` without parentheses
+    /// (arguments taken from the parameters of the same names).
+    Call {
+        name: String,
+        args: Option<Vec<Expr>>,
+        yields: Option<Yield>,
+        span: Span,
+    },
+}
+
+/// What a `CALL` yields: `*`, or outputs with optional new names, and a
+/// filter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Yield {
+    pub star: bool,
+    /// (output, variable)
+    pub items: Vec<(String, Var)>,
+    pub where_: Option<Expr>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -455,6 +473,44 @@ impl Display for Clause {
                 }
                 f.write_str("DELETE ")?;
                 comma(f, exprs)
+            }
+            Clause::Call {
+                name: n,
+                args,
+                yields,
+                ..
+            } => {
+                f.write_str("CALL ")?;
+                for (i, part) in n.split('.').enumerate() {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    name(f, part)?;
+                }
+                if let Some(a) = args {
+                    f.write_str("(")?;
+                    comma(f, a)?;
+                    f.write_str(")")?;
+                }
+                if let Some(y) = yields {
+                    f.write_str(" YIELD ")?;
+                    if y.star {
+                        f.write_str("*")?;
+                    }
+                    for (i, (out, var)) in y.items.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        name(f, out)?;
+                        if *out != var.name {
+                            write!(f, " AS {var}")?;
+                        }
+                    }
+                    if let Some(w) = &y.where_ {
+                        write!(f, " WHERE {w}")?;
+                    }
+                }
+                Ok(())
             }
         }
     }

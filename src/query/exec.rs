@@ -1006,6 +1006,31 @@ impl<'a> Exec<'a> {
                 }
                 out
             }
+            Op::Call { proc, args, outs } => {
+                let mut out = Vec::new();
+                for row in rows {
+                    self.tick()?;
+                    let vals = args
+                        .iter()
+                        .map(|a| self.eval(a, &row))
+                        .collect::<Res<Vec<_>>>()?;
+                    let vals = super::procedures::check_args(proc.signature(), vals)?;
+                    let results = proc.call(self.g, &vals)?;
+                    if proc.signature().outputs.is_empty() {
+                        // a procedure without outputs leaves the rows as they are
+                        self.keep(&mut out, row)?;
+                        continue;
+                    }
+                    for res in results {
+                        let mut r = row.clone();
+                        for (i, slot) in outs {
+                            r[*slot] = res.get(*i).cloned().unwrap_or(Value::Null);
+                        }
+                        self.keep(&mut out, r)?;
+                    }
+                }
+                out
+            }
             Op::Filter(e) => {
                 let mut out = Vec::new();
                 for row in rows {

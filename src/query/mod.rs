@@ -12,6 +12,7 @@ mod exec;
 mod functions;
 pub mod parser;
 pub mod plan;
+pub mod procedures;
 mod temporal;
 #[cfg(test)]
 mod tests;
@@ -43,6 +44,8 @@ pub struct QueryOptions {
     /// lists and strings its expressions build. Past it the query stops
     /// with `TransientError` (`MemoryLimitExceeded`).
     pub max_memory: Option<usize>,
+    /// The procedures `CALL` may run (default: the built-ins).
+    pub procedures: Arc<procedures::Registry>,
 }
 
 impl Default for QueryOptions {
@@ -52,6 +55,7 @@ impl Default for QueryOptions {
             timeout: None,
             cancel: None,
             max_memory: Some(default_max_memory()),
+            procedures: Arc::new(procedures::Registry::builtin()),
         }
     }
 }
@@ -317,7 +321,9 @@ fn execute(
     options: &QueryOptions,
     writes: bool,
 ) -> Result<QueryOutput, QueryError> {
-    let plan = plan::Planner::new(graph, params, query, writes).plan(&ast.body)?;
+    let plan = plan::Planner::new(graph, params, query, writes)
+        .with_procedures(&options.procedures)
+        .plan(&ast.body)?;
     if ast.explain == Some(ast::Explain::Explain) {
         let lines = plan::describe(&plan, graph);
         return Ok(QueryOutput {

@@ -71,6 +71,11 @@ fn plain_rule_name(r: Rule) -> Option<&'static str> {
         Rule::match_clause => "MATCH",
         Rule::where_clause => "WHERE",
         Rule::unwind_clause => "UNWIND",
+        Rule::call_clause => "CALL",
+        Rule::procedure_name => "a procedure name like db.labels",
+        Rule::call_args => "procedure arguments like (a, b)",
+        Rule::yield_clause => "YIELD",
+        Rule::yield_item => "a procedure output like label or label AS l",
         Rule::with_clause => "WITH",
         Rule::return_clause => "RETURN",
         Rule::create_clause => "CREATE",
@@ -507,6 +512,60 @@ fn clause(p: P) -> Res<Clause> {
                 optional,
                 pattern: pat,
                 where_,
+                span: sp,
+            }
+        }
+        Rule::call_clause => {
+            let mut name = String::new();
+            let mut args = None;
+            let mut yields = None;
+            for x in inner {
+                match x.as_rule() {
+                    Rule::procedure_name => {
+                        name = x
+                            .into_inner()
+                            .map(symbolic_name)
+                            .collect::<Vec<_>>()
+                            .join(".");
+                    }
+                    Rule::call_args => {
+                        args = Some(x.into_inner().map(expression).collect::<Res<Vec<_>>>()?);
+                    }
+                    Rule::yield_clause => {
+                        let mut y = Yield {
+                            star: false,
+                            items: Vec::new(),
+                            where_: None,
+                        };
+                        for it in x.into_inner() {
+                            match it.as_rule() {
+                                Rule::star => y.star = true,
+                                Rule::where_clause => y.where_ = Some(where_clause(it)?),
+                                Rule::yield_item => {
+                                    let sp = span(&it);
+                                    let mut parts = it.into_inner();
+                                    let out = parts.next().map(symbolic_name).unwrap_or_default();
+                                    let var = parts.find(|p| p.as_rule() == Rule::variable).map_or(
+                                        Var {
+                                            name: out.clone(),
+                                            span: sp,
+                                        },
+                                        variable,
+                                    );
+                                    y.items.push((out, var));
+                                }
+                                _ => {}
+                            }
+                        }
+                        yields = Some(y);
+                    }
+                    _ => {}
+                }
+            }
+            Clause::Call {
+                name,
+                args,
+                yields,
                 span: sp,
             }
         }

@@ -307,6 +307,13 @@ pub enum Op {
         exprs: Vec<CExpr>,
         detach: bool,
     },
+    /// `CALL`: the procedure, its argument expressions, and (output index,
+    /// slot) for each yielded output.
+    Call {
+        proc: std::sync::Arc<dyn super::procedures::Procedure>,
+        args: Vec<CExpr>,
+        outs: Vec<(usize, usize)>,
+    },
 }
 
 /// One `UNION` branch, ready to run.
@@ -473,6 +480,7 @@ pub struct Planner<'a> {
     nslots: usize,
     agg_mode: AggMode,
     aggs: Vec<AggSpec>,
+    procs: Option<&'a super::procedures::Registry>,
 }
 
 pub fn has_writes(q: &RegularQuery) -> bool {
@@ -501,7 +509,14 @@ impl<'a> Planner<'a> {
             nslots: 0,
             agg_mode: AggMode::Forbidden,
             aggs: Vec::new(),
+            procs: None,
         }
+    }
+
+    /// The procedures `CALL` may name (none without this).
+    pub fn with_procedures(mut self, r: &'a super::procedures::Registry) -> Self {
+        self.procs = Some(r);
+        self
     }
 
     fn sym(&mut self, name: &str) -> Option<Symbol> {
@@ -615,6 +630,29 @@ impl<'a> Planner<'a> {
                         optional: *optional,
                     });
                 }
+                Clause::Call {
+                    name,
+                    args,
+                    yields,
+                    span,
+                } => {
+                    let standalone = n == 1;
+                    let (op, cols, filter) = self.plan_call(
+                        name,
+                        args.as_deref(),
+                        yields.as_ref(),
+                        *span,
+                        standalone,
+                        &mut scope,
+                    )?;
+                    ops.push(op);
+                    if let Some(f) = filter {
+                        ops.push(Op::Filter(f));
+                    }
+                    if standalone {
+                        columns = cols;
+                    }
+                }
                 Clause::Unwind { expr, var } => {
                     let e = self.expr(expr, &scope)?;
                     if scope.get(&var.name).is_some() {
@@ -719,6 +757,7 @@ impl<'a> Planner<'a> {
         }
         if let Some(last) = q.clauses.last()
             && !matches!(last, Clause::Return { .. })
+            && !(q.clauses.len() == 1 && matches!(last, Clause::Call { .. }))
             && !q.clauses.iter().any(|c| {
                 matches!(
                     c,
@@ -742,6 +781,154 @@ impl<'a> Planner<'a> {
             nslots: self.nslots,
             columns,
         })
+    }
+
+    /// A `CALL`: the procedure from the registry, arguments checked against
+    /// its signature (their number; the types of literals), the yielded
+    /// outputs bound to new variables. A standalone call (the whole query)
+    /// may omit the parentheses (arguments come from the parameters of the
+    /// same names) and `YIELD` (every output is a column).
+    #[allow(clippy::type_complexity)]
+    fn plan_call(
+        &mut self,
+        name: &str,
+        args: Option<&[Expr]>,
+        yields: Option<&Yield>,
+        span: Span,
+        standalone: bool,
+        scope: &mut Scope,
+    ) -> Res<(Op, Vec<(String, usize)>, Option<CExpr>)> {
+        let Some(proc) = self.procs.and_then(|r| r.get(name)).cloned() else {
+            return Err(compile_err(
+                "ProcedureError",
+                "ProcedureNotFound",
+                format!("there is no procedure {name}"),
+                span,
+            ));
+        };
+        let sig = proc.signature().clone();
+        let mut cargs = Vec::new();
+        match args {
+            Some(a) => {
+                if a.len() != sig.inputs.len() {
+                    return Err(sem(
+                        "InvalidNumberOfArguments",
+                        format!(
+                            "{name} takes {} argument(s), got {} ({sig})",
+                            sig.inputs.len(),
+                            a.len()
+                        ),
+                        span,
+                    ));
+                }
+                for (e, (input, t)) in a.iter().zip(&sig.inputs) {
+                    let c = self.expr(e, scope)?;
+                    if let CExpr::Const(v) = &c
+                        && matches!(e, Expr::Lit(_))
+                        && !t.accepts(v)
+                    {
+                        return Err(sem(
+                            "InvalidArgumentType",
+                            format!("{name}: argument {input} must be {t:?}"),
+                            span_of(e),
+                        ));
+                    }
+                    cargs.push(c);
+                }
+            }
+            None => {
+                if !standalone && !sig.inputs.is_empty() {
+                    return Err(sem(
+                        "InvalidArgumentPassingMode",
+                        format!("{name} takes arguments: pass them in parentheses ({sig})"),
+                        span,
+                    ));
+                }
+                for (input, _) in &sig.inputs {
+                    match self.params.get(input) {
+                        Some(v) => cargs.push(CExpr::Const(v.clone())),
+                        None => {
+                            return Err(compile_err(
+                                "ParameterMissing",
+                                "MissingParameter",
+                                format!(
+                                    "{name} takes its argument {input} from the parameter ${input}, which is not given"
+                                ),
+                                span,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        // outputs: (output index, variable)
+        let chosen: Vec<(usize, Var)> = match yields {
+            None if !standalone => Vec::new(),
+            Some(y) if y.star && !standalone => {
+                return Err(sem(
+                    "UnexpectedSyntax",
+                    "YIELD * is only allowed in a standalone CALL",
+                    span,
+                ));
+            }
+            None | Some(Yield { star: true, .. }) => sig
+                .outputs
+                .iter()
+                .enumerate()
+                .map(|(i, (o, _))| {
+                    (
+                        i,
+                        Var {
+                            name: o.clone(),
+                            span,
+                        },
+                    )
+                })
+                .collect(),
+            Some(y) => {
+                let mut v = Vec::new();
+                for (out, var) in &y.items {
+                    let Some(i) = sig.outputs.iter().position(|(o, _)| o == out) else {
+                        return Err(sem(
+                            "UndefinedVariable",
+                            format!("{name} has no output {out} ({sig})"),
+                            var.span,
+                        ));
+                    };
+                    v.push((i, var.clone()));
+                }
+                v
+            }
+        };
+        let mut outs = Vec::new();
+        let mut cols = Vec::new();
+        let mut fresh = std::collections::HashSet::new();
+        for (i, var) in chosen {
+            if scope.get(&var.name).is_some() || !fresh.insert(var.name.clone()) {
+                return Err(sem(
+                    "VariableAlreadyBound",
+                    format!("variable `{}` already declared", var.name),
+                    var.span,
+                ));
+            }
+            let s = self.slot();
+            scope.add(&var.name, s, Kind::Any);
+            outs.push((i, s));
+            cols.push((var.name.clone(), s));
+        }
+        let filter = match yields.and_then(|y| y.where_.as_ref()) {
+            Some(w) => Some(self.expr(w, scope)?),
+            None => None,
+        };
+        Ok((
+            Op::Call {
+                proc,
+                args: cargs,
+                outs,
+            },
+            cols,
+            filter,
+        ))
     }
 
     fn plan_set(&mut self, items: &[SetItem], scope: &Scope) -> Res<Vec<SetC>> {
@@ -2274,6 +2461,7 @@ pub fn describe_op(op: &Op, g: &Graph) -> String {
             s
         }
         Op::Unwind { slot, .. } => format!("Unwind(#{slot})"),
+        Op::Call { proc, .. } => format!("Call({})", proc.signature().name),
         Op::Filter(_) => "Filter".into(),
         Op::Project(items) => format!("Project({} columns)", items.len()),
         Op::Aggregate { keys, aggs, .. } => {

