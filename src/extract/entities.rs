@@ -1306,7 +1306,7 @@ fn emit_gaz(
                 && !matches!(next, "said" | "says" | "say" | "and" | "or")
                 && !matches!(b.syn.upos(e), Upos::Verb | Upos::Aux)
                 // "the British relinquished": a past tense the tagger may miss
-                && !(pre.eq_ignore_ascii_case("the") && next.ends_with("ed"));
+                && (!pre.eq_ignore_ascii_case("the") || !next.ends_with("ed"));
             if modifier && let Some(m) = b.mentions.last_mut() {
                 m.adjectival = true;
             }
