@@ -440,31 +440,53 @@ impl Model {
         n * 10 + (self.entries.len() + inline) * 4
     }
 
-    /// The data of `key`'s slot.
+    /// The data of `key`'s slot, probing from `slot` on.
     #[inline]
-    fn find(&self, key: u64) -> Option<u64> {
+    fn find_from(&self, key: u64, mut slot: usize) -> Option<u64> {
         let mask = self.slots.len() - 1;
-        let mut slot = home(key, self.slots.len());
         loop {
-            let [k, data] = self.slots[slot];
+            let [k, data] = self.slots[slot & mask];
             if k == key {
                 return Some(data);
             }
             if k == 0 {
                 return None;
             }
-            slot = (slot + 1) & mask;
+            slot = (slot & mask) + 1;
         }
     }
 
-    /// Adds the weights of `feats` to `scores` (length `n_classes`).
+    /// Adds the weights of `feats` to `scores` (length `n_classes`), in the
+    /// order of `feats` (the sums, and so the argmax, depend on it).
+    ///
+    /// Memory latency is the cost here: the tables are megabytes and a
+    /// probe is a cache (and TLB) miss. So the features go in batches, and
+    /// a batch first reads every feature's home slot into a buffer with no
+    /// branch on what it reads, so the misses overlap instead of waiting
+    /// one after another behind mispredicted "found?" branches; then the
+    /// keys are compared (a key off its home slot probes on from there,
+    /// usually in the same cache line) and the weights added.
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
+        let cap = self.slots.len();
+        let mask = cap - 1;
+        let shift = 64 - cap.trailing_zeros();
+        let mut first = [[0u64; 2]; BATCH];
         let mut found = [0u64; BATCH];
         for chunk in feats.chunks(BATCH) {
+            for (f, s) in chunk.iter().zip(first.iter_mut()) {
+                *s = self.slots[(f >> shift) as usize & mask];
+            }
             let mut m = 0;
-            for &f in chunk {
-                if let Some(d) = self.find(f) {
+            for (&f, &[k, d]) in chunk.iter().zip(first.iter()) {
+                let hit = if k == f {
+                    Some(d)
+                } else if k == 0 {
+                    None
+                } else {
+                    self.find_from(f, ((f >> shift) as usize & mask) + 1)
+                };
+                if let Some(d) = hit {
                     found[m] = d;
                     m += 1;
                 }
