@@ -217,7 +217,7 @@ const COMPACT_MARKER: u32 = u32::MAX;
 const COMPACT_FORMAT: u32 = 2;
 /// Features looked up together before their weights are added, so the
 /// independent table probes overlap in memory.
-const BATCH: usize = 32;
+const BATCH: usize = 128;
 
 /// A trained, read-only averaged perceptron.
 ///
@@ -458,61 +458,97 @@ impl Model {
 
     /// Adds the weights of `feats` to `scores` (length `n_classes`), in the
     /// order of `feats` (the sums, and so the argmax, depend on it).
-    ///
-    /// Memory latency is the cost here: the tables are megabytes and a
-    /// probe is a cache (and TLB) miss. So the features go in batches, and
-    /// a batch first reads every feature's home slot into a buffer with no
-    /// branch on what it reads, so the misses overlap instead of waiting
-    /// one after another behind mispredicted "found?" branches; then the
-    /// keys are compared (a key off its home slot probes on from there,
-    /// usually in the same cache line) and the weights added.
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
+        let mut rows = [0u64; BATCH];
+        for chunk in feats.chunks(BATCH) {
+            let rows = &mut rows[..chunk.len()];
+            self.lookup_batch(chunk, rows);
+            self.add_rows(rows, scores);
+        }
+    }
+
+    /// Appends to `rows` the row of each feature (its slot's data word, 0
+    /// for a feature the model lacks, which adds nothing), for
+    /// [`Model::add_rows`]. Looking up many features at once, ahead of
+    /// scoring (all the label-independent features of a sentence, say),
+    /// lets their memory misses overlap.
+    pub fn lookup(&self, feats: &[u64], rows: &mut Vec<u64>) {
+        for chunk in feats.chunks(BATCH) {
+            let start = rows.len();
+            rows.resize(start + chunk.len(), 0);
+            self.lookup_batch(chunk, &mut rows[start..]);
+        }
+    }
+
+    /// The rows of `feats` (at most [`BATCH`]) into `rows`.
+    ///
+    /// Memory latency is the cost of scoring: the tables are megabytes and
+    /// a probe is a cache (and TLB) miss, and a sparse row of more than two
+    /// entries is a second, dependent one. So every feature's home slot is
+    /// first read into `rows` with no branch on what is read, so the misses
+    /// overlap instead of waiting one after another behind mispredicted
+    /// "found?" branches; then the keys are compared (a key off its home
+    /// slot probes on from there, usually in the same cache line); then the
+    /// first and last entry of every long row are read, again all at once,
+    /// so the additions find them in cache.
+    #[inline]
+    fn lookup_batch(&self, feats: &[u64], rows: &mut [u64]) {
         let cap = self.slots.len();
         let mask = cap - 1;
         let shift = 64 - cap.trailing_zeros();
-        let mut first = [[0u64; 2]; BATCH];
-        let mut found = [0u64; BATCH];
-        for chunk in feats.chunks(BATCH) {
-            for (f, s) in chunk.iter().zip(first.iter_mut()) {
-                *s = self.slots[(f >> shift) as usize & mask];
-            }
-            let mut m = 0;
-            for (&f, &[k, d]) in chunk.iter().zip(first.iter()) {
-                let hit = if k == f {
-                    Some(d)
-                } else if k == 0 {
-                    None
+        let mut keys = [0u64; BATCH];
+        for ((f, k), d) in feats.iter().zip(keys.iter_mut()).zip(rows.iter_mut()) {
+            [*k, *d] = self.slots[(f >> shift) as usize & mask];
+        }
+        for ((&f, &k), d) in feats.iter().zip(keys.iter()).zip(rows.iter_mut()) {
+            if k != f {
+                *d = if k == 0 {
+                    0
                 } else {
                     self.find_from(f, ((f >> shift) as usize & mask) + 1)
+                        .unwrap_or(0)
                 };
-                if let Some(d) = hit {
-                    found[m] = d;
-                    m += 1;
+            }
+        }
+        if self.n_classes > DENSE {
+            let mut touch = 0u32;
+            for d in rows.iter() {
+                if d & INLINE == 0 && *d != 0 {
+                    let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
+                    touch ^= self.entries.get(off).copied().unwrap_or(0);
+                    touch ^= self.entries.get(off + len - 1).copied().unwrap_or(0);
                 }
             }
-            if self.n_classes <= DENSE {
-                for d in &found[..m] {
-                    for (c, s) in scores.iter_mut().enumerate().take(DENSE) {
-                        *s += f32::from((d >> (16 * c)) as u16 as i16) * self.scale;
-                    }
+            std::hint::black_box(touch);
+        }
+    }
+
+    /// Adds the weights of `rows` (from [`Model::lookup`]) to `scores`, in
+    /// order.
+    #[inline]
+    pub fn add_rows(&self, rows: &[u64], scores: &mut [f32]) {
+        if self.n_classes <= DENSE {
+            for d in rows {
+                for (c, s) in scores.iter_mut().enumerate().take(DENSE) {
+                    *s += f32::from((d >> (16 * c)) as u16 as i16) * self.scale;
                 }
+            }
+            return;
+        }
+        for d in rows {
+            let (inline, long);
+            let es: &[u32] = if d & INLINE != 0 {
+                inline = inline_entries(*d);
+                &inline
             } else {
-                for d in &found[..m] {
-                    let (inline, long);
-                    let es: &[u32] = if d & INLINE != 0 {
-                        inline = inline_entries(*d);
-                        &inline
-                    } else {
-                        let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
-                        long = self.entries.get(off..off + len).unwrap_or(&[]);
-                        long
-                    };
-                    for e in es {
-                        if let Some(s) = scores.get_mut((e >> 16) as usize) {
-                            *s += f32::from(*e as u16 as i16) * self.scale;
-                        }
-                    }
+                let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
+                long = self.entries.get(off..off + len).unwrap_or(&[]);
+                long
+            };
+            for e in es {
+                if let Some(s) = scores.get_mut((e >> 16) as usize) {
+                    *s += f32::from(*e as u16 as i16) * self.scale;
                 }
             }
         }
