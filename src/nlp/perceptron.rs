@@ -317,7 +317,10 @@ impl Model {
     }
 
     /// The table of `rows` (sorted by key, keys distinct and non-zero).
+    /// Filled in key order, so that along any key's probe path the keys
+    /// before it are smaller (lookups stop at a larger one).
     fn from_rows(n_classes: usize, scale: f32, rows: &Rows) -> Model {
+        debug_assert!(rows.keys.windows(2).all(|k| k[0] < k[1]));
         let cap = (rows.keys.len() * 2).next_power_of_two().max(16);
         let mut slots = vec![[0u64; 2]; cap];
         let mut entries = Vec::new();
@@ -449,7 +452,10 @@ impl Model {
             if k == key {
                 return Some(data);
             }
-            if k == 0 {
+            // the table was filled in key order, so the keys on a key's
+            // probe path before it are all smaller: a larger one (or an
+            // empty slot) means it is absent
+            if k == 0 || k > key {
                 return None;
             }
             slot = (slot & mask) + 1;
@@ -485,39 +491,52 @@ impl Model {
     ///
     /// Memory latency is the cost of scoring: the tables are megabytes and
     /// a probe is a cache (and TLB) miss, and a sparse row of more than two
-    /// entries is a second, dependent one. So every feature's home slot is
-    /// first read into `rows` with no branch on what is read, so the misses
-    /// overlap instead of waiting one after another behind mispredicted
-    /// "found?" branches; then the keys are compared (a key off its home
-    /// slot probes on from there, usually in the same cache line); then the
-    /// first and last entry of every long row are read, again all at once,
-    /// so the additions find them in cache.
+    /// entries is a second, dependent one. So every feature's home slot and
+    /// the one after it are first read into buffers with no branch on what
+    /// is read, so the misses overlap instead of waiting one after another
+    /// behind mispredicted "found?" branches; then the keys are compared (a
+    /// larger key or an empty slot ends the search, see
+    /// [`Model::from_rows`]; rarely, a key probes on past the second slot);
+    /// then one entry per cache line of every long row is read, again all
+    /// at once, so the additions find them in cache.
     #[inline]
     fn lookup_batch(&self, feats: &[u64], rows: &mut [u64]) {
         let cap = self.slots.len();
         let mask = cap - 1;
         let shift = 64 - cap.trailing_zeros();
-        let mut keys = [0u64; BATCH];
-        for ((f, k), d) in feats.iter().zip(keys.iter_mut()).zip(rows.iter_mut()) {
-            [*k, *d] = self.slots[(f >> shift) as usize & mask];
+        let mut first = [[0u64; 2]; BATCH];
+        let mut second = [[0u64; 2]; BATCH];
+        for ((f, a), b) in feats.iter().zip(first.iter_mut()).zip(second.iter_mut()) {
+            let h = (f >> shift) as usize & mask;
+            *a = self.slots[h];
+            *b = self.slots[(h + 1) & mask];
         }
-        for ((&f, &k), d) in feats.iter().zip(keys.iter()).zip(rows.iter_mut()) {
-            if k != f {
-                *d = if k == 0 {
-                    0
-                } else {
-                    self.find_from(f, ((f >> shift) as usize & mask) + 1)
-                        .unwrap_or(0)
-                };
-            }
+        for (((&f, &[k0, d0]), &[k1, d1]), d) in
+            feats.iter().zip(&first).zip(&second).zip(rows.iter_mut())
+        {
+            *d = if k0 == f {
+                d0
+            } else if k0 == 0 || k0 > f {
+                0
+            } else if k1 == f {
+                d1
+            } else if k1 == 0 || k1 > f {
+                0
+            } else {
+                self.find_from(f, ((f >> shift) as usize & mask) + 2)
+                    .unwrap_or(0)
+            };
         }
         if self.n_classes > DENSE {
             let mut touch = 0u32;
             for d in rows.iter() {
                 if d & INLINE == 0 && *d != 0 {
                     let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
-                    touch ^= self.entries.get(off).copied().unwrap_or(0);
-                    touch ^= self.entries.get(off + len - 1).copied().unwrap_or(0);
+                    let row = self.entries.get(off..off + len).unwrap_or(&[]);
+                    // one entry per cache line (16 of them), and the last
+                    for e in row.iter().step_by(16).chain(row.last()) {
+                        touch ^= e;
+                    }
                 }
             }
             std::hint::black_box(touch);

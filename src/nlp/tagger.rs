@@ -780,7 +780,12 @@ mod tests {
     fn the_class_reading_features_are_where_the_tagger_expects_them() {
         let words = HashMap::default();
         let (mut toks, mut lower) = (Vec::new(), String::new());
-        tokens(["The", "cat", "sat"].into_iter(), &words, &mut toks, &mut lower);
+        tokens(
+            ["The", "cat", "sat"].into_iter(),
+            &words,
+            &mut toks,
+            &mut lower,
+        );
         let (mut a, mut b) = (Vec::new(), Vec::new());
         features(&toks, 1, START, START, &mut a);
         features(&toks, 1, 7, 9, &mut b);
