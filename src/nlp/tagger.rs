@@ -223,14 +223,7 @@ fn tokens<'a>(
     toks.push(Tok::padding(4));
 }
 
-/// How many features [`features`] gives.
-const N_FEATURES: usize = 40;
-/// The positions in [`features`]' list of those that read the previous
-/// classes (`p1`, `p2`); the others are fixed by the words alone.
-const READS_CLASSES: [usize; 9] = [17, 18, 19, 27, 28, 30, 31, 35, 39];
-
-/// The features of word `i` (0-based) given the two previous classes
-/// ([`N_FEATURES`] of them, or none past the sentence).
+/// The features of word `i` (0-based) given the two previous classes.
 fn features(toks: &[Tok], i: usize, p1: u64, p2: u64, out: &mut Vec<u64>) {
     out.clear();
     let Some([l2, l1, w, r1, r2]) = toks.get(i..i + 5) else {
@@ -285,57 +278,17 @@ impl Core {
         let mut toks = Vec::with_capacity(forms.len() + 4);
         let mut lower = String::new();
         tokens(forms.iter().copied(), &self.words, &mut toks, &mut lower);
-        let mut feats = Vec::with_capacity(N_FEATURES);
+        let mut feats = Vec::with_capacity(40);
         let mut scores = vec![0f32; self.model.n_classes()];
-        let fast = |i: usize| toks.get(i + 2).map_or(NO_CLASS, |t| t.fast);
-        // the rows of the features that do not read the previous classes,
-        // for every word the fast path does not tag, looked up together
-        // first (their memory misses overlap)
-        let mut fixed = Vec::new();
-        let mut statics = Vec::with_capacity(N_FEATURES);
-        for i in (0..forms.len()).filter(|&i| fast(i) == NO_CLASS) {
-            features(&toks, i, START, START, &mut feats);
-            statics.clear();
-            statics.extend(
-                feats
-                    .iter()
-                    .enumerate()
-                    .filter(|(k, _)| !READS_CLASSES.contains(k))
-                    .map(|(_, f)| *f),
-            );
-            self.model.lookup(&statics, &mut fixed);
-        }
-        let mut fixed = fixed.chunks(N_FEATURES - READS_CLASSES.len());
-        let mut dynamic = [0u64; READS_CLASSES.len()];
-        let mut dyn_rows = Vec::with_capacity(READS_CLASSES.len());
-        let mut rows = Vec::with_capacity(N_FEATURES);
         let (mut p1, mut p2) = (START, START);
         let mut out = Vec::with_capacity(forms.len());
         for i in 0..forms.len() {
-            let c = if fast(i) != NO_CLASS {
-                fast(i)
+            let fast = toks.get(i + 2).map_or(NO_CLASS, |t| t.fast);
+            let c = if fast != NO_CLASS {
+                fast
             } else {
                 features(&toks, i, p1, p2, &mut feats);
-                for (d, k) in dynamic.iter_mut().zip(READS_CLASSES) {
-                    *d = feats[k];
-                }
-                dyn_rows.clear();
-                self.model.lookup(&dynamic, &mut dyn_rows);
-                // all rows in the order of `features`: the sums depend on it
-                let mut fixed_rows = fixed.next().unwrap_or(&[]).iter();
-                let mut dyn_rows = dyn_rows.iter();
-                rows.clear();
-                rows.extend((0..N_FEATURES).map(|k| {
-                    if READS_CLASSES.contains(&k) {
-                        dyn_rows.next().copied()
-                    } else {
-                        fixed_rows.next().copied()
-                    }
-                    .unwrap_or(0)
-                }));
-                scores.fill(0.0);
-                self.model.add_rows(&rows, &mut scores);
-                argmax(&scores, |_| true).unwrap_or(0) as u16
+                self.model.best(&feats, &mut scores, |_| true).unwrap_or(0) as u16
             };
             out.push(c);
             p2 = p1;
@@ -776,27 +729,6 @@ pub fn train_cli(args: &TrainArgs, log: &mut dyn FnMut(&str)) -> Result<(), Stri
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn the_class_reading_features_are_where_the_tagger_expects_them() {
-        let words = HashMap::default();
-        let (mut toks, mut lower) = (Vec::new(), String::new());
-        tokens(
-            ["The", "cat", "sat"].into_iter(),
-            &words,
-            &mut toks,
-            &mut lower,
-        );
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        features(&toks, 1, START, START, &mut a);
-        features(&toks, 1, 7, 9, &mut b);
-        assert_eq!(a.len(), N_FEATURES);
-        let differ: Vec<usize> = (0..N_FEATURES).filter(|&k| a[k] != b[k]).collect();
-        assert_eq!(differ, READS_CLASSES);
-        // p2 alone changes only those that read it, all among them
-        features(&toks, 1, START, 9, &mut b);
-        assert!((0..N_FEATURES).all(|k| a[k] == b[k] || READS_CLASSES.contains(&k)));
-    }
-
     use super::*;
 
     const TINY: &str = "\
