@@ -313,16 +313,25 @@ fn decode(model: &Model, toks: &[Tok], keep_scores: bool) -> Decoded {
         o_lead: Vec::with_capacity(n),
         scores: Vec::with_capacity(if keep_scores { n } else { 0 }),
     };
+    // the label-independent features of every token are looked up first,
+    // all together (their memory misses overlap); the loop adds their rows
     let mut feats = Vec::with_capacity(64);
+    let mut rows = Vec::with_capacity(n * 40);
+    let mut ends = Vec::with_capacity(n);
+    for i in 0..n {
+        static_features(toks, i, &mut feats);
+        model.lookup(&feats, &mut rows);
+        ends.push(rows.len());
+    }
     let mut dynf = [0u64; 5];
     let mut scores = [0f32; N_LABELS];
     for i in 0..n {
-        static_features(toks, i, &mut feats);
         let p1 = if i > 0 { d.labels[i - 1] } else { START };
         let p2 = if i > 1 { d.labels[i - 2] } else { START };
         label_features(toks, i, p1, p2, &mut dynf);
         scores.fill(0.0);
-        model.score(&feats, &mut scores);
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        model.add_rows(&rows[start..ends[i]], &mut scores);
         model.score(&dynf, &mut scores);
         let prev = (i > 0).then(|| d.labels[i - 1]);
         let last = i + 1 == n;

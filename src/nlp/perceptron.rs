@@ -217,7 +217,7 @@ const COMPACT_MARKER: u32 = u32::MAX;
 const COMPACT_FORMAT: u32 = 2;
 /// Features looked up together before their weights are added, so the
 /// independent table probes overlap in memory.
-const BATCH: usize = 32;
+const BATCH: usize = 128;
 
 /// A trained, read-only averaged perceptron.
 ///
@@ -317,7 +317,10 @@ impl Model {
     }
 
     /// The table of `rows` (sorted by key, keys distinct and non-zero).
+    /// Filled in key order, so that along any key's probe path the keys
+    /// before it are smaller (lookups stop at a larger one).
     fn from_rows(n_classes: usize, scale: f32, rows: &Rows) -> Model {
+        debug_assert!(rows.keys.windows(2).all(|k| k[0] < k[1]));
         let cap = (rows.keys.len() * 2).next_power_of_two().max(16);
         let mut slots = vec![[0u64; 2]; cap];
         let mut entries = Vec::new();
@@ -440,57 +443,131 @@ impl Model {
         n * 10 + (self.entries.len() + inline) * 4
     }
 
-    /// The data of `key`'s slot.
+    /// The data of `key`'s slot, probing from `slot` on.
     #[inline]
-    fn find(&self, key: u64) -> Option<u64> {
+    fn find_from(&self, key: u64, mut slot: usize) -> Option<u64> {
         let mask = self.slots.len() - 1;
-        let mut slot = home(key, self.slots.len());
         loop {
-            let [k, data] = self.slots[slot];
+            let [k, data] = self.slots[slot & mask];
             if k == key {
                 return Some(data);
             }
-            if k == 0 {
+            // the table was filled in key order, so the keys on a key's
+            // probe path before it are all smaller: a larger one (or an
+            // empty slot) means it is absent
+            if k == 0 || k > key {
                 return None;
             }
-            slot = (slot + 1) & mask;
+            slot = (slot & mask) + 1;
         }
     }
 
-    /// Adds the weights of `feats` to `scores` (length `n_classes`).
+    /// Adds the weights of `feats` to `scores` (length `n_classes`), in the
+    /// order of `feats` (the sums, and so the argmax, depend on it).
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
-        let mut found = [0u64; BATCH];
+        let mut rows = [0u64; BATCH];
         for chunk in feats.chunks(BATCH) {
-            let mut m = 0;
-            for &f in chunk {
-                if let Some(d) = self.find(f) {
-                    found[m] = d;
-                    m += 1;
+            let rows = &mut rows[..chunk.len()];
+            self.lookup_batch(chunk, rows);
+            self.add_rows(rows, scores);
+        }
+    }
+
+    /// Appends to `rows` the row of each feature (its slot's data word, 0
+    /// for a feature the model lacks, which adds nothing), for
+    /// [`Model::add_rows`]. Looking up many features at once, ahead of
+    /// scoring (all the label-independent features of a sentence, say),
+    /// lets their memory misses overlap.
+    pub fn lookup(&self, feats: &[u64], rows: &mut Vec<u64>) {
+        for chunk in feats.chunks(BATCH) {
+            let start = rows.len();
+            rows.resize(start + chunk.len(), 0);
+            self.lookup_batch(chunk, &mut rows[start..]);
+        }
+    }
+
+    /// The rows of `feats` (at most [`BATCH`]) into `rows`.
+    ///
+    /// Memory latency is the cost of scoring: the tables are megabytes and
+    /// a probe is a cache (and TLB) miss, and a sparse row of more than two
+    /// entries is a second, dependent one. So every feature's home slot and
+    /// the one after it are first read into buffers with no branch on what
+    /// is read, so the misses overlap instead of waiting one after another
+    /// behind mispredicted "found?" branches; then the keys are compared (a
+    /// larger key or an empty slot ends the search, see
+    /// [`Model::from_rows`]; rarely, a key probes on past the second slot);
+    /// then one entry per cache line of every long row is read, again all
+    /// at once, so the additions find them in cache.
+    #[inline]
+    fn lookup_batch(&self, feats: &[u64], rows: &mut [u64]) {
+        let cap = self.slots.len();
+        let mask = cap - 1;
+        let shift = 64 - cap.trailing_zeros();
+        let mut first = [[0u64; 2]; BATCH];
+        let mut second = [[0u64; 2]; BATCH];
+        for ((f, a), b) in feats.iter().zip(first.iter_mut()).zip(second.iter_mut()) {
+            let h = (f >> shift) as usize & mask;
+            *a = self.slots[h];
+            *b = self.slots[(h + 1) & mask];
+        }
+        for (((&f, &[k0, d0]), &[k1, d1]), d) in
+            feats.iter().zip(&first).zip(&second).zip(rows.iter_mut())
+        {
+            *d = if k0 == f {
+                d0
+            } else if k0 == 0 || k0 > f {
+                0
+            } else if k1 == f {
+                d1
+            } else if k1 == 0 || k1 > f {
+                0
+            } else {
+                self.find_from(f, ((f >> shift) as usize & mask) + 2)
+                    .unwrap_or(0)
+            };
+        }
+        if self.n_classes > DENSE {
+            let mut touch = 0u32;
+            for d in rows.iter() {
+                if d & INLINE == 0 && *d != 0 {
+                    let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
+                    let row = self.entries.get(off..off + len).unwrap_or(&[]);
+                    // one entry per cache line (16 of them), and the last
+                    for e in row.iter().step_by(16).chain(row.last()) {
+                        touch ^= e;
+                    }
                 }
             }
-            if self.n_classes <= DENSE {
-                for d in &found[..m] {
-                    for (c, s) in scores.iter_mut().enumerate().take(DENSE) {
-                        *s += f32::from((d >> (16 * c)) as u16 as i16) * self.scale;
-                    }
+            std::hint::black_box(touch);
+        }
+    }
+
+    /// Adds the weights of `rows` (from [`Model::lookup`]) to `scores`, in
+    /// order.
+    #[inline]
+    pub fn add_rows(&self, rows: &[u64], scores: &mut [f32]) {
+        if self.n_classes <= DENSE {
+            for d in rows {
+                for (c, s) in scores.iter_mut().enumerate().take(DENSE) {
+                    *s += f32::from((d >> (16 * c)) as u16 as i16) * self.scale;
                 }
+            }
+            return;
+        }
+        for d in rows {
+            let (inline, long);
+            let es: &[u32] = if d & INLINE != 0 {
+                inline = inline_entries(*d);
+                &inline
             } else {
-                for d in &found[..m] {
-                    let (inline, long);
-                    let es: &[u32] = if d & INLINE != 0 {
-                        inline = inline_entries(*d);
-                        &inline
-                    } else {
-                        let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
-                        long = self.entries.get(off..off + len).unwrap_or(&[]);
-                        long
-                    };
-                    for e in es {
-                        if let Some(s) = scores.get_mut((e >> 16) as usize) {
-                            *s += f32::from(*e as u16 as i16) * self.scale;
-                        }
-                    }
+                let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
+                long = self.entries.get(off..off + len).unwrap_or(&[]);
+                long
+            };
+            for e in es {
+                if let Some(s) = scores.get_mut((e >> 16) as usize) {
+                    *s += f32::from(*e as u16 as i16) * self.scale;
                 }
             }
         }
