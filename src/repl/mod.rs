@@ -262,7 +262,13 @@ impl Session {
             self.query(stmt, stmt)
         } else {
             match question::expand(stmt) {
-                Ok(q) => self.query(&q.query, stmt),
+                Ok(q) => {
+                    let flow = self.query(&q.query, stmt);
+                    if flow.is_ok() && self.last.as_ref().is_some_and(|o| o.rows.is_empty()) {
+                        eprintln!("{}", self.empty_hint(stmt, &q.names));
+                    }
+                    flow
+                }
                 Err(e) => Err(e.to_string()),
             }
         };
@@ -300,6 +306,28 @@ impl Session {
         self.print_output(&out, elapsed);
         self.last = Some(out);
         Ok(Flow::Continue)
+    }
+
+    /// Why a question found nothing: the names that match no node, and
+    /// the nearest other questions.
+    fn empty_hint(&mut self, text: &str, names: &[String]) -> String {
+        let missing: Vec<String> = names
+            .iter()
+            .filter(|n| {
+                query::run(
+                    &mut self.graph,
+                    &question::name_probe(n),
+                    &Params::new(),
+                    &self.limits,
+                )
+                .ok()
+                .and_then(|o| o.rows.into_iter().next())
+                .and_then(|r| r.into_iter().next())
+                .is_some_and(|v| matches!(v, query::Value::Int(0)))
+            })
+            .cloned()
+            .collect();
+        question::empty_hint(text, &missing)
     }
 
     fn print_output(&self, out: &QueryOutput, elapsed: std::time::Duration) {
