@@ -500,7 +500,7 @@ fn expand_form(text: &str) -> Option<Expansion> {
                 "MATCH (e:Event) WHERE {} {}\
                  WITH DISTINCT e OPTIONAL MATCH (ag)-[:{}]->(e) \
                  RETURN e.time AS time, e.type AS event, collect(ag.name) AS actors, e.text AS sentence, e AS _why \
-                 ORDER BY time, event",
+                 ORDER BY time, event, sentence",
                 conds.join(" AND "),
                 event_filters(&f, "e"),
                 rel::PERFORMED
@@ -514,6 +514,7 @@ fn expand_form(text: &str) -> Option<Expansion> {
                 named("x", &x),
                 "y <> x".into(),
                 format!("NOT {}", named("y", &x)),
+                "(y:Person OR y:Organization OR y:Country)".into(),
             ];
             conds.extend(f.date_conds("e.time"));
             format!(
@@ -634,7 +635,7 @@ fn expand_form(text: &str) -> Option<Expansion> {
             format!(
                 "MATCH (x)-[r]-(n) WHERE {} \
                  RETURN DISTINCT coalesce(n.time, n.date) AS time, x.name AS who, \
-                 type(r) AS role, coalesce(n.type, n.stance) AS kind, n.text AS what, r AS _why ORDER BY time",
+                 type(r) AS role, coalesce(n.type, n.stance) AS kind, n.text AS what, r AS _why ORDER BY time, what",
                 conds.join(" AND ")
             )
         }
@@ -719,6 +720,29 @@ fn stance_word(w: &str) -> Option<(&'static str, &'static str)> {
     if matches!(w.as_str(), "say" | "said" | "says" | "saying") {
         return Some(("said", "say"));
     }
+    // words of the same stance that the question forms do not take
+    const LIKE: [(&str, &str, &str); 17] = [
+        ("slam", "criticized", "criticize"),
+        ("blast", "criticized", "criticize"),
+        ("condemn", "criticized", "criticize"),
+        ("attack", "criticized", "criticize"),
+        ("reject", "denied", "deny"),
+        ("refut", "denied", "deny"),
+        ("dismiss", "denied", "deny"),
+        ("hail", "praised", "praise"),
+        ("laud", "praised", "praise"),
+        ("commend", "praised", "praise"),
+        ("vow", "promised", "promise"),
+        ("pledg", "promised", "promise"),
+        ("caution", "warned", "warn"),
+        ("doubt", "questioned", "question"),
+        ("acknowledg", "confirmed", "confirm"),
+        ("blam", "accused", "accuse"),
+        ("claim", "said", "say"),
+    ];
+    if let Some((_, p, v)) = LIKE.iter().find(|(stem, _, _)| w.starts_with(stem)) {
+        return Some((p, v));
+    }
     S.iter()
         .find(|(_, _, stem)| w.starts_with(stem))
         .map(|(p, v, _)| (*p, *v))
@@ -792,6 +816,17 @@ fn user_words(text: &str) -> Words {
         }
     }
     flush(&mut current, &mut w.names);
+    // a name is its capitalised words: "slammed Trump" → "Trump"
+    for n in w.names.iter_mut() {
+        if quoted.contains(n) {
+            continue;
+        }
+        let words: Vec<&str> = n.split(' ').collect();
+        let caps = |x: &&str| x.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
+        if let (Some(a), Some(b)) = (words.iter().position(caps), words.iter().rposition(caps)) {
+            *n = words[a..=b].join(" ");
+        }
+    }
     // capitalised words are the names when there are any ("what countries
     // appear with Kursk": Kursk, not "appear")
     if w.names.iter().any(|n| n.starts_with(char::is_uppercase)) {
