@@ -55,8 +55,11 @@ Statements end with ';' (or a blank line). Plain questions and :commands run on 
 
 Queries (Cypher-like):   MATCH (a:Actor)-[:DENIED]->(c:Claim) RETURN a.name, c.text;
 Plain questions:         who denied what | what did Putin say | what happened in Kursk
-                         who said what about Kursk | who met Zelenskiy | contradictions
+                         who said what about Kursk since 2025 | who accused whom
+                         who met whom | which countries were mentioned with Kursk
+                         what do Putin and Ukraine disagree about | who spoke most about Kursk
                          timeline of Putin | how is Gerasimov connected to Zelenskiy
+                         (:help questions lists every form and filter)
                          (:expand QUESTION shows the query a question becomes)
 Commands:
   :help                 this text
@@ -65,7 +68,7 @@ Commands:
   :save [FILE]          save the graph (to the loaded file by default)
   :load FILE            load a snapshot (the current graph stays if it fails)
   :ingest PATH...       extract article files or folders into the graph
-  :format table|json|csv|plain
+  :format table|json|jsonl|csv|plain
   :timing on|off
   :timeout SECONDS|off  a time limit for each query (off by default)
   :maxhops N            the bound for unbounded `*` patterns (default 15)
@@ -675,8 +678,9 @@ line or cancels a running query; Ctrl-D leaves.";
 const FORMAT_HELP: &str = "\
 :format table   aligned table fitted to the terminal (default on a terminal)
 :format plain   tab-separated lines (default when input is piped)
-:format csv     comma-separated with a header
-:format json    an array of objects; nodes with id, labels and properties";
+:format csv     RFC 4180 with a header; null is an empty field, the empty string \"\"
+:format json    an array of objects, columns in order; nodes with id, labels and properties
+:format jsonl   one JSON object a line";
 
 /// Labels (with the property keys their nodes use) and relationship types, with counts.
 pub fn schema_text(g: &Graph) -> String {
