@@ -192,7 +192,11 @@ fn period(text: &str) -> Option<(Ymd, Ymd)> {
     ];
     let t = text.trim().to_lowercase();
     let (mut y, mut m, mut d) = (None, None, None);
-    if t.starts_with(|c: char| c.is_ascii_digit()) && t.len() >= 4 && t[..4].bytes().all(|b| b.is_ascii_digit()) && !t.contains(' ') {
+    if t.starts_with(|c: char| c.is_ascii_digit())
+        && t.len() >= 4
+        && t[..4].bytes().all(|b| b.is_ascii_digit())
+        && !t.contains(' ')
+    {
         let mut parts = t.split('-');
         y = parts.next().and_then(|p| p.parse::<i32>().ok());
         m = parts.next().and_then(|p| p.parse::<u32>().ok());
@@ -217,7 +221,11 @@ fn period(text: &str) -> Option<(Ymd, Ymd)> {
     match (m, d) {
         (None, _) => Some(((y, 1, 1), (y + 1, 1, 1))),
         (Some(m), None) if (1..=12).contains(&m) => {
-            let end = if m == 12 { (y + 1, 1, 1) } else { (y, m + 1, 1) };
+            let end = if m == 12 {
+                (y + 1, 1, 1)
+            } else {
+                (y, m + 1, 1)
+            };
             Some(((y, m, 1), end))
         }
         (Some(m), Some(d)) if (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m) => {
@@ -626,11 +634,17 @@ fn expand_form(text: &str) -> Option<Expansion> {
             let x = get(Rule::name)?;
             let mut conds = vec![
                 named("x", &x),
-                format!("((n:Event AND {}) OR n:Claim)", REPORTED.replace("e.", "n.")),
+                format!(
+                    "((n:Event AND {}) OR n:Claim)",
+                    REPORTED.replace("e.", "n.")
+                ),
             ];
             conds.extend(f.date_conds("coalesce(n.time, n.date)"));
             if let Some(t) = &f.about {
-                conds.push(format!("toLower(n.text) CONTAINS {}", lit(&t.to_lowercase())));
+                conds.push(format!(
+                    "toLower(n.text) CONTAINS {}",
+                    lit(&t.to_lowercase())
+                ));
             }
             format!(
                 "MATCH (x)-[r]-(n) WHERE {} \
@@ -694,13 +708,77 @@ const TEMPLATES: &[&str] = &[
 
 /// Words of a question that say which form it wants (not names).
 const FORM_WORDS: &[&str] = &[
-    "who", "whom", "what", "which", "did", "does", "do", "has", "have", "is", "are", "was",
-    "were", "about", "on", "in", "at", "of", "for", "to", "with", "and", "since", "before",
-    "after", "between", "from", "until", "happened", "happen", "met", "meet", "meets", "mentioned",
-    "mention", "disagree", "disagreed", "spoke", "speak", "talked", "most", "contradictions",
-    "contradiction", "contradict", "timeline", "how", "connected", "linked", "related", "the",
-    "a", "an", "all", "any", "say", "said", "tell", "told", "show", "me", "list", "give",
-    "where", "when", "why", "together", "alongside", "whose", "by", "against", "over",
+    "who",
+    "whom",
+    "what",
+    "which",
+    "did",
+    "does",
+    "do",
+    "has",
+    "have",
+    "is",
+    "are",
+    "was",
+    "were",
+    "about",
+    "on",
+    "in",
+    "at",
+    "of",
+    "for",
+    "to",
+    "with",
+    "and",
+    "since",
+    "before",
+    "after",
+    "between",
+    "from",
+    "until",
+    "happened",
+    "happen",
+    "met",
+    "meet",
+    "meets",
+    "mentioned",
+    "mention",
+    "disagree",
+    "disagreed",
+    "spoke",
+    "speak",
+    "talked",
+    "most",
+    "contradictions",
+    "contradiction",
+    "contradict",
+    "timeline",
+    "how",
+    "connected",
+    "linked",
+    "related",
+    "the",
+    "a",
+    "an",
+    "all",
+    "any",
+    "say",
+    "said",
+    "tell",
+    "told",
+    "show",
+    "me",
+    "list",
+    "give",
+    "where",
+    "when",
+    "why",
+    "together",
+    "alongside",
+    "whose",
+    "by",
+    "against",
+    "over",
 ];
 
 /// The stance a word names, as (past, present), e.g. `accuses` → (accused, accuse).
@@ -749,8 +827,16 @@ fn stance_word(w: &str) -> Option<(&'static str, &'static str)> {
 }
 
 const KINDS: &[&str] = &[
-    "countries", "country", "people", "persons", "organisations", "organizations", "groups",
-    "places", "cities", "actors",
+    "countries",
+    "country",
+    "people",
+    "persons",
+    "organisations",
+    "organizations",
+    "groups",
+    "places",
+    "cities",
+    "actors",
 ];
 
 /// The user's own words, sorted into what the templates' slots take.
@@ -777,7 +863,9 @@ fn user_words(text: &str) -> Words {
     let mut rest = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if matches!(c, '\'' | '"' | '‘' | '“') && rest.chars().last().is_none_or(|p| !p.is_alphanumeric()) {
+        if matches!(c, '\'' | '"' | '‘' | '“')
+            && rest.chars().last().is_none_or(|p| !p.is_alphanumeric())
+        {
             let close = match c {
                 '‘' => '’',
                 '“' => '”',
@@ -830,7 +918,8 @@ fn user_words(text: &str) -> Words {
     // capitalised words are the names when there are any ("what countries
     // appear with Kursk": Kursk, not "appear")
     if w.names.iter().any(|n| n.starts_with(char::is_uppercase)) {
-        w.names.retain(|n| n.starts_with(char::is_uppercase) || quoted.contains(n));
+        w.names
+            .retain(|n| n.starts_with(char::is_uppercase) || quoted.contains(n));
     }
     w
 }
@@ -844,7 +933,10 @@ pub fn nearest(text: &str, n: usize) -> Vec<String> {
             .split_whitespace()
             .filter(|x| !x.starts_with('{'))
             .collect();
-        let shared = fixed.iter().filter(|f| w.all.iter().any(|a| a == *f)).count() as i64;
+        let shared = fixed
+            .iter()
+            .filter(|f| w.all.iter().any(|a| a == *f))
+            .count() as i64;
         let mut score = shared * 3 - (fixed.len() as i64 - shared);
         let mut filled = t.to_string();
         let mut names = w.names.iter();
@@ -874,7 +966,8 @@ pub fn nearest(text: &str, n: usize) -> Vec<String> {
                     }
                     None => {
                         score -= 3;
-                        filled = filled.replace(slot, if slot == "{D}" { "2024-01" } else { "2025-12" });
+                        filled =
+                            filled.replace(slot, if slot == "{D}" { "2024-01" } else { "2025-12" });
                     }
                 }
             }
@@ -1005,12 +1098,17 @@ mod tests {
         assert_eq!(period("2024-12"), Some(((2024, 12, 1), (2025, 1, 1))));
         assert_eq!(period("2024-02-29"), Some(((2024, 2, 29), (2024, 3, 1))));
         assert_eq!(period("August 2024"), Some(((2024, 8, 1), (2024, 9, 1))));
-        assert_eq!(period("15 August 2024"), Some(((2024, 8, 15), (2024, 8, 16))));
+        assert_eq!(
+            period("15 August 2024"),
+            Some(((2024, 8, 15), (2024, 8, 16)))
+        );
         assert_eq!(period("Dec 31, 2024"), Some(((2024, 12, 31), (2025, 1, 1))));
         assert_eq!(period("2024-13"), None);
         assert_eq!(period("2023-02-29"), None);
         // between includes the whole last period; before excludes the first
-        let q = expand("who said what between 2019-01 and 2019-03").unwrap().query;
+        let q = expand("who said what between 2019-01 and 2019-03")
+            .unwrap()
+            .query;
         assert!(
             q.contains("c.date >= date('2019-01-01')") && q.contains("c.date < date('2019-04-01')"),
             "{q}"
@@ -1027,7 +1125,10 @@ mod tests {
         let q = expand("who denied what in Kursk about Ukraine since 2025")
             .unwrap()
             .query;
-        assert!(q.contains("'kursk'") && q.contains("'ukraine'") && q.contains("2025-01-01"), "{q}");
+        assert!(
+            q.contains("'kursk'") && q.contains("'ukraine'") && q.contains("2025-01-01"),
+            "{q}"
+        );
         let e = expand("what did Putin say about Kursk in 2025").unwrap();
         assert_eq!(e.names, vec!["Putin".to_string(), "Kursk".to_string()]);
     }
@@ -1055,10 +1156,16 @@ mod tests {
         assert_eq!(e.suggestions.len(), 3, "{:?}", e.suggestions);
         let e = expand("who slammed Trump").unwrap_err();
         assert_eq!(e.suggestions.len(), 3, "{:?}", e.suggestions);
-        assert!(e.suggestions.iter().all(|s| s.contains("Trump")), "{:?}", e.suggestions);
+        assert!(
+            e.suggestions.iter().all(|s| s.contains("Trump")),
+            "{:?}",
+            e.suggestions
+        );
         let e = expand("who accuses whom in Kursk").unwrap_err();
         assert!(
-            e.suggestions.iter().any(|s| s.contains("accused") && s.contains("Kursk")),
+            e.suggestions
+                .iter()
+                .any(|s| s.contains("accused") && s.contains("Kursk")),
             "{:?}",
             e.suggestions
         );

@@ -353,7 +353,10 @@ mod tests {
         let with = render_styled(&g, &o, Format::Table, Some(40), true);
         assert!(with.contains("\x1b[2m null"), "{with:?}");
         let without = render_styled(&g, &o, Format::Table, Some(40), false);
-        assert!(without.contains("null") && !without.contains('\x1b'), "{without}");
+        assert!(
+            without.contains("null") && !without.contains('\x1b'),
+            "{without}"
+        );
     }
 
     #[test]

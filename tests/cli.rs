@@ -406,12 +406,17 @@ fn json_keeps_column_order_and_types() {
     let keys: Vec<&str> = row.keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["zeta", "beta", "alpha", "yes", "nothing", "day", "country", "role", "list"],
+        [
+            "zeta", "beta", "alpha", "yes", "nothing", "day", "country", "role", "list"
+        ],
         "{text}"
     );
     // the text itself keeps the order too (not only this parser)
     let at = |k: &str| text.find(&format!("\"{k}\"")).unwrap();
-    assert!(at("zeta") < at("beta") && at("beta") < at("alpha"), "{text}");
+    assert!(
+        at("zeta") < at("beta") && at("beta") < at("alpha"),
+        "{text}"
+    );
     assert_eq!(row["zeta"], "Vladimir Putin");
     assert_eq!(row["beta"], 2);
     assert_eq!(row["alpha"], 1.5);

@@ -56,8 +56,7 @@ fn questions_give_the_rows_the_articles_tell() {
                 continue;
             }
         };
-        let out = match query::run(&mut g, &exp.query, &Params::new(), &QueryOptions::default())
-        {
+        let out = match query::run(&mut g, &exp.query, &Params::new(), &QueryOptions::default()) {
             Ok(o) => o,
             Err(e) => {
                 failures.push(format!(
@@ -77,8 +76,8 @@ fn questions_give_the_rows_the_articles_tell() {
             continue;
         };
         let got: Vec<String> = visible.iter().map(|i| human(&g, &row[*i])).collect();
-        let ok = expected.len() <= got.len()
-            && expected.iter().zip(&got).all(|(e, g)| matches(e, g));
+        let ok =
+            expected.len() <= got.len() && expected.iter().zip(&got).all(|(e, g)| matches(e, g));
         if !ok {
             failures.push(format!(
                 "line {}: {q}\n  expected: {}\n  got:      {}",

@@ -76,6 +76,8 @@ Commands:
   :param NAME = VALUE   set a query parameter ($NAME); :params lists them
   :why [ROW]            the sentences behind the last result (or one row of it)
   :export json|graphml|dot PATH [all]   the last result's subgraph (or the whole graph)
+  :show [FILE.svg]      draw the last result's subgraph (default result.svg)
+  :show timeline ACTOR [FILE.svg]   an actor's claims and events on a time axis
   :source FILE          run the statements in a file
   :explain QUERY        show the plan of a query
   :expand QUESTION      show the query a plain question expands to
@@ -309,6 +311,73 @@ impl Session {
         self.print_output(&out, elapsed);
         self.last = Some(out);
         Ok(Flow::Continue)
+    }
+
+    /// `:show [FILE.svg]`: the last result's subgraph as a picture;
+    /// `:show timeline ACTOR [FILE.svg]`: the actor's claims and events on
+    /// a time axis.
+    fn show(&mut self, arg: &str) -> Result<(), String> {
+        let mut words: Vec<&str> = arg.split_whitespace().collect();
+        let file = match words.last() {
+            Some(f) if f.to_ascii_lowercase().ends_with(".svg") => {
+                let f = f.to_string();
+                words.pop();
+                Some(f)
+            }
+            _ => None,
+        };
+        let (svg, what, file) = if words.first() == Some(&"timeline") {
+            let actor = words[1..].join(" ");
+            let actor = actor.trim_matches(|c| c == '\'' || c == '"');
+            if actor.is_empty() {
+                return Err("usage: :show timeline ACTOR [FILE.svg]".into());
+            }
+            let q = question::expand(&format!("timeline of '{}'", actor.replace('\'', "’")))
+                .map_err(|e| e.to_string())?;
+            let out = query::run(&mut self.graph, &q.query, &self.params, &self.limits)
+                .map_err(|e| e.render(&q.query))?;
+            let col = |name: &str| out.columns.iter().position(|c| c == name);
+            let (Some(t), Some(r), Some(k), Some(w)) =
+                (col("time"), col("role"), col("kind"), col("what"))
+            else {
+                return Err("the timeline query gave unexpected columns".into());
+            };
+            let items: Vec<crate::picture::TimelineItem> = out
+                .rows
+                .iter()
+                .map(|row| crate::picture::TimelineItem {
+                    time: render::human(&self.graph, &row[t]),
+                    role: render::human(&self.graph, &row[r]),
+                    kind: render::human(&self.graph, &row[k]),
+                    what: render::human(&self.graph, &row[w]),
+                    is_event: is_event_row(&self.graph, row),
+                })
+                .collect();
+            let svg = crate::picture::timeline_svg(actor, &items)?;
+            (
+                svg,
+                format!("{} claims and events", items.len()),
+                file.unwrap_or_else(|| "timeline.svg".into()),
+            )
+        } else if words.is_empty() {
+            let last = self
+                .last
+                .as_ref()
+                .ok_or("no result yet: run a query or question first, then :show")?;
+            let (nodes, edges) = evidence::subgraph(&self.graph, last);
+            let svg =
+                crate::picture::subgraph_svg(&self.graph, &nodes, &edges, "newsgraph result")?;
+            (
+                svg,
+                format!("{} nodes and {} relationships", nodes.len(), edges.len()),
+                file.unwrap_or_else(|| "result.svg".into()),
+            )
+        } else {
+            return Err("usage: :show [FILE.svg] | :show timeline ACTOR [FILE.svg]".into());
+        };
+        std::fs::write(&file, svg).map_err(|e| format!("{file}: {e}"))?;
+        println!("drew {what} in {file} (open it in a browser)");
+        Ok(())
     }
 
     /// Why a question found nothing: the names that match no node, and
@@ -569,6 +638,7 @@ impl Session {
                     }
                 );
             }
+            "show" => self.show(arg)?,
             "source" => {
                 if arg.is_empty() {
                     return Err("usage: :source FILE".into());
@@ -607,6 +677,21 @@ impl Session {
         }
         Ok(Flow::Continue)
     }
+}
+
+/// Whether a timeline row is an event (its relationship ends at an Event).
+fn is_event_row(g: &Graph, row: &[query::Value]) -> bool {
+    let Some(event) = g.symbol(crate::store::schema::label::EVENT) else {
+        return false;
+    };
+    row.iter().any(|v| match v {
+        query::Value::Rel(e) => g.endpoints(*e).is_some_and(|(a, b)| {
+            [a, b]
+                .iter()
+                .any(|n| g.node(*n).is_some_and(|x| x.has_label(event)))
+        }),
+        _ => false,
+    })
 }
 
 /// Node and relationship counts and how the graph falls apart into
