@@ -115,7 +115,7 @@ fn the_seed_articles_denials_draw_as_a_well_formed_svg() {
     // every node within the picture
     for cap in svg.split("<circle cx=\"").skip(1) {
         let x: f64 = cap[..cap.find('"').unwrap()].parse().unwrap();
-        assert!(x >= 0.0 && x < 4000.0, "{x}");
+        assert!((0.0..4000.0).contains(&x), "{x}");
     }
 }
 
