@@ -8,6 +8,7 @@ pub mod generate;
 pub mod import;
 pub mod ingest;
 pub mod nlp;
+pub mod picture;
 pub mod query;
 pub mod question;
 pub mod render;

@@ -1,12 +1,19 @@
 //! Turns query results into text for people and programs: aligned tables,
-//! JSON, CSV and plain tab-separated lines.
+//! JSON (an array, or one object a line), CSV and plain tab-separated lines.
+//!
+//! For programs: JSON keeps the columns in the query's order and the
+//! values' types (numbers, booleans, null; dates and times as ISO text;
+//! nodes as `{id, labels, properties}`, relationships as `{id, type, start,
+//! end, properties}`, paths as `{nodes, relationships}`). CSV follows RFC
+//! 4180 (CRLF line ends; a field with a comma, quote or line break quoted,
+//! quotes doubled); null is an empty field and the empty string is `""`.
 //!
 //! Owns presentation only: it reads the graph to show nodes by name and
 //! label, and never changes it or runs queries.
 
 use std::fmt::Write as _;
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, ContentArrangement, Table, presets};
 use serde_json::{Map, Value as Json, json};
 
 use crate::query::{QueryOutput, Value};
@@ -17,6 +24,8 @@ use crate::store::{Graph, NodeId};
 pub enum Format {
     Table,
     Json,
+    /// One JSON object a line (JSON Lines).
+    Jsonl,
     Csv,
     Plain,
 }
@@ -27,10 +36,11 @@ impl std::str::FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "table" => Ok(Format::Table),
             "json" => Ok(Format::Json),
+            "jsonl" | "ndjson" => Ok(Format::Jsonl),
             "csv" => Ok(Format::Csv),
             "plain" => Ok(Format::Plain),
             other => Err(format!(
-                "unknown format '{other}': use table, json, csv or plain"
+                "unknown format '{other}': use table, json, jsonl, csv or plain"
             )),
         }
     }
@@ -40,6 +50,27 @@ impl std::str::FromStr for Format {
 /// `$COLUMNS` or the terminal, when there is one.
 /// Columns whose name starts with `_` are kept for `:why` but not shown.
 pub fn render(g: &Graph, out: &QueryOutput, format: Format, width: Option<u16>) -> String {
+    render_styled(g, out, format, width, color_enabled())
+}
+
+/// Whether tables may use colour: standard output is a terminal, `NO_COLOR`
+/// is unset and `TERM` is not `dumb`.
+pub fn color_enabled() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// `render`, with colour in tables on or off (null shows as a dim `null`
+/// with colour, a plain `null` without).
+pub fn render_styled(
+    g: &Graph,
+    out: &QueryOutput,
+    format: Format,
+    width: Option<u16>,
+    color: bool,
+) -> String {
     if out.columns.iter().any(|c| c.starts_with('_')) {
         let keep: Vec<usize> = (0..out.columns.len())
             .filter(|i| !out.columns[*i].starts_with('_'))
@@ -54,7 +85,7 @@ pub fn render(g: &Graph, out: &QueryOutput, format: Format, width: Option<u16>) 
             stats: out.stats.clone(),
             plan: out.plan.clone(),
         };
-        return render(g, &visible, format, width);
+        return render_styled(g, &visible, format, width, color);
     }
     // EXPLAIN: its rows are the plan's lines; show them as text.
     let explained = out.columns.len() == 1 && out.columns[0] == "plan";
@@ -63,7 +94,7 @@ pub fn render(g: &Graph, out: &QueryOutput, format: Format, width: Option<u16>) 
     {
         return format!("{plan}\n");
     }
-    let body = render_rows(g, out, format, width);
+    let body = render_rows(g, out, format, width, color);
     // PROFILE: the rows, then the plan with row counts and times, for
     // people; the data formats stay clean data.
     match &out.plan {
@@ -74,43 +105,70 @@ pub fn render(g: &Graph, out: &QueryOutput, format: Format, width: Option<u16>) 
     }
 }
 
-fn render_rows(g: &Graph, out: &QueryOutput, format: Format, width: Option<u16>) -> String {
+fn row_json(g: &Graph, columns: &[String], row: &[Value]) -> Json {
+    let mut m = Map::new();
+    for (c, v) in columns.iter().zip(row) {
+        m.insert(c.clone(), to_json(g, v));
+    }
+    Json::Object(m)
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a
+/// line break, quotes doubled.
+fn csv_field(c: &str) -> String {
+    if c.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", c.replace('"', "\"\""))
+    } else {
+        c.to_string()
+    }
+}
+
+/// A value as a CSV field: null is empty, the empty string `""`.
+fn csv_value(g: &Graph, v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Str(s) if s.is_empty() => "\"\"".to_string(),
+        _ => csv_field(&human(g, v)),
+    }
+}
+
+fn render_rows(
+    g: &Graph,
+    out: &QueryOutput,
+    format: Format,
+    width: Option<u16>,
+    color: bool,
+) -> String {
     match format {
-        Format::Table => table(g, out, width),
+        Format::Table => table(g, out, width, color),
         Format::Json => {
             let rows: Vec<Json> = out
                 .rows
                 .iter()
-                .map(|r| {
-                    let mut m = Map::new();
-                    for (c, v) in out.columns.iter().zip(r) {
-                        m.insert(c.clone(), to_json(g, v));
-                    }
-                    Json::Object(m)
-                })
+                .map(|r| row_json(g, &out.columns, r))
                 .collect();
             let mut s = serde_json::to_string_pretty(&Json::Array(rows)).unwrap_or_default();
             s.push('\n');
             s
         }
+        Format::Jsonl => {
+            let mut s = String::new();
+            for r in &out.rows {
+                let line = serde_json::to_string(&row_json(g, &out.columns, r)).unwrap_or_default();
+                s.push_str(&line);
+                s.push('\n');
+            }
+            s
+        }
         Format::Csv => {
             let mut s = String::new();
-            let line = |cells: Vec<String>| {
-                cells
-                    .into_iter()
-                    .map(|c| {
-                        if c.contains([',', '"', '\n', '\r']) {
-                            format!("\"{}\"", c.replace('"', "\"\""))
-                        } else {
-                            c
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(",")
-            };
-            let _ = writeln!(s, "{}", line(out.columns.clone()));
+            let header: Vec<String> = out.columns.iter().map(|c| csv_field(c)).collect();
+            s.push_str(&header.join(","));
+            s.push_str("\r\n");
             for r in &out.rows {
-                let _ = writeln!(s, "{}", line(r.iter().map(|v| human(g, v)).collect()));
+                let cells: Vec<String> = r.iter().map(|v| csv_value(g, v)).collect();
+                s.push_str(&cells.join(","));
+                s.push_str("\r\n");
             }
             s
         }
@@ -128,11 +186,14 @@ fn render_rows(g: &Graph, out: &QueryOutput, format: Format, width: Option<u16>)
     }
 }
 
-fn table(g: &Graph, out: &QueryOutput, width: Option<u16>) -> String {
+fn table(g: &Graph, out: &QueryOutput, width: Option<u16>, color: bool) -> String {
     if out.columns.is_empty() {
         return String::new();
     }
     let mut t = Table::new();
+    if color {
+        t.enforce_styling();
+    }
     t.load_style(presets::UTF8_FULL_CONDENSED);
     t.set_content_arrangement(ContentArrangement::Dynamic);
     // A terminal that reports no usable width (a bare pseudo-terminal says 0)
@@ -149,7 +210,12 @@ fn table(g: &Graph, out: &QueryOutput, width: Option<u16>) -> String {
     }
     t.set_header(out.columns.clone());
     for r in &out.rows {
-        t.add_row(r.iter().map(|v| human(g, v)).collect::<Vec<_>>());
+        t.add_row(r.iter().map(|v| match v {
+            // null apart from the empty string: a dim `null`
+            Value::Null if color => Cell::new("null").add_attribute(Attribute::Dim),
+            Value::Null => Cell::new("null"),
+            _ => Cell::new(human(g, v)),
+        }));
     }
     format!("{t}\n")
 }
@@ -211,7 +277,13 @@ pub fn human(g: &Graph, v: &Value) -> String {
         }
         Value::List(l) => format!(
             "[{}]",
-            l.iter().map(|x| human(g, x)).collect::<Vec<_>>().join(", ")
+            l.iter()
+                .map(|x| match x {
+                    Value::Null => "null".to_string(),
+                    _ => human(g, x),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         other => other.render(g),
     }
@@ -263,4 +335,34 @@ fn props_json(g: &Graph, props: &crate::store::PropMap) -> Json {
             .map(|(k, v)| (g.name_of(k).to_string(), to_json(g, &Value::from(v))))
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{self, Params, QueryOptions};
+
+    fn out(g: &mut Graph, q: &str) -> QueryOutput {
+        query::run(g, q, &Params::new(), &QueryOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn null_is_dim_with_colour_and_plain_without() {
+        let mut g = Graph::new();
+        let o = out(&mut g, "RETURN null AS nothing, '' AS empty");
+        let with = render_styled(&g, &o, Format::Table, Some(40), true);
+        assert!(with.contains("\x1b[2m null"), "{with:?}");
+        let without = render_styled(&g, &o, Format::Table, Some(40), false);
+        assert!(
+            without.contains("null") && !without.contains('\x1b'),
+            "{without}"
+        );
+    }
+
+    #[test]
+    fn jsonl_and_csv_formats_parse_by_name() {
+        assert_eq!("jsonl".parse::<Format>(), Ok(Format::Jsonl));
+        assert_eq!("CSV".parse::<Format>(), Ok(Format::Csv));
+        assert!("xml".parse::<Format>().is_err());
+    }
 }

@@ -132,7 +132,7 @@ fn ingest_then_query_through_a_snapshot() {
         .assert()
         .success();
     let text = norm(&String::from_utf8_lossy(&out.get_output().stdout));
-    assert!(text.starts_with("who,what\n"), "{text}");
+    assert!(text.starts_with("who,what\r\n"), "{text}");
     assert!(
         text.lines()
             .any(|l| (l.contains("ukrain") || l.contains("kyiv")) && l.contains("expel")),
@@ -396,4 +396,130 @@ fn named_time_zones_from_the_command_line() {
             "2015-07-21T21:40:32.142+01:00[Europe/London]",
         ))
         .stdout(predicate::str::contains("2017-03-26T03:30+02:00[Europe/Stockholm]"));
+}
+
+/// A snapshot of the seed article, for the output-format tests.
+fn seed_snapshot(dir: &Path) -> PathBuf {
+    let snap = dir.join("seed.ngs");
+    newsgraph()
+        .args(["ingest"])
+        .arg(seed())
+        .arg("--out")
+        .arg(&snap)
+        .assert()
+        .success();
+    snap
+}
+
+fn query_out(snap: &Path, format: &str, q: &str) -> String {
+    let out = newsgraph()
+        .args(["query", "--format", format, "--snapshot"])
+        .arg(snap)
+        .arg(q)
+        .assert()
+        .success();
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn json_keeps_column_order_and_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let q = "MATCH (p:Person {name: 'Vladimir Putin'})-[r:HOLDS_ROLE]->(c:Country) \
+             RETURN p.name AS zeta, 2 AS beta, 1.5 AS alpha, true AS yes, null AS nothing, \
+             date('2025-04-26') AS day, c AS country, r AS role, [1, 'x'] AS list";
+    let text = query_out(&snap, "json", q);
+    let rows: Value = serde_json::from_str(&text).unwrap();
+    let row = rows[0].as_object().unwrap();
+    let keys: Vec<&str> = row.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "zeta", "beta", "alpha", "yes", "nothing", "day", "country", "role", "list"
+        ],
+        "{text}"
+    );
+    // the text itself keeps the order too (not only this parser)
+    let at = |k: &str| text.find(&format!("\"{k}\"")).unwrap();
+    assert!(
+        at("zeta") < at("beta") && at("beta") < at("alpha"),
+        "{text}"
+    );
+    assert_eq!(row["zeta"], "Vladimir Putin");
+    assert_eq!(row["beta"], 2);
+    assert_eq!(row["alpha"], 1.5);
+    assert_eq!(row["yes"], true);
+    assert!(row["nothing"].is_null());
+    assert_eq!(row["day"], "2025-04-26");
+    let country = row["country"].as_object().unwrap();
+    assert!(country["id"].is_u64(), "{text}");
+    assert!(
+        country["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l == "Country")
+    );
+    assert_eq!(country["properties"]["name"], "Russia");
+    let role = row["role"].as_object().unwrap();
+    assert_eq!(role["type"], "HOLDS_ROLE");
+    assert!(role["id"].is_u64() && role["start"].is_u64() && role["end"].is_u64());
+    assert_eq!(role["properties"]["title"], "President");
+    assert_eq!(row["list"], serde_json::json!([1, "x"]));
+}
+
+#[test]
+fn jsonl_gives_one_row_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let text = query_out(
+        &snap,
+        "jsonl",
+        "MATCH (a:Actor)-[r:DENIED]->(c:Claim) RETURN a.name AS who, c.text AS what, c.date AS day ORDER BY who, what",
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 3, "{text}");
+    for l in &lines {
+        let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"));
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["who", "what", "day"], "{l}");
+        assert_eq!(v["day"], "2025-04-26", "{l}");
+    }
+    assert!(text.ends_with('\n') && !text.contains("\n\n"), "{text}");
+    // no rows: no lines
+    assert_eq!(query_out(&snap, "jsonl", "MATCH (n:Nothing) RETURN n"), "");
+}
+
+#[test]
+fn csv_follows_rfc_4180_with_null_apart_from_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    let text = query_out(
+        &snap,
+        "csv",
+        "RETURN date('2025-01-02') AS day, null AS nothing, '' AS empty, 'a,b' AS comma, \
+         'say \"hi\"' AS quote, 'two\nlines' AS lines, 7 AS n, [1, null] AS list",
+    );
+    assert_eq!(
+        text,
+        "day,nothing,empty,comma,quote,lines,n,list\r\n\
+         2025-01-02,,\"\",\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",7,\"[1, null]\"\r\n"
+    );
+    // a claim's date is unquoted ISO
+    let text = query_out(
+        &snap,
+        "csv",
+        "MATCH (:Actor)-[:DENIED]->(c:Claim) RETURN c.date AS day LIMIT 1",
+    );
+    assert_eq!(text, "day\r\n2025-04-26\r\n");
+}
+
+#[test]
+fn tables_show_null_apart_from_the_empty_string() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = seed_snapshot(dir.path());
+    // not a terminal: a plain `null`, no escape codes
+    let text = query_out(&snap, "table", "RETURN null AS nothing, '' AS empty");
+    assert!(text.contains("│ null    ┆       │"), "{text}");
+    assert!(!text.contains('\x1b'), "{text}");
 }

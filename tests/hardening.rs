@@ -598,7 +598,10 @@ fn max_memory_flag_stops_a_query_in_the_real_binary() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "i,j\n1,1\n1,2\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "i,j\r\n1,1\r\n1,2\r\n"
+    );
     // a size that is not one is a usage error
     let out = bin()
         .arg("query")

@@ -51,6 +51,19 @@ fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
     p.exp_string("42")?;
     p.exp_string("newsgraph> ")?;
 
+    // Tab completes a label where a label belongs (not PERFORMED) ...
+    p.send("MATCH (n:Pe")?;
+    p.send("\t")?;
+    p.send_line(") WITH count(*) AS c WHERE c > 0 RETURN c AS people;")?;
+    p.exp_regex(r"\n1 row")?;
+    p.exp_string("newsgraph> ")?;
+    // ... and a name from any part of it inside quotes.
+    p.send("MATCH (n {name: 'Zelen")?;
+    p.send("\t")?;
+    p.send_line("'}) RETURN n.name AS who;")?;
+    p.exp_regex(r"\n1 row")?;
+    p.exp_string("newsgraph> ")?;
+
     // Plain questions and their evidence.
     p.send_line("who denied what")?;
     p.exp_regex(r"(?i)expel")?;
@@ -63,7 +76,7 @@ fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
     p.send_line(":nonsense")?;
     p.exp_string("unknown command")?;
     p.send_line("why is the sky blue")?;
-    p.exp_string("who met X")?;
+    p.exp_string("nearest questions I understand")?;
     p.exp_string("newsgraph> ")?;
 
     // A failing :load keeps the graph.

@@ -91,6 +91,7 @@ const FUNCTIONS: &[&str] = &[
 
 const COMMANDS: &[&str] = &[
     ":help",
+    ":show",
     ":stats",
     ":schema",
     ":save",
@@ -196,7 +197,12 @@ fn scan(t: &str) -> (bool, i32) {
 /// Editor helper holding the completion vocabulary of the current graph.
 pub struct ReplHelper {
     words: Vec<String>,
-    names: Vec<String>,
+    labels: Vec<String>,
+    types: Vec<String>,
+    keys: Vec<String>,
+    /// Entity names, each with the lower-cased name and aliases it is
+    /// found by.
+    names: Vec<(String, Vec<String>)>,
     procs: Vec<String>,
     files: FilenameCompleter,
     hinter: HistoryHinter,
@@ -206,6 +212,9 @@ impl ReplHelper {
     fn new(g: &Graph) -> ReplHelper {
         let mut h = ReplHelper {
             words: Vec::new(),
+            labels: Vec::new(),
+            types: Vec::new(),
+            keys: Vec::new(),
             names: Vec::new(),
             procs: procedure_words(),
             files: FilenameCompleter::new(),
@@ -219,64 +228,73 @@ impl ReplHelper {
     pub fn refresh(&mut self, g: &Graph) {
         let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
         words.extend(FUNCTIONS.iter().map(|f| format!("{f}(")));
-        words.extend(g.label_counts().into_iter().map(|(l, _)| l.to_string()));
-        words.extend(g.type_counts().into_iter().map(|(t, _)| t.to_string()));
+        self.labels = g
+            .label_counts()
+            .into_iter()
+            .map(|(l, _)| l.to_string())
+            .collect();
+        self.types = g
+            .type_counts()
+            .into_iter()
+            .map(|(t, _)| t.to_string())
+            .collect();
+        words.extend(self.labels.iter().cloned());
+        words.extend(self.types.iter().cloned());
         let mut keys = std::collections::BTreeSet::new();
         for n in g.node_ids().take(100_000) {
             if let Some(node) = g.node(n) {
                 keys.extend(node.props().iter().map(|(k, _)| g.name_of(k).to_string()));
             }
         }
+        for e in g.edge_ids().take(100_000) {
+            if let Some(edge) = g.edge(e) {
+                keys.extend(edge.props().iter().map(|(k, _)| g.name_of(k).to_string()));
+            }
+        }
+        self.keys = keys.iter().cloned().collect();
         words.extend(keys);
         words.sort();
         words.dedup();
         self.words = words;
-        let mut names: Vec<String> = Vec::new();
+        let mut names: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let (name_key, alias_key) = (g.symbol("name"), g.symbol("aliases"));
         for n in g.node_ids().take(200_000) {
-            if let Some(s) = g
-                .symbol("name")
-                .and_then(|k| g.node(n)?.prop(k)?.as_str().map(str::to_string))
-            {
-                names.push(s);
+            let Some(node) = g.node(n) else { continue };
+            let Some(name) = name_key.and_then(|k| node.prop(k)?.as_str().map(str::to_string))
+            else {
+                continue;
+            };
+            let found = names.entry(name.clone()).or_default();
+            found.push(name.to_lowercase());
+            if let Some(crate::store::PropValue::List(l)) = alias_key.and_then(|k| node.prop(k)) {
+                found.extend(l.iter().filter_map(|a| a.as_str()).map(str::to_lowercase));
             }
         }
-        names.sort();
-        names.dedup();
-        self.names = names;
+        self.names = names.into_iter().collect();
     }
-}
 
-impl Completer for ReplHelper {
-    type Candidate = Pair;
-
-    fn complete(
-        &self,
-        line: &str,
-        pos: usize,
-        ctx: &Context<'_>,
-    ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let before = &line[..pos];
-        for cmd in [":load ", ":save ", ":ingest ", ":source "] {
-            if before.starts_with(cmd) {
-                return self.files.complete(line, pos, ctx);
-            }
-        }
+    /// Completions for the text before the cursor: where they start and
+    /// the candidates. Names inside quotes match anywhere in the name or an
+    /// alias (those starting with the text first); after `:` a node takes
+    /// labels and a relationship types; after `.` property keys.
+    pub fn candidates(&self, before: &str) -> (usize, Vec<String>) {
         // Inside an open quote: entity names.
         let quotes = before.matches('\'').count();
         if quotes % 2 == 1 {
             let start = before.rfind('\'').map_or(0, |i| i + 1);
-            let prefix = before[start..].to_lowercase();
-            let c = self
-                .names
-                .iter()
-                .filter(|n| n.to_lowercase().starts_with(&prefix))
-                .take(50)
-                .map(|n| Pair {
-                    display: n.clone(),
-                    replacement: n.clone(),
-                })
-                .collect();
-            return Ok((start, c));
+            let text = before[start..].to_lowercase();
+            let mut first = Vec::new();
+            let mut then = Vec::new();
+            for (name, found) in &self.names {
+                if found.iter().any(|f| f.starts_with(&text)) {
+                    first.push(name.clone());
+                } else if found.iter().any(|f| f.contains(&text)) {
+                    then.push(name.clone());
+                }
+            }
+            first.extend(then);
+            first.truncate(50);
+            return (start, first);
         }
         // `CALL db.la`: procedure names, dots included
         let pstart = before
@@ -293,12 +311,9 @@ impl Completer for ReplHelper {
                 .procs
                 .iter()
                 .filter(|p| p.to_lowercase().starts_with(&word))
-                .map(|p| Pair {
-                    display: p.clone(),
-                    replacement: p.clone(),
-                })
+                .cloned()
                 .collect();
-            return Ok((pstart, c));
+            return (pstart, c);
         }
         let start = before
             .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
@@ -308,32 +323,78 @@ impl Completer for ReplHelper {
             let c = COMMANDS
                 .iter()
                 .filter(|c| c.starts_with(word))
-                .map(|c| Pair {
-                    display: c.to_string(),
-                    replacement: c.to_string(),
-                })
+                .map(|c| c.to_string())
                 .collect();
-            return Ok((0, c));
+            return (0, c);
         }
+        let after_dot = before[..start].ends_with('.');
         // `n:Pers`, `[r:DEN`, `:Pla`: complete the part after the colon.
-        let (start, word) = match word.rfind(':') {
-            Some(i) => (start + i + 1, &word[i + 1..]),
-            None => (start, word),
+        let (start, word, colon) = match word.rfind(':') {
+            Some(i) => (start + i + 1, &word[i + 1..], true),
+            None => (start, word, false),
         };
-        if word.is_empty() {
-            return Ok((start, Vec::new()));
+        let pool: &[String] = if after_dot {
+            &self.keys
+        } else if colon {
+            // the innermost bracket still open says node or relationship
+            let mut depth: Vec<char> = Vec::new();
+            for c in before[..start].chars() {
+                match c {
+                    '(' | '[' | '{' => depth.push(c),
+                    ')' | ']' | '}' => {
+                        depth.pop();
+                    }
+                    _ => {}
+                }
+            }
+            match depth.iter().rev().find(|c| **c != '{') {
+                Some('[') => &self.types,
+                Some('(') => &self.labels,
+                _ => &self.words,
+            }
+        } else {
+            &self.words
+        };
+        if word.is_empty() && !(colon || after_dot) {
+            return (start, Vec::new());
         }
         let lw = word.to_lowercase();
-        let c = self
-            .words
+        let c = pool
             .iter()
             .filter(|w| w.to_lowercase().starts_with(&lw))
-            .map(|w| Pair {
-                display: w.clone(),
-                replacement: w.clone(),
-            })
+            .cloned()
             .collect();
-        Ok((start, c))
+        (start, c)
+    }
+}
+
+impl Completer for ReplHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = &line[..pos];
+        for cmd in [
+            ":load ", ":save ", ":ingest ", ":source ", ":export ", ":show ",
+        ] {
+            if before.starts_with(cmd) {
+                return self.files.complete(line, pos, ctx);
+            }
+        }
+        let (start, c) = self.candidates(before);
+        Ok((
+            start,
+            c.into_iter()
+                .map(|w| Pair {
+                    display: w.clone(),
+                    replacement: w,
+                })
+                .collect(),
+        ))
     }
 }
 
@@ -481,5 +542,39 @@ mod tests {
             strip_comments("RETURN '//' AS x; // c"),
             "RETURN '//' AS x;"
         );
+    }
+    #[test]
+    fn completion_knows_where_it_is() {
+        let mut g = Graph::new();
+        crate::query::run(
+            &mut g,
+            "CREATE (:Person:Actor {name: 'Volodymyr Zelenskiy', aliases: ['Zelensky']})-[:PERFORMED]->(:Event {type: 'meet'}), \
+             (:Place:Country {name: 'Russia', aliases: ['Kremlin', 'Moscow']}), (:Person {name: 'Peter Pan', title: 'x'})",
+            &crate::query::Params::new(),
+            &crate::query::QueryOptions::default(),
+        )
+        .unwrap();
+        let h = ReplHelper::new(&g);
+        // a label where a label belongs, a type in a relationship
+        let (_, c) = h.candidates("MATCH (n:Pe");
+        assert_eq!(c, ["Person"]);
+        let (_, c) = h.candidates("MATCH (n)-[r:PE");
+        assert_eq!(c, ["PERFORMED"]);
+        let (_, c) = h.candidates("MATCH (n {name: 'x'})-[:");
+        assert_eq!(c, ["PERFORMED"]);
+        // property keys after a dot
+        let (start, c) = h.candidates("MATCH (n) RETURN n.ti");
+        assert_eq!((start, c), (19, vec!["title".to_string()]));
+        // names anywhere in the name or an alias
+        let (start, c) = h.candidates("MATCH (n {name: 'Zelen");
+        assert_eq!(start, 17);
+        assert_eq!(c, ["Volodymyr Zelenskiy"]);
+        let (_, c) = h.candidates("MATCH (n) WHERE n.name = 'Kremlin");
+        assert_eq!(c, ["Russia"]);
+        let (_, c) = h.candidates("MATCH (n) WHERE n.name = 'pan");
+        assert_eq!(c, ["Peter Pan"]);
+        // commands
+        let (_, c) = h.candidates(":sh");
+        assert_eq!(c, [":show"]);
     }
 }

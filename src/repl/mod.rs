@@ -55,8 +55,11 @@ Statements end with ';' (or a blank line). Plain questions and :commands run on 
 
 Queries (Cypher-like):   MATCH (a:Actor)-[:DENIED]->(c:Claim) RETURN a.name, c.text;
 Plain questions:         who denied what | what did Putin say | what happened in Kursk
-                         who said what about Kursk | who met Zelenskiy | contradictions
+                         who said what about Kursk since 2025 | who accused whom
+                         who met whom | which countries were mentioned with Kursk
+                         what do Putin and Ukraine disagree about | who spoke most about Kursk
                          timeline of Putin | how is Gerasimov connected to Zelenskiy
+                         (:help questions lists every form and filter)
                          (:expand QUESTION shows the query a question becomes)
 Commands:
   :help                 this text
@@ -65,7 +68,7 @@ Commands:
   :save [FILE]          save the graph (to the loaded file by default)
   :load FILE            load a snapshot (the current graph stays if it fails)
   :ingest PATH...       extract article files or folders into the graph
-  :format table|json|csv|plain
+  :format table|json|jsonl|csv|plain
   :timing on|off
   :timeout SECONDS|off  a time limit for each query (off by default)
   :maxhops N            the bound for unbounded `*` patterns (default 15)
@@ -73,6 +76,8 @@ Commands:
   :param NAME = VALUE   set a query parameter ($NAME); :params lists them
   :why [ROW]            the sentences behind the last result (or one row of it)
   :export json|graphml|dot PATH [all]   the last result's subgraph (or the whole graph)
+  :show [FILE.svg]      draw the last result's subgraph (default result.svg)
+  :show timeline ACTOR [FILE.svg]   an actor's claims and events on a time axis
   :source FILE          run the statements in a file
   :explain QUERY        show the plan of a query
   :expand QUESTION      show the query a plain question expands to
@@ -262,7 +267,13 @@ impl Session {
             self.query(stmt, stmt)
         } else {
             match question::expand(stmt) {
-                Ok(q) => self.query(&q.query, stmt),
+                Ok(q) => {
+                    let flow = self.query(&q.query, stmt);
+                    if flow.is_ok() && self.last.as_ref().is_some_and(|o| o.rows.is_empty()) {
+                        eprintln!("{}", self.empty_hint(stmt, &q.names));
+                    }
+                    flow
+                }
                 Err(e) => Err(e.to_string()),
             }
         };
@@ -300,6 +311,95 @@ impl Session {
         self.print_output(&out, elapsed);
         self.last = Some(out);
         Ok(Flow::Continue)
+    }
+
+    /// `:show [FILE.svg]`: the last result's subgraph as a picture;
+    /// `:show timeline ACTOR [FILE.svg]`: the actor's claims and events on
+    /// a time axis.
+    fn show(&mut self, arg: &str) -> Result<(), String> {
+        let mut words: Vec<&str> = arg.split_whitespace().collect();
+        let file = match words.last() {
+            Some(f) if f.to_ascii_lowercase().ends_with(".svg") => {
+                let f = f.to_string();
+                words.pop();
+                Some(f)
+            }
+            _ => None,
+        };
+        let (svg, what, file) = if words.first() == Some(&"timeline") {
+            let actor = words[1..].join(" ");
+            let actor = actor.trim_matches(|c| c == '\'' || c == '"');
+            if actor.is_empty() {
+                return Err("usage: :show timeline ACTOR [FILE.svg]".into());
+            }
+            let q = question::expand(&format!("timeline of '{}'", actor.replace('\'', "’")))
+                .map_err(|e| e.to_string())?;
+            let out = query::run(&mut self.graph, &q.query, &self.params, &self.limits)
+                .map_err(|e| e.render(&q.query))?;
+            let col = |name: &str| out.columns.iter().position(|c| c == name);
+            let (Some(t), Some(r), Some(k), Some(w)) =
+                (col("time"), col("role"), col("kind"), col("what"))
+            else {
+                return Err("the timeline query gave unexpected columns".into());
+            };
+            let items: Vec<crate::picture::TimelineItem> = out
+                .rows
+                .iter()
+                .map(|row| crate::picture::TimelineItem {
+                    time: render::human(&self.graph, &row[t]),
+                    role: render::human(&self.graph, &row[r]),
+                    kind: render::human(&self.graph, &row[k]),
+                    what: render::human(&self.graph, &row[w]),
+                    is_event: is_event_row(&self.graph, row),
+                })
+                .collect();
+            let svg = crate::picture::timeline_svg(actor, &items)?;
+            (
+                svg,
+                format!("{} claims and events", items.len()),
+                file.unwrap_or_else(|| "timeline.svg".into()),
+            )
+        } else if words.is_empty() {
+            let last = self
+                .last
+                .as_ref()
+                .ok_or("no result yet: run a query or question first, then :show")?;
+            let (nodes, edges) = evidence::subgraph(&self.graph, last);
+            let svg =
+                crate::picture::subgraph_svg(&self.graph, &nodes, &edges, "newsgraph result")?;
+            (
+                svg,
+                format!("{} nodes and {} relationships", nodes.len(), edges.len()),
+                file.unwrap_or_else(|| "result.svg".into()),
+            )
+        } else {
+            return Err("usage: :show [FILE.svg] | :show timeline ACTOR [FILE.svg]".into());
+        };
+        std::fs::write(&file, svg).map_err(|e| format!("{file}: {e}"))?;
+        println!("drew {what} in {file} (open it in a browser)");
+        Ok(())
+    }
+
+    /// Why a question found nothing: the names that match no node, and
+    /// the nearest other questions.
+    fn empty_hint(&mut self, text: &str, names: &[String]) -> String {
+        let missing: Vec<String> = names
+            .iter()
+            .filter(|n| {
+                query::run(
+                    &mut self.graph,
+                    &question::name_probe(n),
+                    &Params::new(),
+                    &self.limits,
+                )
+                .ok()
+                .and_then(|o| o.rows.into_iter().next())
+                .and_then(|r| r.into_iter().next())
+                .is_some_and(|v| matches!(v, query::Value::Int(0)))
+            })
+            .cloned()
+            .collect();
+        question::empty_hint(text, &missing)
     }
 
     fn print_output(&self, out: &QueryOutput, elapsed: std::time::Duration) {
@@ -538,6 +638,7 @@ impl Session {
                     }
                 );
             }
+            "show" => self.show(arg)?,
             "source" => {
                 if arg.is_empty() {
                     return Err("usage: :source FILE".into());
@@ -576,6 +677,21 @@ impl Session {
         }
         Ok(Flow::Continue)
     }
+}
+
+/// Whether a timeline row is an event (its relationship ends at an Event).
+fn is_event_row(g: &Graph, row: &[query::Value]) -> bool {
+    let Some(event) = g.symbol(crate::store::schema::label::EVENT) else {
+        return false;
+    };
+    row.iter().any(|v| match v {
+        query::Value::Rel(e) => g.endpoints(*e).is_some_and(|(a, b)| {
+            [a, b]
+                .iter()
+                .any(|n| g.node(*n).is_some_and(|x| x.has_label(event)))
+        }),
+        _ => false,
+    })
 }
 
 /// Node and relationship counts and how the graph falls apart into
@@ -647,8 +763,9 @@ line or cancels a running query; Ctrl-D leaves.";
 const FORMAT_HELP: &str = "\
 :format table   aligned table fitted to the terminal (default on a terminal)
 :format plain   tab-separated lines (default when input is piped)
-:format csv     comma-separated with a header
-:format json    an array of objects; nodes with id, labels and properties";
+:format csv     RFC 4180 with a header; null is an empty field, the empty string \"\"
+:format json    an array of objects, columns in order; nodes with id, labels and properties
+:format jsonl   one JSON object a line";
 
 /// Labels (with the property keys their nodes use) and relationship types, with counts.
 pub fn schema_text(g: &Graph) -> String {
