@@ -7,6 +7,10 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+mod common;
+
+use common::seed_snapshot;
+
 fn articles() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles")
 }
@@ -167,14 +171,7 @@ fn ingest_then_query_through_a_snapshot() {
 #[test]
 fn a_bad_query_fails_with_position_and_caret() {
     let dir = tempfile::tempdir().unwrap();
-    let snap = dir.path().join("empty.ngs");
-    newsgraph()
-        .args(["ingest"])
-        .arg(seed())
-        .arg("--out")
-        .arg(&snap)
-        .assert()
-        .success();
+    let snap = seed_snapshot(dir.path());
     newsgraph()
         .args(["query", "--snapshot"])
         .arg(&snap)
@@ -396,19 +393,6 @@ fn named_time_zones_from_the_command_line() {
             "2015-07-21T21:40:32.142+01:00[Europe/London]",
         ))
         .stdout(predicate::str::contains("2017-03-26T03:30+02:00[Europe/Stockholm]"));
-}
-
-/// A snapshot of the seed article, for the output-format tests.
-fn seed_snapshot(dir: &Path) -> PathBuf {
-    let snap = dir.join("seed.ngs");
-    newsgraph()
-        .args(["ingest"])
-        .arg(seed())
-        .arg("--out")
-        .arg(&snap)
-        .assert()
-        .success();
-    snap
 }
 
 fn query_out(snap: &Path, format: &str, q: &str) -> String {

@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+
+mod common;
 use newsgraph::query::{self, Params, QueryOptions};
 use newsgraph::repl::evidence;
 use newsgraph::store::Graph;
@@ -122,15 +124,7 @@ fn the_seed_articles_denials_draw_as_a_well_formed_svg() {
 #[test]
 fn show_in_the_repl_writes_the_picture_and_a_timeline() {
     let dir = tempfile::tempdir().unwrap();
-    let snap = dir.path().join("seed.ngs");
-    Command::cargo_bin("newsgraph")
-        .unwrap()
-        .args(["ingest"])
-        .arg(seed())
-        .arg("--out")
-        .arg(&snap)
-        .assert()
-        .success();
+    let snap = common::seed_snapshot(dir.path());
     let result = dir.path().join("denied.svg");
     let timeline = dir.path().join("putin.svg");
     let script = format!(

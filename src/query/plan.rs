@@ -499,6 +499,15 @@ pub fn has_writes(q: &RegularQuery) -> bool {
         })
 }
 
+/// The error for a name that a clause binds again.
+fn already_bound(var: &Var) -> QueryError {
+    sem(
+        "VariableAlreadyBound",
+        format!("variable `{}` already declared", var.name),
+        var.span,
+    )
+}
+
 impl<'a> Planner<'a> {
     pub fn new(g: &'a mut Graph, params: &'a Params, query: &'a str, write: bool) -> Self {
         Planner {
@@ -656,11 +665,7 @@ impl<'a> Planner<'a> {
                 Clause::Unwind { expr, var } => {
                     let e = self.expr(expr, &scope)?;
                     if scope.get(&var.name).is_some() {
-                        return Err(sem(
-                            "VariableAlreadyBound",
-                            format!("variable `{}` already declared", var.name),
-                            var.span,
-                        ));
+                        return Err(already_bound(var));
                     }
                     let s = self.slot();
                     scope.add(&var.name, s, Kind::Any);
@@ -905,11 +910,7 @@ impl<'a> Planner<'a> {
         let mut fresh = std::collections::HashSet::new();
         for (i, var) in chosen {
             if scope.get(&var.name).is_some() || !fresh.insert(var.name.clone()) {
-                return Err(sem(
-                    "VariableAlreadyBound",
-                    format!("variable `{}` already declared", var.name),
-                    var.span,
-                ));
+                return Err(already_bound(&var));
             }
             let s = self.slot();
             scope.add(&var.name, s, Kind::Any);

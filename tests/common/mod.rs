@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+
 use newsgraph::extract::{Extraction, Extractor, Stance};
 
 /// Extracts `body` as the body of an article dated `date`.
@@ -34,4 +36,19 @@ pub fn assert_claim(x: &Extraction, speaker: &str, stance: Stance, content_has: 
         "no claim ({speaker}, {stance:?}, …{content_has}…) in {:#?}",
         claims(x)
     );
+}
+
+/// A snapshot of the seed article, ingested by the real binary into `dir`.
+pub fn seed_snapshot(dir: &Path) -> PathBuf {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles/2025-04-26-kursk.txt");
+    let snap = dir.join("seed.ngs");
+    assert_cmd::Command::cargo_bin("newsgraph")
+        .unwrap()
+        .args(["ingest"])
+        .arg(seed)
+        .arg("--out")
+        .arg(&snap)
+        .assert()
+        .success();
+    snap
 }
