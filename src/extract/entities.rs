@@ -1312,9 +1312,7 @@ fn emit_gaz(
             }
         }
         Gaz::Capital(c) => {
-            // a capital stands for its government where it acts ("Kyiv
-            // said", "Moscow's forces", "talks between Kyiv and Moscow");
-            // elsewhere it is the city
+            // government metonym by default; a locative use also makes a city
             let ce = b.country_entity(c);
             let locative = matches!(
                 pre,
@@ -1324,26 +1322,7 @@ fn emit_gaz(
                     let w = &b.text[tk.start..tk.end];
                     w == t.countries[c].name
                 });
-            let acting = t.cues.contains_key(next)
-                || matches!(
-                    next,
-                    "'s" | "’s"
-                        | "has"
-                        | "have"
-                        | "had"
-                        | "is"
-                        | "was"
-                        | "will"
-                        | "would"
-                        | "and"
-                        | "said"
-                        | "says"
-                )
-                || matches!(pre, "by" | "between" | "and" | "with" | "against");
-            let modifier = next.chars().next().is_some_and(|ch| ch.is_lowercase())
-                && !is_func(next)
-                && !matches!(b.syn.upos(e), Upos::Verb | Upos::Aux | Upos::Adp);
-            if locative || !(acting || modifier) {
+            if locative {
                 let city = b.entity(&surface, EType::Place);
                 b.entities[city].settlement = true;
                 if !b.entities[city].part_of.contains(&ce) {
