@@ -459,3 +459,74 @@ fn a_partitive_speaker_is_kept_as_written() {
         "nets had been cut",
     );
 }
+
+#[test]
+fn a_happening_no_typed_trigger_names_is_an_other_event() {
+    // "evacuated" is in no event type, but a named actor did it, in the past
+    let x = ex(
+        "The Norwegian Red Cross evacuated 300 residents from Tromsø on Sunday, the mayor said.",
+    );
+    assert!(
+        events(&x)
+            .iter()
+            .any(|(t, a, _)| t == "other" && a.as_deref().is_some_and(|a| a.contains("Red Cross"))),
+        "{:#?}",
+        events(&x)
+    );
+    // a state of mind, a light verb, or a plan is no happening
+    for s in [
+        "The delay embarrassed Lena Falk in front of the committee.",
+        "Lena Falk took the view that the plan was sound.",
+        "The Norwegian Red Cross wants to evacuate residents from Tromsø.",
+    ] {
+        let x = ex(s);
+        assert!(
+            !events(&x).iter().any(|(t, _, _)| t == "other"),
+            "{s}: {:#?}",
+            events(&x)
+        );
+    }
+}
+
+#[test]
+fn set_phrases_are_not_events() {
+    for s in [
+        "Tributes were paid to Lena Falk by the mayor of Bergen on Monday.",
+        "Lena Falk died of a cardiac arrest in Bergen on Monday.",
+    ] {
+        let x = ex(s);
+        assert!(
+            !events(&x)
+                .iter()
+                .any(|(t, _, _)| t == "fund" || t == "arrest"),
+            "{s}: {:#?}",
+            events(&x)
+        );
+    }
+}
+
+#[test]
+fn a_person_dies_once() {
+    // the second sentence tells the same death again, with another date and place
+    let x = ex(
+        "Former mayor Lena Falk died in Bergen on Monday. Falk's death in Norway was announced on Tuesday.",
+    );
+    let deaths: Vec<_> = events(&x)
+        .into_iter()
+        .filter(|(t, _, _)| t == "die")
+        .collect();
+    assert_eq!(deaths.len(), 1, "{deaths:#?}");
+}
+
+#[test]
+fn a_name_ending_in_a_verb_form_is_still_a_name() {
+    // "Said" here is a name, not the verb: the subject of "died" is the whole name
+    let x = ex("On Friday, Khalid bin Said, the long-serving governor of Dhofar, died aged 79.");
+    assert!(
+        events(&x)
+            .iter()
+            .any(|(t, _, p)| t == "die" && p.as_deref().is_some_and(|p| p.contains("Said"))),
+        "{:#?}",
+        events(&x)
+    );
+}

@@ -97,7 +97,7 @@ const SUBORD: &[&str] = &[
     "after", "before", "while", "as", "because", "when", "although", "since",
 ];
 
-fn clean(s: &str) -> String {
+pub(crate) fn clean(s: &str) -> String {
     let s = s
         .trim()
         .trim_matches(|c: char| c == ',' || c == '.' || c == ':' || c == ';' || c.is_whitespace());
@@ -753,7 +753,7 @@ enum ParseCue {
 }
 
 /// Relations whose subtrees are not part of a speaker's noun phrase core.
-fn np_core_skip(cx: &Ctx, k: usize) -> bool {
+pub(crate) fn np_core_skip(cx: &Ctx, k: usize) -> bool {
     matches!(
         cx.syn.rel(k),
         "acl:relcl" | "acl" | "appos" | "conj" | "cc" | "punct" | "nmod" | "parataxis" | "advmod"

@@ -140,6 +140,9 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                     }
                 }
             }
+            if hit.is_none() && parsed && other_event(cx, i) {
+                hit = Some(("other".to_string(), 1));
+            }
             // planned, hypothetical or negated: "will attack", "did not
             // attack", "plans to visit", "if they invade"
             let mut status = Status::Reported;
@@ -154,6 +157,10 @@ pub fn events(cx: &Ctx) -> Vec<Event> {
                 continue;
             };
             let mut ty = ty;
+            if parsed && idiom(cx, i) {
+                i += len;
+                continue;
+            }
             // "signed a decree / law": a ruling, not an agreement
             if ty == "agree"
                 && lw == "signed"
@@ -457,7 +464,15 @@ fn merge_rementions(events: Vec<Event>) -> Vec<Event> {
                 (Some(a), Some(b)) => a.starts_with(b.as_str()) || b.starts_with(a.as_str()),
                 _ => true,
             };
-            !clash && shared && when
+            // a person dies once: two deaths of the same one are one
+            // a person dies once, and leaves an office once
+            let once = match f.etype.as_str() {
+                "die" | "kill" => (&f.patient, &e.patient),
+                "resign" => (&f.agent, &e.agent),
+                _ => (&None, &None),
+            };
+            let once = matches!(once, (Some(a), Some(b)) if a.ent.is_some() && same(a, b));
+            once || !clash && shared && when
         });
         match first {
             Some(f) => {
@@ -642,8 +657,47 @@ fn parse_args(cx: &Ctx, v: usize, si: usize) -> (Option<Arg>, Option<Arg>) {
     let patient = syn
         .child(v, "obj")
         .or_else(|| syn.child(v, "nsubj:pass"))
-        .and_then(arg);
+        .and_then(|k| patient_at(cx, k, si));
     (agent, patient)
+}
+
+/// What the object phrase at `k` names: a pronoun's antecedent, a named
+/// entity (a person named in the phrase first: "the envoy Karin Lund"), or
+/// else the phrase's core as written ("300 residents").
+fn patient_at(cx: &Ctx, k: usize, si: usize) -> Option<Arg> {
+    let syn = cx.syn;
+    if syn.upos(k) == Upos::Pron {
+        return cx.pronoun(k, si);
+    }
+    if let Some(m) = cx.mention_or_titled(k) {
+        return Some(cx.arg_of_mention(m));
+    }
+    // an appositive name: "photojournalist Ziad al-Sharabi"
+    for c in syn.children(k) {
+        if matches!(syn.rel(c), "appos" | "flat" | "compound" | "nmod:desc")
+            && let Some(m) = cx.mention_or_titled(c)
+            && cx.ner.entities[m.ent].etype == EType::Person
+        {
+            return Some(cx.arg_of_mention(m));
+        }
+    }
+    let core = |x: usize| super::attribution::np_core_skip(cx, x);
+    let (lo, hi) = syn.subtree(k, &core);
+    // a common noun is what it says, even with a name as its modifier
+    // ("Ukrainian sabotage groups" are not Ukraine); a proper-noun phrase
+    // is the entity it names
+    if syn.upos(k) != Upos::Noun
+        && let Some(m) = (lo..hi)
+            .filter_map(|x| cx.mention_or_titled(x))
+            .find(|m| !m.adjectival)
+    {
+        return Some(cx.arg_of_mention(m));
+    }
+    let lo = (lo..hi)
+        .find(|&x| !matches!(cx.lw(x).as_str(), "the" | "a" | "an"))
+        .unwrap_or(lo);
+    let text = super::attribution::clean(cx.span(lo, hi));
+    (!text.is_empty()).then_some(Arg { text, ent: None })
 }
 
 /// The place of the happening at `v` from the parse: a place entity in an
@@ -722,4 +776,159 @@ fn clause_time(cx: &Ctx, v: usize, s0: usize, exprs: &[time::TimeExpr]) -> Optio
         let c = clause_head(head)?;
         (c == v || c == owner).then(|| e.value.clone())
     })
+}
+
+/// A trigger word in a set phrase that names no such happening: "paid
+/// tribute" is no payment, "cardiac arrest" no detention.
+fn idiom(cx: &Ctx, v: usize) -> bool {
+    let syn = cx.syn;
+    match syn.lemma(v) {
+        "pay" => syn
+            .child(v, "obj")
+            .or_else(|| syn.child(v, "nsubj:pass"))
+            .is_some_and(|o| {
+                matches!(
+                    syn.lemma(o),
+                    "tribute" | "attention" | "respect" | "homage" | "visit" | "price" | "heed"
+                )
+            }),
+        "arrest" => syn.children(v).any(|c| {
+            matches!(
+                cx.lw(c).as_str(),
+                "cardiac" | "respiratory" | "heart" | "cardiopulmonary"
+            )
+        }),
+        _ => false,
+    }
+}
+
+/// Light and mental verbs that name no happening of their own.
+const NOT_HAPPENINGS: &[&str] = &[
+    "be",
+    "have",
+    "do",
+    "get",
+    "go",
+    "become",
+    "seem",
+    "appear",
+    "make",
+    "take",
+    "give",
+    "include",
+    "use",
+    "need",
+    "want",
+    "try",
+    "begin",
+    "start",
+    "continue",
+    "remain",
+    "know",
+    "think",
+    "believe",
+    "see",
+    "find",
+    "show",
+    "come",
+    "let",
+    "help",
+    "put",
+    "set",
+    "allow",
+    "require",
+    "expect",
+    "plan",
+    "hope",
+    "feel",
+    "look",
+    "mean",
+    "like",
+    "seek",
+    "tend",
+    "fail",
+    "manage",
+    "happen",
+    "involve",
+    "consider",
+    "decide",
+    "lead",
+    "face",
+    "cause",
+    "result",
+    "follow",
+    "base",
+    "list",
+    "describe",
+    "call",
+    "name",
+    "note",
+    "add",
+    "reach",
+    "report",
+    "live",
+    "work",
+    "own",
+    "hold",
+    "keep",
+    "bring",
+    "leave",
+    "turn",
+    "pay",
+    // states of mind
+    "embarrass",
+    "motivate",
+    "surprise",
+    "worry",
+    "concern",
+    "anger",
+    "shock",
+    "please",
+    "interest",
+    "upset",
+    "frustrate",
+    "disappoint",
+    "impress",
+    "inspire",
+    "encourage",
+];
+
+/// A past, real happening told by a verb with a named actor as its subject or
+/// object, that no typed trigger names: an `other` event.
+fn other_event(cx: &Ctx, v: usize) -> bool {
+    let syn = cx.syn;
+    if syn.upos(v) != Upos::Verb {
+        return false;
+    }
+    let lemma = syn.lemma(v);
+    let form = cx.lw(v);
+    if NOT_HAPPENINGS.contains(&lemma)
+        || tables().verb_cues.contains_key(lemma)
+        || form.as_str() == lemma
+        || form.ends_with("ing")
+        || form.contains('-')
+        || *form == format!("{lemma}s")
+        || *form == format!("{lemma}es")
+    {
+        return false;
+    }
+    if !matches!(
+        syn.rel(v),
+        "root" | "conj" | "ccomp" | "parataxis" | "advcl" | "acl:relcl"
+    ) || syn
+        .children(v)
+        .any(|c| syn.rel(c) == "mark" && cx.lw(c) == "to")
+    {
+        return false;
+    }
+    let named = |k: Option<usize>| {
+        k.and_then(|k| cx.mention_at(k)).is_some_and(|m| {
+            let e = &cx.ner.entities[m.ent];
+            e.etype != EType::Place || e.country || m.metonym
+        })
+    };
+    named(syn.child(v, "nsubj"))
+        || named(syn.child(v, "obj"))
+        || named(syn.child(v, "nsubj:pass"))
+        || named(syn.child(v, "obl:agent"))
 }

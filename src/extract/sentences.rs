@@ -35,6 +35,28 @@ fn is_apos(c: char) -> bool {
     c == '\'' || c == '’'
 }
 
+/// The byte length of a clitic `n't` (or `n’t`) at `i`, ending a word.
+fn negation_at(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    if !matches!(b.get(i), Some(b'n' | b'N')) {
+        return None;
+    }
+    let rest = &text[i + 1..];
+    let a = if rest.starts_with('\'') {
+        1
+    } else if rest.starts_with('’') {
+        '’'.len_utf8()
+    } else {
+        return None;
+    };
+    let end = i + 1 + a;
+    if !matches!(b.get(end), Some(b't' | b'T')) {
+        return None;
+    }
+    let after = text[end + 1..].chars().next();
+    (!after.is_some_and(|x| x.is_alphanumeric())).then_some(end + 1 - i)
+}
+
 /// Tokenises `text` (linear, no per-character allocation).
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::with_capacity(text.len() / 5);
@@ -46,6 +68,15 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         let s = i;
         if c.is_whitespace() {
             i += c.len_utf8();
+            continue;
+        }
+        if let Some(len) = negation_at(text, i) {
+            out.push(Token {
+                start: s,
+                end: i + len,
+                kind: Kind::Word,
+            });
+            i += len;
             continue;
         }
         if c.is_alphanumeric() {
@@ -83,6 +114,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     _ => false,
                 };
                 if !ok {
+                    // "didn't" is "did" + "n't", as the treebanks cut it
+                    if is_apos(cj) && j > s + 1 && negation_at(text, j - 1).is_some() {
+                        j -= 1;
+                    }
                     break;
                 }
                 if cj == '.' {
@@ -277,5 +312,19 @@ mod tests {
         let t = tokenize(s);
         let w: Vec<&str> = t.iter().map(|t| &s[t.start..t.end]).collect();
         assert_eq!(w, vec!["Russia", "’s", "forces"]);
+    }
+
+    #[test]
+    fn tokens_negation_clitic() {
+        let s = "They didn't go, won’t stay and can't; O'Neill isn't Nathan.";
+        let t = tokenize(s);
+        let w: Vec<&str> = t.iter().map(|t| &s[t.start..t.end]).collect();
+        assert_eq!(
+            w,
+            vec![
+                "They", "did", "n't", "go", ",", "wo", "n’t", "stay", "and", "ca", "n't", ";",
+                "O'Neill", "is", "n't", "Nathan", "."
+            ]
+        );
     }
 }

@@ -41,6 +41,40 @@ fn push_spans(
     }
 }
 
+/// A capitalised word inside a name is a proper noun, whatever the tagger
+/// read it as ("Qaboos bin Said" is not the verb "said"), so the parser
+/// sees the name whole: a capitalised "verb" right after a proper noun in
+/// mid-sentence, and a capitalised word inside a multi-word name the entity
+/// tagger found.
+fn name_tags(
+    tagged: &mut [(Upos, crate::nlp::tags::Xpos)],
+    forms: &[&str],
+    ents: &[crate::nlp::entities::EntitySpan],
+) {
+    let nnp = crate::nlp::tags::xpos_parse("NNP").unwrap_or(3);
+    let capital = |k: usize| forms[k].chars().next().is_some_and(char::is_uppercase);
+    for k in 1..forms.len() {
+        if tagged[k].0 == Upos::Verb
+            && tagged[k - 1].0 == Upos::Propn
+            && capital(k)
+            && forms[k - 1].chars().next().is_some_and(char::is_alphabetic)
+        {
+            tagged[k] = (Upos::Propn, nnp);
+        }
+    }
+    for e in ents {
+        if e.end <= e.start + 1 || e.end > forms.len() {
+            continue;
+        }
+        for k in e.start..e.end {
+            if capital(k) && matches!(tagged[k].0, Upos::Verb | Upos::Noun | Upos::Adj | Upos::Adv)
+            {
+                tagged[k] = (Upos::Propn, nnp);
+            }
+        }
+    }
+}
+
 /// True when a token may be a reporting verb or an event word, by its
 /// form or its lemma: the sentences where extraction reads the parse.
 fn wanted(form: &str, lemma: &str, upos: Upos) -> bool {
@@ -100,10 +134,13 @@ impl Syntax {
                     continue;
                 }
                 let forms: Vec<&str> = toks[t0..t1].iter().map(|t| &text[t.start..t.end]).collect();
-                let tagged = pipe.tagger.tag(&forms);
+                let mut tagged = pipe.tagger.tag(&forms);
                 let upos: Vec<Upos> = tagged.iter().map(|t| t.0).collect();
                 let xpos: Vec<_> = tagged.iter().map(|t| t.1).collect();
                 let ents = pipe.entities.tag(&forms, &upos, &xpos);
+                name_tags(&mut tagged, &forms, &ents);
+                let upos: Vec<Upos> = tagged.iter().map(|t| t.0).collect();
+                let xpos: Vec<_> = tagged.iter().map(|t| t.1).collect();
                 push_spans(&mut spans, &ents, toks, t0, forms.len());
                 syn.upos[t0..t1].copy_from_slice(&upos);
                 // not a sentence a person wrote (a table, a run-on list), or

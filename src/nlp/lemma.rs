@@ -53,7 +53,8 @@ fn needs_e(stem: &str) -> bool {
     if last == b's' && (is_vowel(prev) && !ends("us") || b"nrpl".contains(&prev) || ends("aus")) {
         return !ends("ous") && !ends("ss");
     }
-    if ends("creat") || ends("sum") {
+    // negotiat(e), evacuat(e), mediat(e)
+    if ends("creat") || ends("sum") || ((ends("iat") || ends("uat")) && n > 4) {
         return true;
     }
     if (ends("ir") || ends("ur")) && n > 2 && !is_vowel(b[n - 3]) {
@@ -379,6 +380,9 @@ mod tests {
             ("realized", "VBD", "realize"),
             ("wanted", "VBD", "want"),
             ("agreed", "VBD", "agree"),
+            ("negotiated", "VBD", "negotiate"),
+            ("evacuating", "VBG", "evacuate"),
+            ("graduated", "VBN", "graduate"),
             ("goes", "VBZ", "go"),
             ("watches", "VBZ", "watch"),
             ("says", "VBZ", "say"),
