@@ -66,10 +66,9 @@ fn name_tags(
         if e.end <= e.start + 1 || e.end > forms.len() {
             continue;
         }
-        for k in e.start..e.end {
-            if capital(k) && matches!(tagged[k].0, Upos::Verb | Upos::Noun | Upos::Adj | Upos::Adv)
-            {
-                tagged[k] = (Upos::Propn, nnp);
+        for (k, t) in tagged.iter_mut().enumerate().take(e.end).skip(e.start) {
+            if capital(k) && matches!(t.0, Upos::Verb | Upos::Noun | Upos::Adj | Upos::Adv) {
+                *t = (Upos::Propn, nnp);
             }
         }
     }
