@@ -108,10 +108,11 @@ fn is_capitalised(form: &str) -> bool {
     form.chars().next().is_some_and(char::is_uppercase)
 }
 
-/// The word's shape, long (Xxxxdd → "Xxdd" collapsed to runs) and short.
-fn shape(form: &str) -> (u64, u64) {
-    let mut long = String::new();
-    let mut short = String::new();
+/// The word's shape, long (Xxxxdd → "Xxdd" collapsed to runs) and short;
+/// `long` and `short` are scratch space.
+fn shape(form: &str, long: &mut String, short: &mut String) -> (u64, u64) {
+    long.clear();
+    short.clear();
     for (n, c) in form.chars().enumerate() {
         let s = if c.is_uppercase() {
             'X'
@@ -131,7 +132,7 @@ fn shape(form: &str) -> (u64, u64) {
             short.push(s);
         }
     }
-    (hash_str(&long), hash_str(&short))
+    (hash_str(long), hash_str(short))
 }
 
 /// What the features need of one token, hashed once.
@@ -153,14 +154,17 @@ const PAD: u64 = 0x5eed;
 
 fn prepare(forms: &[&str], upos: &[Upos], xpos: &[Xpos]) -> Vec<Tok> {
     let marks = gazetteer::mark(forms);
-    let mut lower = String::new();
+    // scratch space, reused for every token
+    let (mut lower, mut long_buf, mut short_buf) = (String::new(), String::new(), String::new());
+    let mut cs: Vec<(usize, char)> = Vec::new();
     forms
         .iter()
         .enumerate()
         .map(|(i, f)| {
             lower.clear();
             lower.extend(f.chars().flat_map(char::to_lowercase));
-            let cs: Vec<(usize, char)> = lower.char_indices().collect();
+            cs.clear();
+            cs.extend(lower.char_indices());
             let pre = |n: usize| cs.get(n).map_or(&lower[..], |(b, _)| &lower[..*b]);
             let suf = |n: usize| {
                 cs.len()
@@ -168,7 +172,7 @@ fn prepare(forms: &[&str], upos: &[Upos], xpos: &[Xpos]) -> Vec<Tok> {
                     .and_then(|k| cs.get(k))
                     .map_or(&lower[..], |(b, _)| &lower[*b..])
             };
-            let (shape, short) = shape(f);
+            let (shape, short) = shape(f, &mut long_buf, &mut short_buf);
             Tok {
                 form: hash_str(f),
                 lower: hash_str(&lower),
@@ -324,15 +328,18 @@ fn decode(model: &Model, toks: &[Tok], keep_scores: bool) -> Decoded {
         ends.push(rows.len());
     }
     let mut dynf = [0u64; 5];
+    let mut sums = [0i32; N_LABELS];
     let mut scores = [0f32; N_LABELS];
     for i in 0..n {
         let p1 = if i > 0 { d.labels[i - 1] } else { START };
         let p2 = if i > 1 { d.labels[i - 2] } else { START };
         label_features(toks, i, p1, p2, &mut dynf);
-        scores.fill(0.0);
+        sums.fill(0);
         let start = if i == 0 { 0 } else { ends[i - 1] };
-        model.add_rows(&rows[start..ends[i]], &mut scores);
-        model.score(&dynf, &mut scores);
+        model.add_rows(&rows[start..ends[i]], &mut sums);
+        model.sum(&dynf, &mut sums);
+        scores.fill(0.0);
+        model.add_scaled(&sums, &mut scores);
         let prev = (i > 0).then(|| d.labels[i - 1]);
         let last = i + 1 == n;
         let (mut best, mut second) = (None::<(usize, f32)>, f32::NEG_INFINITY);

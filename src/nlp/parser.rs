@@ -1041,7 +1041,9 @@ mod tests {
     /// Dev scores (predicted tags) of an unpruned parser (`train parser`
     /// with `NEWSGRAPH_PARSER_UNPRUNED=FILE`) pruned to several budgets:
     /// `PARSER_FULL=FILE BUDGETS=250000:120000,520000:260000 cargo test
-    /// --release --lib nlp::parser::tests::budgets -- --ignored --nocapture`
+    /// --release --lib nlp::parser::tests::budgets -- --ignored --nocapture`;
+    /// with `BUDGET_OUT=PREFIX` each pruned parser is written to
+    /// `PREFIX.ACTIONS-LABELS`.
     #[test]
     #[ignore]
     fn budgets() {
@@ -1063,6 +1065,11 @@ mod tests {
                 continue;
             };
             let p = full.pruned_to(a, l);
+            if let Some(out) = std::env::var_os("BUDGET_OUT") {
+                let out = format!("{}.{a}-{l}", out.to_string_lossy());
+                model::save(std::path::Path::new(&out), ModelKind::Parser, &p.payload())
+                    .expect("write the pruned parser");
+            }
             let e = eval::syntax(&ewt, Some(&tagger), Some(&p));
             let g = eval::syntax(&gum, Some(&tagger), Some(&p));
             eprintln!(

@@ -9,6 +9,7 @@
 
 use crate::fasthash::HashMap;
 use crate::nlp::model::{ModelError, Reader, Writer};
+use smallvec::{SmallVec, smallvec};
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
@@ -227,14 +228,19 @@ const BATCH: usize = 128;
 /// weights themselves (four `i16`). Otherwise an entry is `class << 16 |
 /// weight` (the class and its `i16` weight in one `u32`); a row of one or
 /// two entries sits in `data` itself (top bit set, the second entry of
-/// class [`NO_CLASS`] when absent), and a longer one is `offset << 16 | len`
-/// into `entries`. In a file: the rows in key order only
-/// (no empty slots); the table is rebuilt on load.
+/// class [`NO_CLASS`] when absent), a longer one is `offset << 16 | len`
+/// into `entries`, and one that has a weight for at least a third of the
+/// classes is [`DENSE_ROW`]` | offset` into `dense`, all `n_classes`
+/// weights in a row (the same bytes or fewer than its entries, and added
+/// without reading classes: the frequent features, whose rows are long, are
+/// most of the additions). In a file: the rows in key order only (no empty
+/// slots); the table is rebuilt on load.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
     n_classes: usize,
     slots: Vec<[u64; 2]>,
     entries: Vec<u32>,
+    dense: Vec<i16>,
     /// Real weight = stored weight × scale.
     scale: f32,
 }
@@ -270,6 +276,17 @@ impl Rows {
 /// bits); this class marks an absent second entry and is never scored.
 const NO_CLASS: u16 = 0x7fff;
 const INLINE: u64 = 1 << 63;
+/// Marks a slot whose row is stored densely (see [`Model`]); never set in
+/// an `offset << 16 | len` word (offsets are far below 2^46) and read only
+/// when [`INLINE`] is clear.
+const DENSE_ROW: u64 = 1 << 62;
+
+/// Whether a sparse model stores a row of `len` entries, `zero_free` when
+/// none of its weights is 0 (a dense row could not say that such an entry
+/// exists), densely.
+fn dense_ok(len: usize, n_classes: usize, zero_free: bool) -> bool {
+    zero_free && len > 2 && 3 * len >= n_classes
+}
 
 fn inline_ok(n_classes: usize) -> bool {
     n_classes < usize::from(NO_CLASS)
@@ -324,13 +341,18 @@ impl Model {
         let cap = (rows.keys.len() * 2).next_power_of_two().max(16);
         let mut slots = vec![[0u64; 2]; cap];
         let mut entries = Vec::new();
-        if n_classes > DENSE {
-            entries.reserve(rows.classes.len());
-        }
+        let mut dense = Vec::new();
         for (i, key) in rows.keys.iter().enumerate() {
             let (cs, ws) = rows.row(i);
             let data = if n_classes <= DENSE {
                 dense_row(cs, ws)
+            } else if dense_ok(cs.len(), n_classes, !ws.contains(&0)) {
+                let offset = dense.len() as u64;
+                dense.resize(dense.len() + n_classes, 0);
+                for (c, w) in cs.iter().zip(ws) {
+                    dense[offset as usize + usize::from(*c)] = *w;
+                }
+                DENSE_ROW | offset
             } else if cs.len() <= 2 && inline_ok(n_classes) {
                 let mut e = [pack_entry(NO_CLASS, 0); 2];
                 for (slot, (c, w)) in e.iter_mut().zip(cs.iter().zip(ws)) {
@@ -352,6 +374,7 @@ impl Model {
             n_classes,
             slots,
             entries,
+            dense,
             scale,
         }
     }
@@ -372,6 +395,14 @@ impl Model {
                     .into_iter()
                     .map(|e| ((e >> 16) as u16, e as u16 as i16))
                     .filter(|(c, _)| *c != NO_CLASS);
+                rows.push(key, es);
+            } else if data & DENSE_ROW != 0 {
+                let off = (data & !DENSE_ROW) as usize;
+                let es = self.dense[off..off + self.n_classes]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| **w != 0)
+                    .map(|(c, w)| (c as u16, *w));
                 rows.push(key, es);
             } else {
                 let (off, len) = ((data >> 16) as usize, (data & 0xffff) as usize);
@@ -440,7 +471,8 @@ impl Model {
             .flat_map(|s| inline_entries(s[1]))
             .filter(|e| (e >> 16) as u16 != NO_CLASS)
             .count();
-        n * 10 + (self.entries.len() + inline) * 4
+        let dense = self.dense.iter().filter(|w| **w != 0).count();
+        n * 10 + (self.entries.len() + inline + dense) * 4
     }
 
     /// The data of `key`'s slot, probing from `slot` on.
@@ -462,15 +494,34 @@ impl Model {
         }
     }
 
-    /// Adds the weights of `feats` to `scores` (length `n_classes`), in the
-    /// order of `feats` (the sums, and so the argmax, depend on it).
+    /// Adds the weights of `feats` to `scores` (length `n_classes`). The
+    /// weights are summed as integers (exact, so the order of `feats` does
+    /// not matter) and scaled once at the end.
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
+        let mut sums: SmallVec<[i32; 128]> = smallvec![0; self.n_classes];
+        self.sum(feats, &mut sums);
+        self.add_scaled(&sums, scores);
+    }
+
+    /// Adds the stored (integer) weights of `feats` to `sums` (length
+    /// `n_classes`); [`Model::add_scaled`] turns the sums into scores.
+    #[inline]
+    pub fn sum(&self, feats: &[u64], sums: &mut [i32]) {
         let mut rows = [0u64; BATCH];
         for chunk in feats.chunks(BATCH) {
             let rows = &mut rows[..chunk.len()];
             self.lookup_batch(chunk, rows);
-            self.add_rows(rows, scores);
+            self.add_rows(rows, sums);
+        }
+    }
+
+    /// Adds `sums` (stored weights, from [`Model::sum`] and
+    /// [`Model::add_rows`]) to `scores` as real weights.
+    #[inline]
+    pub fn add_scaled(&self, sums: &[i32], scores: &mut [f32]) {
+        for (s, x) in scores.iter_mut().zip(sums) {
+            *s += *x as f32 * self.scale;
         }
     }
 
@@ -530,7 +581,17 @@ impl Model {
         if self.n_classes > DENSE {
             let mut touch = 0u32;
             for d in rows.iter() {
-                if d & INLINE == 0 && *d != 0 {
+                if d & INLINE != 0 || *d == 0 {
+                    continue;
+                }
+                if d & DENSE_ROW != 0 {
+                    let off = (d & !DENSE_ROW) as usize;
+                    let row = self.dense.get(off..off + self.n_classes).unwrap_or(&[]);
+                    // one weight per cache line (32 of them), and the last
+                    for w in row.iter().step_by(32).chain(row.last()) {
+                        touch ^= *w as u32;
+                    }
+                } else {
                     let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
                     let row = self.entries.get(off..off + len).unwrap_or(&[]);
                     // one entry per cache line (16 of them), and the last
@@ -543,31 +604,42 @@ impl Model {
         }
     }
 
-    /// Adds the weights of `rows` (from [`Model::lookup`]) to `scores`, in
-    /// order.
+    /// Adds the stored weights of `rows` (from [`Model::lookup`]) to `sums`.
     #[inline]
-    pub fn add_rows(&self, rows: &[u64], scores: &mut [f32]) {
+    pub fn add_rows(&self, rows: &[u64], sums: &mut [i32]) {
         if self.n_classes <= DENSE {
+            let mut acc = [0i32; DENSE];
             for d in rows {
-                for (c, s) in scores.iter_mut().enumerate().take(DENSE) {
-                    *s += f32::from((d >> (16 * c)) as u16 as i16) * self.scale;
+                for (c, a) in acc.iter_mut().enumerate() {
+                    *a += i32::from((d >> (16 * c)) as u16 as i16);
                 }
+            }
+            for (s, a) in sums.iter_mut().zip(acc) {
+                *s += a;
             }
             return;
         }
+        let n = self.n_classes;
         for d in rows {
             let (inline, long);
             let es: &[u32] = if d & INLINE != 0 {
                 inline = inline_entries(*d);
                 &inline
+            } else if d & DENSE_ROW != 0 {
+                let off = (d & !DENSE_ROW) as usize;
+                let ws = self.dense.get(off..off + n).unwrap_or(&[]);
+                for (s, w) in sums.iter_mut().zip(ws) {
+                    *s += i32::from(*w);
+                }
+                continue;
             } else {
                 let (off, len) = ((d >> 16) as usize, (d & 0xffff) as usize);
                 long = self.entries.get(off..off + len).unwrap_or(&[]);
                 long
             };
             for e in es {
-                if let Some(s) = scores.get_mut((e >> 16) as usize) {
-                    *s += f32::from(*e as u16 as i16) * self.scale;
+                if let Some(s) = sums.get_mut((e >> 16) as usize) {
+                    *s += i32::from(*e as u16 as i16);
                 }
             }
         }
@@ -848,6 +920,61 @@ mod tests {
             for cut in 0..compact.bytes.len() {
                 let mut r = Reader::new(&compact.bytes[..cut]);
                 assert!(Model::decode(&mut r).and_then(|_| r.finish()).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn every_row_layout_adds_its_stored_weights() {
+        // many classes and a skewed feature space give inline, long and
+        // dense rows side by side
+        for n in [5usize, 13, 51, 108] {
+            let data: Vec<(Vec<u64>, usize)> = (0..600u64)
+                .map(|i| {
+                    let feats = vec![
+                        feat(1, &[]),
+                        feat(2, &[i % 3]),
+                        feat(3, &[i % 97]),
+                        feat(4, &[i]),
+                    ];
+                    (feats, ((i * 31) % n as u64) as usize)
+                })
+                .collect();
+            let m = trained(n, &data, 4).finish(1, 0.0);
+            let rows = m.rows();
+            let lens: Vec<usize> = (0..rows.keys.len()).map(|i| rows.row(i).0.len()).collect();
+            assert!(
+                lens.iter().any(|l| dense_ok(*l, n, true)),
+                "{n}: no dense row"
+            );
+            // with few classes every row of three or more entries is dense
+            let long_possible = (3..n).any(|l| !dense_ok(l, n, true));
+            assert!(
+                !long_possible || lens.iter().any(|l| *l > 2 && !dense_ok(*l, n, true)),
+                "{n}: no long row"
+            );
+            assert!(lens.iter().any(|l| *l <= 2), "{n}: no inline row");
+            let reference = |feats: &[u64]| -> Vec<i32> {
+                let mut sums = vec![0i32; n];
+                for f in feats {
+                    if let Ok(i) = rows.keys.binary_search(f) {
+                        let (cs, ws) = rows.row(i);
+                        for (c, w) in cs.iter().zip(ws) {
+                            sums[usize::from(*c)] += i32::from(*w);
+                        }
+                    }
+                }
+                sums
+            };
+            for (feats, _) in data.iter().step_by(7) {
+                let mut sums = vec![0i32; n];
+                m.sum(feats, &mut sums);
+                assert_eq!(sums, reference(feats), "{n} classes");
+                let mut rows_of = Vec::new();
+                m.lookup(feats, &mut rows_of);
+                let mut again = vec![0i32; n];
+                m.add_rows(&rows_of, &mut again);
+                assert_eq!(again, sums, "{n} classes");
             }
         }
     }

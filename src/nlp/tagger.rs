@@ -223,72 +223,125 @@ fn tokens<'a>(
     toks.push(Tok::padding(4));
 }
 
+/// Templates whose values include the previous classes (template ids are
+/// below 64: one bit each).
+const HISTORY: u64 =
+    1 << 19 | 1 << 20 | 1 << 21 | 1 << 29 | 1 << 30 | 1 << 32 | 1 << 33 | 1 << 38 | 1 << 43;
+
+/// Which of a word's features to compute.
+#[derive(Clone, Copy, PartialEq)]
+enum Part {
+    All,
+    /// Those that do not depend on the previous classes.
+    Static,
+    /// Those that do.
+    History,
+}
+
 /// The features of word `i` (0-based) given the two previous classes.
 fn features(toks: &[Tok], i: usize, p1: u64, p2: u64, out: &mut Vec<u64>) {
     out.clear();
+    features_part(toks, i, p1, p2, Part::All, out);
+}
+
+/// Appends `part` of the features of word `i` to `out`, in template order
+/// (`p1` and `p2` are not read for [`Part::Static`]).
+fn features_part(toks: &[Tok], i: usize, p1: u64, p2: u64, part: Part, out: &mut Vec<u64>) {
     let Some([l2, l1, w, r1, r2]) = toks.get(i..i + 5) else {
         return;
     };
-    out.extend_from_slice(&[
-        feat(1, &[]),
-        feat(2, &[w.norm]),
-        feat(4, &[l1.norm]),
-        feat(5, &[r1.norm]),
-        feat(6, &[l2.norm]),
-        feat(7, &[r2.norm]),
-        feat(8, &[w.suffix[0]]),
-        feat(9, &[w.suffix[1]]),
-        feat(10, &[w.suffix[2]]),
-        feat(11, &[w.suffix[3]]),
-        feat(12, &[w.prefix[0]]),
-        feat(13, &[w.prefix[1]]),
-        feat(14, &[w.prefix[2]]),
-        feat(15, &[w.shape]),
-        feat(16, &[l1.shape, w.shape]),
-        feat(17, &[w.shape, r1.shape]),
-        feat(18, &[w.flags]),
-        feat(19, &[p1]),
-        feat(20, &[p2, p1]),
-        feat(21, &[p1, w.norm]),
-        feat(22, &[l1.norm, w.norm]),
-        feat(23, &[w.norm, r1.norm]),
-        feat(24, &[l1.suffix[2]]),
-        feat(25, &[r1.suffix[2]]),
-        feat(26, &[w.ambiguity]),
-        feat(27, &[r1.ambiguity]),
-        feat(28, &[r2.ambiguity]),
-        feat(29, &[p1, w.ambiguity]),
-        feat(30, &[p1, r1.ambiguity]),
-        feat(31, &[w.ambiguity, r1.ambiguity]),
-        feat(32, &[p1, w.suffix[2]]),
-        feat(33, &[p1, w.shape]),
-        feat(34, &[r1.suffix[1]]),
-        feat(35, &[r1.shape]),
-        feat(37, &[w.norm, r1.ambiguity]),
-        feat(38, &[p1, r1.norm]),
-        feat(40, &[w.suffix[2], r1.ambiguity]),
-        feat(41, &[l1.flags, w.flags]),
-        feat(42, &[w.flags, r1.flags]),
-        feat(43, &[p2, p1, w.ambiguity]),
-    ]);
+    let vals: [(u32, &[u64]); 40] = [
+        (1, &[]),
+        (2, &[w.norm]),
+        (4, &[l1.norm]),
+        (5, &[r1.norm]),
+        (6, &[l2.norm]),
+        (7, &[r2.norm]),
+        (8, &[w.suffix[0]]),
+        (9, &[w.suffix[1]]),
+        (10, &[w.suffix[2]]),
+        (11, &[w.suffix[3]]),
+        (12, &[w.prefix[0]]),
+        (13, &[w.prefix[1]]),
+        (14, &[w.prefix[2]]),
+        (15, &[w.shape]),
+        (16, &[l1.shape, w.shape]),
+        (17, &[w.shape, r1.shape]),
+        (18, &[w.flags]),
+        (19, &[p1]),
+        (20, &[p2, p1]),
+        (21, &[p1, w.norm]),
+        (22, &[l1.norm, w.norm]),
+        (23, &[w.norm, r1.norm]),
+        (24, &[l1.suffix[2]]),
+        (25, &[r1.suffix[2]]),
+        (26, &[w.ambiguity]),
+        (27, &[r1.ambiguity]),
+        (28, &[r2.ambiguity]),
+        (29, &[p1, w.ambiguity]),
+        (30, &[p1, r1.ambiguity]),
+        (31, &[w.ambiguity, r1.ambiguity]),
+        (32, &[p1, w.suffix[2]]),
+        (33, &[p1, w.shape]),
+        (34, &[r1.suffix[1]]),
+        (35, &[r1.shape]),
+        (37, &[w.norm, r1.ambiguity]),
+        (38, &[p1, r1.norm]),
+        (40, &[w.suffix[2], r1.ambiguity]),
+        (41, &[l1.flags, w.flags]),
+        (42, &[w.flags, r1.flags]),
+        (43, &[p2, p1, w.ambiguity]),
+    ];
+    let keep = |t: u32| match part {
+        Part::All => true,
+        Part::Static => HISTORY >> t & 1 == 0,
+        Part::History => HISTORY >> t & 1 == 1,
+    };
+    out.extend(
+        vals.iter()
+            .filter(|(t, _)| keep(*t))
+            .map(|(t, v)| feat(*t, v)),
+    );
 }
 
 impl Core {
     fn tag_classes(&self, forms: &[&str]) -> Vec<u16> {
-        let mut toks = Vec::with_capacity(forms.len() + 4);
+        let n = forms.len();
+        let mut toks = Vec::with_capacity(n + 4);
         let mut lower = String::new();
         tokens(forms.iter().copied(), &self.words, &mut toks, &mut lower);
-        let mut feats = Vec::with_capacity(40);
+        let fast = |i: usize| toks.get(i + 2).map_or(NO_CLASS, |t| t.fast);
+        // the features that do not depend on the previous classes, of every
+        // word the fast path leaves, are looked up first, all together
+        // (their memory misses overlap); the loop adds their rows
+        let mut feats = Vec::with_capacity(32 * n);
+        let mut ends = Vec::with_capacity(n);
+        for i in 0..n {
+            if fast(i) == NO_CLASS {
+                features_part(&toks, i, 0, 0, Part::Static, &mut feats);
+            }
+            ends.push(feats.len());
+        }
+        let mut rows = Vec::with_capacity(feats.len());
+        self.model.lookup(&feats, &mut rows);
+        let mut history = Vec::with_capacity(16);
+        let mut sums = vec![0i32; self.model.n_classes()];
         let mut scores = vec![0f32; self.model.n_classes()];
         let (mut p1, mut p2) = (START, START);
-        let mut out = Vec::with_capacity(forms.len());
-        for i in 0..forms.len() {
-            let fast = toks.get(i + 2).map_or(NO_CLASS, |t| t.fast);
-            let c = if fast != NO_CLASS {
-                fast
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let c = if fast(i) != NO_CLASS {
+                fast(i)
             } else {
-                features(&toks, i, p1, p2, &mut feats);
-                self.model.best(&feats, &mut scores, |_| true).unwrap_or(0) as u16
+                history.clear();
+                features_part(&toks, i, p1, p2, Part::History, &mut history);
+                sums.fill(0);
+                let start = if i == 0 { 0 } else { ends[i - 1] };
+                self.model.add_rows(&rows[start..ends[i]], &mut sums);
+                self.model.sum(&history, &mut sums);
+                scores.fill(0.0);
+                self.model.add_scaled(&sums, &mut scores);
+                argmax(&scores, |_| true).unwrap_or(0) as u16
             };
             out.push(c);
             p2 = p1;
