@@ -388,6 +388,11 @@ impl Exec<'_> {
                             ls.iter().all(|l| l.is_some_and(|l| nd.has_label(l)))
                         }))
                     }
+                    // a relationship's one type is its only label
+                    Value::Rel(r) => {
+                        let t = self.g().edge(r).map(|e| e.rel_type());
+                        Value::Bool(t.is_some() && ls.iter().all(|l| *l == t))
+                    }
                     other => return Err(type_err(format!("label check on {}", type_name(&other)))),
                 }
             }

@@ -42,6 +42,9 @@ pub struct Exec<'a> {
     mem: Cell<usize>,
     /// The budget for `mem` (`usize::MAX` without one).
     mem_limit: usize,
+    /// The types of the relationships this query deleted: `type(r)` still
+    /// answers for them, as Cypher says.
+    pub(super) deleted_types: HashMap<EdgeId, crate::store::Symbol>,
 }
 
 /// The estimated bytes a row holds: its slots and what their values hold.
@@ -86,6 +89,7 @@ impl<'a> Exec<'a> {
             early: std::cell::RefCell::new(None),
             mem: Cell::new(0),
             mem_limit: opts.max_memory.unwrap_or(usize::MAX),
+            deleted_types: HashMap::new(),
         }
     }
 
@@ -329,7 +333,10 @@ impl<'a> Exec<'a> {
                 let Value::Node(from) = row[spec.from] else {
                     return Ok(true);
                 };
-                if let Some((lo, hi, _)) = spec.var {
+                if let Some((lo, hi, rev)) = spec.var {
+                    if spec.rel_bound {
+                        return self.bound_var_expand(m, i, spec, (lo, hi, rev), from, row, f);
+                    }
                     let hi = if hi == usize::MAX {
                         self.opts.max_var_length.max(lo)
                     } else {
@@ -367,6 +374,9 @@ impl<'a> Exec<'a> {
                     self.g.edges_at(from, dir_of(spec.dir)).collect()
                 };
                 for (e, other) in edges {
+                    if spec.rel_bound && !self.rel_ok(e, spec, row)? {
+                        continue;
+                    }
                     if !spec.rel_bound
                         && (!((prefiltered && spec.rel_props.is_empty())
                             || self.rel_ok(e, spec, row)?)
@@ -404,6 +414,68 @@ impl<'a> Exec<'a> {
                 Ok(true)
             }
         }
+    }
+
+    /// A variable-length hop whose relationships are already bound (a
+    /// list from an earlier clause): the list must walk from `from`, in
+    /// the hop's direction, with a length in range and every relationship
+    /// passing the hop's types and properties; its last node is the target.
+    #[allow(clippy::too_many_arguments)]
+    fn bound_var_expand(
+        &self,
+        m: &MatchPlan,
+        i: usize,
+        spec: &ExpandSpec,
+        (lo, hi, rev): (usize, usize, bool),
+        from: NodeId,
+        row: &mut Row,
+        f: &mut dyn FnMut(&Row) -> bool,
+    ) -> Res<bool> {
+        let Value::List(list) = &row[spec.rel] else {
+            return Ok(true);
+        };
+        let mut rels = Vec::with_capacity(list.len());
+        for v in list {
+            match v {
+                Value::Rel(e) => rels.push(*e),
+                _ => return Ok(true),
+            }
+        }
+        if rels.len() < lo || rels.len() > hi {
+            return Ok(true);
+        }
+        // the list is written from the pattern's left end; walked from the
+        // right end when the plan starts there
+        if rev {
+            rels.reverse();
+        }
+        let mut cur = from;
+        for (k, e) in rels.iter().enumerate() {
+            if !self.rel_ok(*e, spec, row)?
+                || rels[..k].contains(e)
+                || self.rel_used(m, row, *e, spec.rel)
+            {
+                return Ok(true);
+            }
+            let Some((a, b)) = self.g.endpoints(*e) else {
+                return Ok(true);
+            };
+            cur = match spec.dir {
+                Dir::Right if a == cur => b,
+                Dir::Left if b == cur => a,
+                Dir::Both if a == cur => b,
+                Dir::Both if b == cur => a,
+                _ => return Ok(true),
+            };
+        }
+        if !self.bind_target(spec, cur, row)? {
+            return Ok(true);
+        }
+        let cont = self.steps(m, i + 1, row, f)?;
+        if !spec.to_bound {
+            row[spec.to] = Value::Null;
+        }
+        Ok(cont)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1116,6 +1188,7 @@ impl<'a> Exec<'a> {
             } => {
                 let mut out = Vec::new();
                 for row in rows {
+                    self.merge_props_not_null(create, &row)?;
                     let mut found = Vec::new();
                     self.match_into(m, row.clone(), &mut found)?;
                     if found.is_empty() {
@@ -1169,6 +1242,7 @@ impl<'a> Exec<'a> {
                 nodes.sort();
                 nodes.dedup();
                 for r in rels {
+                    self.remember_type(r);
                     if self.g.remove_edge(r).is_ok() {
                         self.stats.relationships_deleted += 1;
                     }
@@ -1178,6 +1252,11 @@ impl<'a> Exec<'a> {
                         continue;
                     }
                     if *detach {
+                        let at: Vec<EdgeId> =
+                            self.g.edges_at(n, Direction::Both).map(|(e, _)| e).collect();
+                        for e in at {
+                            self.remember_type(e);
+                        }
                         let k = self.g.detach_remove_node(n).map_err(store_err)?;
                         self.stats.relationships_deleted += k;
                     } else {
@@ -1195,6 +1274,36 @@ impl<'a> Exec<'a> {
                 rows
             }
         })
+    }
+
+    fn remember_type(&mut self, e: EdgeId) {
+        if let Some(edge) = self.g.edge(e) {
+            self.deleted_types.insert(e, edge.rel_type());
+        }
+    }
+
+    /// MERGE cannot match or create a property that is null (it would
+    /// create what it can never find): the error, before anything is done.
+    fn merge_props_not_null(&self, cp: &CreatePlan, row: &Row) -> Res<()> {
+        let fixed = cp
+            .nodes
+            .iter()
+            .filter(|n| !n.bound)
+            .flat_map(|n| &n.props)
+            .chain(cp.rels.iter().flat_map(|r| &r.props));
+        for (k, e) in fixed {
+            if matches!(self.eval(e, row)?, Value::Null) {
+                return Err(rt(
+                    "SemanticError",
+                    "MergeReadOwnWrites",
+                    format!(
+                        "cannot merge a pattern whose property `{}` is null",
+                        self.g.name_of(*k)
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Evaluates `items` on `row` (all before any is stored, so items

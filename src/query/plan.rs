@@ -728,16 +728,25 @@ impl<'a> Planner<'a> {
                 Clause::Delete { detach, exprs } => {
                     let mut es = Vec::new();
                     for e in exprs {
+                        if let Expr::HasLabels(..) = e {
+                            return Err(sem(
+                                "InvalidDelete",
+                                "DELETE removes nodes, relationships or paths; to take a label \
+                                 off a node use REMOVE n:Label",
+                                span_of(e),
+                            ));
+                        }
                         if !matches!(
                             e,
                             Expr::Var(_)
                                 | Expr::Index(..)
                                 | Expr::Prop(..)
                                 | Expr::Func { .. }
+                                | Expr::Case { .. }
                                 | Expr::Lit(Literal::Null)
                         ) {
                             return Err(sem(
-                                "InvalidDelete",
+                                "InvalidArgumentType",
                                 "DELETE expects a node, relationship or path",
                                 span_of(e),
                             ));
@@ -994,6 +1003,14 @@ impl<'a> Planner<'a> {
         where_: Option<&Expr>,
         ops: &mut Vec<Op>,
     ) -> Res<(Scope, Vec<(String, usize)>)> {
+        if let Some(sp) = ambiguous_order(p, scope) {
+            return Err(sem(
+                "AmbiguousAggregationExpression",
+                "an ORDER BY item with an aggregation may only use the projected names \
+                 and grouping keys, not parts of a grouping-key expression",
+                sp,
+            ));
+        }
         let mut items: Vec<(String, Expr, Span)> = Vec::new();
         if p.star {
             let names = scope.names();
@@ -1126,7 +1143,9 @@ impl<'a> Planner<'a> {
             for (e, asc) in &p.order {
                 let substituted;
                 let direct = items.iter().any(|it| &it.1 == e);
-                let e = if !direct && aggregating && contains_agg(e) {
+                // after grouping or DISTINCT only the projected values
+                // exist: parts of the item that are projected read them
+                let e = if !direct && (aggregating || p.distinct) {
                     substituted = subst_projected(e, &items);
                     &substituted
                 } else {
@@ -1136,6 +1155,17 @@ impl<'a> Planner<'a> {
                     Some(i) => CExpr::Slot(slots[i]),
                     None => {
                         if aggregating && contains_agg(e) {
+                            if let Some(v) = first_undefined(e, &sort_scope) {
+                                return Err(sem(
+                                    "UndefinedVariable",
+                                    format!(
+                                        "variable `{}` not defined (after the aggregation only \
+                                         the projected names are)",
+                                        v.name
+                                    ),
+                                    v.span,
+                                ));
+                            }
                             return Err(sem(
                                 "InvalidAggregation",
                                 "aggregation in ORDER BY must also be projected",
@@ -1165,7 +1195,7 @@ impl<'a> Planner<'a> {
                 scope.clone()
             };
             where_scope.vars.extend(new_scope.vars.iter().cloned());
-            let f = self.expr(w, &where_scope)?;
+            let f = self.predicate(w, &where_scope)?;
             ops.push(Op::Filter(f));
         }
         Ok((new_scope, columns))
@@ -1218,22 +1248,18 @@ impl<'a> Planner<'a> {
                     out.push((key, self.expr(v, scope)?));
                 }
             }
-            Some(Expr::Param(p, sp)) => match self.params.get(p) {
-                Some(Value::Map(m)) => {
-                    for (k, v) in m.clone() {
-                        let key = self.key(&k);
-                        out.push((key, CExpr::Const(v)));
-                    }
-                }
-                Some(Value::Null) | None => {
-                    return Err(sem(
-                        "ParameterMissing",
-                        format!("missing parameter ${p}"),
-                        *sp,
-                    ));
-                }
-                Some(_) => return Err(sem("InvalidParameterUse", "properties must be a map", *sp)),
-            },
+            Some(Expr::Param(p, sp)) => {
+                // only CREATE takes its properties as one parameter: a
+                // pattern to match names the keys it compares
+                return Err(sem(
+                    "InvalidParameterUse",
+                    format!(
+                        "a parameter cannot give the properties of a pattern to match; \
+                         write them as a map: {{key: ${p}.key}}"
+                    ),
+                    *sp,
+                ));
+            }
             Some(other) => {
                 return Err(sem(
                     "InvalidParameterUse",
@@ -1335,9 +1361,9 @@ impl<'a> Planner<'a> {
                 let (rs, rb) = self.bind(&r.var, kind, scope, &mut m.binds)?;
                 let (ns, nb) = self.bind(&n.var, Kind::Node, scope, &mut m.binds)?;
                 rels.push((rs, rb, r));
-                if !rb {
-                    m.rels.push((rs, r.range.is_some()));
-                }
+                // a relationship bound before still counts for uniqueness:
+                // no other relationship of the pattern may be it
+                m.rels.push((rs, r.range.is_some()));
                 if !nb {
                     fresh.insert(ns);
                 }
@@ -1497,7 +1523,7 @@ impl<'a> Planner<'a> {
         }
         if let Some(w) = where_ {
             no_pattern_value(w, true)?;
-            m.filter = Some(self.expr(w, scope)?);
+            m.filter = Some(self.predicate(w, scope)?);
         }
         Ok(m)
     }
@@ -1546,7 +1572,7 @@ impl<'a> Planner<'a> {
                                 n.span,
                             ));
                         }
-                        if !created.contains(&s) && !merge && part.chain.is_empty() {
+                        if !created.contains(&s) && part.chain.is_empty() {
                             return Err(sem(
                                 "VariableAlreadyBound",
                                 format!(
@@ -1579,6 +1605,11 @@ impl<'a> Planner<'a> {
             }
             let mut segs = Vec::new();
             for (i, (r, _)) in part.chain.iter().enumerate() {
+                if let Some(v) = &r.var
+                    && scope.get(&v.name).is_some()
+                {
+                    return Err(already_bound(v));
+                }
                 if r.types.len() != 1 {
                     return Err(sem(
                         "NoSingleRelationshipType",
@@ -1602,13 +1633,6 @@ impl<'a> Planner<'a> {
                 }
                 let s = match &r.var {
                     Some(v) => {
-                        if scope.get(&v.name).is_some() {
-                            return Err(sem(
-                                "VariableAlreadyBound",
-                                format!("variable `{}` already declared", v.name),
-                                v.span,
-                            ));
-                        }
                         let s = self.slot();
                         scope.add(&v.name, s, Kind::Rel);
                         s
@@ -2086,6 +2110,21 @@ impl<'a> Planner<'a> {
         })
     }
 
+    /// A WHERE condition: an expression that is not statically a node,
+    /// relationship or path (those are never true or false).
+    fn predicate(&mut self, w: &Expr, scope: &Scope) -> Res<CExpr> {
+        let c = self.expr(w, scope)?;
+        if ckind(&c, scope).is_graph() {
+            return Err(compile_err(
+                "SyntaxError",
+                "InvalidArgumentType",
+                "WHERE needs a boolean condition, not a node, relationship or path",
+                span_of(w),
+            ));
+        }
+        Ok(c)
+    }
+
     fn check_pattern_expr_vars(&self, part: &PatternPart, scope: &Scope) -> Res<()> {
         let nodes = std::iter::once(&part.start).chain(part.chain.iter().map(|c| &c.1));
         for n in nodes {
@@ -2200,6 +2239,13 @@ impl<'a> Planner<'a> {
             }
             AggMode::Allowed => {}
         }
+        if let Some(sp) = args.iter().find_map(random_call) {
+            return Err(sem(
+                "NonConstantExpression",
+                "an aggregation cannot take a random value (rand()): its result would change from run to run",
+                sp,
+            ));
+        }
         self.agg_mode = AggMode::Inside;
         let r = (|| {
             let arg = match args.first() {
@@ -2223,6 +2269,14 @@ impl<'a> Planner<'a> {
             slot,
         });
         Ok(CExpr::Slot(slot))
+    }
+}
+
+/// The span of the first `rand()` call in `e`.
+fn random_call(e: &Expr) -> Option<Span> {
+    match e {
+        Expr::Func { name, span, .. } if name.eq_ignore_ascii_case("rand") => Some(*span),
+        _ => e.children().into_iter().find_map(random_call),
     }
 }
 
@@ -2297,6 +2351,86 @@ fn ambiguous_in_aggregation(e: &Expr, keys: &[&Expr]) -> Option<Span> {
             .children()
             .into_iter()
             .find_map(|c| ambiguous_in_aggregation(c, keys)),
+    }
+}
+
+/// In a projection that aggregates, an ORDER BY item with an aggregation
+/// that uses a variable which is neither projected nor a grouping key by
+/// itself, but is part of a grouping-key expression (`RETURN a.x + b.y,
+/// count(*) ORDER BY a.x + b.y + count(*)`): the variable's span.
+fn ambiguous_order(p: &Projection, scope: &Scope) -> Option<Span> {
+    if !p.items.iter().any(|it| contains_agg(&it.expr)) {
+        return None;
+    }
+    let projected = |name: &str| {
+        (p.star && scope.get(name).is_some())
+            || p.items.iter().any(|it| match (&it.alias, &it.expr) {
+                (Some(a), _) => a.name == name,
+                (None, Expr::Var(v)) => v.name == name,
+                _ => false,
+            })
+    };
+    let keys: Vec<&Expr> = p
+        .items
+        .iter()
+        .map(|it| &it.expr)
+        .filter(|e| !contains_agg(e))
+        .collect();
+    fn walk(e: &Expr, keys: &[&Expr], projected: &dyn Fn(&str) -> bool) -> Option<Span> {
+        if keys.iter().any(|k| {
+            *k == e
+                && (matches!(e, Expr::Var(_))
+                    || matches!(e, Expr::Prop(x, _) if matches!(**x, Expr::Var(_))))
+        }) {
+            return None;
+        }
+        match e {
+            Expr::Func { name, .. } if is_aggregate(&name.to_ascii_lowercase()) => None,
+            Expr::CountStar(_) => None,
+            Expr::Var(v) => {
+                let in_key = keys.iter().any(|k| mentions(k, &v.name));
+                (!projected(&v.name) && in_key).then_some(v.span)
+            }
+            Expr::ListComp { .. }
+            | Expr::Quantifier { .. }
+            | Expr::Reduce { .. }
+            | Expr::PatternComp { .. }
+            | Expr::Pattern(_)
+            | Expr::Exists(..)
+            | Expr::MapProj(..) => None,
+            _ => e
+                .children()
+                .into_iter()
+                .find_map(|c| walk(c, keys, projected)),
+        }
+    }
+    fn mentions(e: &Expr, name: &str) -> bool {
+        match e {
+            Expr::Var(v) => v.name == name,
+            _ => e.children().into_iter().any(|c| mentions(c, name)),
+        }
+    }
+    p.order
+        .iter()
+        .filter(|(e, _)| contains_agg(e))
+        .find_map(|(e, _)| walk(e, &keys, &projected))
+}
+
+/// The first variable of `e` (outside local scopes and aggregations'
+/// insides are included) that `scope` does not define.
+fn first_undefined<'e>(e: &'e Expr, scope: &Scope) -> Option<&'e Var> {
+    match e {
+        Expr::Var(v) => scope.get(&v.name).is_none().then_some(v),
+        Expr::ListComp { .. }
+        | Expr::Quantifier { .. }
+        | Expr::Reduce { .. }
+        | Expr::PatternComp { .. }
+        | Expr::Pattern(_)
+        | Expr::Exists(..) => None,
+        _ => e
+            .children()
+            .into_iter()
+            .find_map(|c| first_undefined(c, scope)),
     }
 }
 
