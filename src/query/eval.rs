@@ -615,6 +615,16 @@ impl Exec<'_> {
                 })?;
                 Value::Bool(found)
             }
+            CExpr::ExistsQuery(sp) => {
+                let mut found = false;
+                for b in &sp.branches {
+                    if !self.subquery_rows(&b.ops, row)?.is_empty() {
+                        found = true;
+                        break;
+                    }
+                }
+                Value::Bool(found)
+            }
             CExpr::MapProj(x, items) => {
                 let base = self.eval(x, row)?;
                 if matches!(base, Value::Null) {

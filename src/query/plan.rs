@@ -76,6 +76,9 @@ pub enum CExpr {
         proj: Box<CExpr>,
     },
     Exists(Box<MatchPlan>),
+    /// `EXISTS { query }` beyond a plain MATCH: true when the subquery
+    /// gives a row.
+    ExistsQuery(Box<SubPlan>),
     MapProj(Box<CExpr>, Vec<MapProjC>),
 }
 
@@ -128,7 +131,7 @@ impl CExpr {
                     _ => None,
                 }))
                 .collect(),
-            CExpr::PatternComp { .. } | CExpr::Exists(_) => return None,
+            CExpr::PatternComp { .. } | CExpr::Exists(_) | CExpr::ExistsQuery(_) => return None,
         })
     }
 }
@@ -307,6 +310,8 @@ pub enum Op {
         exprs: Vec<CExpr>,
         detach: bool,
     },
+    /// `CALL { … }`: the subquery, run for each row.
+    Subquery(Box<SubPlan>),
     /// `CALL`: the procedure, its argument expressions, and (output index,
     /// slot) for each yielded output.
     Call {
@@ -314,6 +319,27 @@ pub enum Op {
         args: Vec<CExpr>,
         outs: Vec<(usize, usize)>,
     },
+}
+
+/// A subquery (`CALL { … }`, `EXISTS { … }`) on the slots of the query
+/// around it: its UNION branches, each run from one incoming row.
+#[derive(Clone, Debug)]
+pub struct SubPlan {
+    pub branches: Vec<SubBranch>,
+    /// `UNION` (not `UNION ALL`) between the branches: results deduplicated.
+    pub distinct: bool,
+    /// The slots of the enclosing query that receive the returned columns
+    /// (empty for a unit subquery, which passes its incoming rows on).
+    pub outs: Vec<usize>,
+    /// Whether the subquery updates the graph.
+    pub writes: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct SubBranch {
+    pub ops: Vec<Op>,
+    /// The slots of the returned columns, in order.
+    pub columns: Vec<usize>,
 }
 
 /// One `UNION` branch, ready to run.
@@ -396,7 +422,8 @@ fn ckind(c: &CExpr, scope: &Scope) -> Kind {
         | CExpr::IsNull(..)
         | CExpr::HasLabels(..)
         | CExpr::Quant { .. }
-        | CExpr::Exists(_) => Kind::Bool,
+        | CExpr::Exists(_)
+        | CExpr::ExistsQuery(_) => Kind::Bool,
         CExpr::Bin(
             BinOp::Or
             | BinOp::Xor
@@ -487,16 +514,38 @@ pub fn has_writes(q: &RegularQuery) -> bool {
     std::iter::once(&q.first)
         .chain(q.unions.iter().map(|u| &u.1))
         .flat_map(|s| s.clauses.iter())
-        .any(|c| {
-            matches!(
-                c,
-                Clause::Create { .. }
-                    | Clause::Merge { .. }
-                    | Clause::Set { .. }
-                    | Clause::Remove { .. }
-                    | Clause::Delete { .. }
-            )
-        })
+        .any(clause_writes)
+}
+
+/// Whether a clause updates the graph (a subquery: whether its body does).
+fn clause_writes(c: &Clause) -> bool {
+    match c {
+        Clause::Create { .. }
+        | Clause::Merge { .. }
+        | Clause::Set { .. }
+        | Clause::Remove { .. }
+        | Clause::Delete { .. } => true,
+        Clause::Subquery { body, .. } => has_writes(body),
+        _ => false,
+    }
+}
+
+/// Where a run of clauses is planned: the query itself, a `CALL { … }`
+/// subquery or an `EXISTS { … }` subquery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Within {
+    Query,
+    Call,
+    Exists,
+}
+
+/// Whether `e` names a variable of `scope` (outside local scopes too:
+/// a conservative answer is enough where this is used).
+fn mentions_any(e: &Expr, scope: &Scope) -> bool {
+    match e {
+        Expr::Var(v) => scope.get(&v.name).is_some(),
+        _ => e.children().into_iter().any(|c| mentions_any(c, scope)),
+    }
 }
 
 /// The error for a name that a clause binds again.
@@ -580,11 +629,23 @@ impl<'a> Planner<'a> {
     }
 
     fn plan_single(&mut self, q: &SingleQuery) -> Res<Branch> {
-        let mut scope = Scope::default();
+        Ok(self
+            .plan_clauses(&q.clauses, Scope::default(), Within::Query)?
+            .0)
+    }
+
+    /// Plans a run of clauses starting from `scope`: the branch and the
+    /// scope after its last clause (the returned names, after a RETURN).
+    fn plan_clauses(
+        &mut self,
+        clauses: &[Clause],
+        mut scope: Scope,
+        within: Within,
+    ) -> Res<(Branch, Scope)> {
         let mut ops = Vec::new();
         let mut columns = Vec::new();
-        let n = q.clauses.len();
-        for (i, c) in q.clauses.iter().enumerate() {
+        let n = clauses.len();
+        for (i, c) in clauses.iter().enumerate() {
             let last = i + 1 == n;
             match c {
                 Clause::Return { span, .. } if !last => {
@@ -595,8 +656,45 @@ impl<'a> Planner<'a> {
                     ));
                 }
                 Clause::Return { body, .. } => {
-                    let (_, cols) = self.plan_projection(body, &scope, true, None, &mut ops)?;
+                    if within == Within::Call
+                        && let Some(it) = body
+                            .items
+                            .iter()
+                            .find(|it| it.alias.is_none() && !matches!(it.expr, Expr::Var(_)))
+                    {
+                        return Err(sem(
+                            "NoExpressionAlias",
+                            "an expression returned by CALL { … } must be aliased (use AS)",
+                            it.text,
+                        ));
+                    }
+                    let (s, cols) = self.plan_projection(body, &scope, true, None, &mut ops)?;
+                    scope = s;
                     columns = cols;
+                }
+                Clause::Subquery {
+                    imports,
+                    body,
+                    span,
+                } => {
+                    let (mut sub, cols) =
+                        self.plan_subquery(body, &scope, imports.as_ref(), Within::Call, *span)?;
+                    for (name, kind) in cols {
+                        if scope.get(&name).is_some() {
+                            return Err(sem(
+                                "VariableAlreadyBound",
+                                format!(
+                                    "variable `{name}` returned by CALL {{ … }} is already \
+                                     declared outside it (rename it with AS)"
+                                ),
+                                *span,
+                            ));
+                        }
+                        let s = self.slot();
+                        scope.add(&name, s, kind);
+                        sub.outs.push(s);
+                    }
+                    ops.push(Op::Subquery(Box::new(sub)));
                 }
                 Clause::With { body, where_, span } => {
                     if last {
@@ -619,13 +717,13 @@ impl<'a> Planner<'a> {
                 } => {
                     if let Some(Clause::Match {
                         optional: false, ..
-                    }) = q.clauses.get(i + 1)
+                    }) = clauses.get(i + 1)
                         && *optional
                     {
                         // allowed
                     }
                     if !*optional
-                        && q.clauses[..i]
+                        && clauses[..i]
                             .iter()
                             .rev()
                             .take_while(|c| !matches!(c, Clause::With { .. }))
@@ -645,7 +743,7 @@ impl<'a> Planner<'a> {
                     yields,
                     span,
                 } => {
-                    let standalone = n == 1;
+                    let standalone = n == 1 && within == Within::Query;
                     let (op, cols, filter) = self.plan_call(
                         name,
                         args.as_deref(),
@@ -769,32 +867,210 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        if let Some(last) = q.clauses.last()
+        // EXISTS { … } may end anywhere: only whether rows come out matters
+        if within != Within::Exists
+            && let Some(last) = clauses.last()
             && !matches!(last, Clause::Return { .. })
-            && !(q.clauses.len() == 1 && matches!(last, Clause::Call { .. }))
-            && !q.clauses.iter().any(|c| {
-                matches!(
-                    c,
-                    Clause::Create { .. }
-                        | Clause::Merge { .. }
-                        | Clause::Set { .. }
-                        | Clause::Remove { .. }
-                        | Clause::Delete { .. }
-                )
-            })
+            && !(clauses.len() == 1 && matches!(last, Clause::Call { .. }))
+            && !clauses.iter().any(clause_writes)
         {
             return Err(compile_err(
                 "SyntaxError",
                 "InvalidClauseComposition",
-                "query must end with RETURN or an updating clause",
+                if within == Within::Call {
+                    "a subquery must end with RETURN, or update the graph (a unit subquery)"
+                } else {
+                    "query must end with RETURN or an updating clause"
+                },
                 Span::default(),
             ));
         }
-        Ok(Branch {
-            ops,
-            nslots: self.nslots,
-            columns,
-        })
+        Ok((
+            Branch {
+                ops,
+                nslots: self.nslots,
+                columns,
+            },
+            scope,
+        ))
+    }
+
+    /// Plans the body of `CALL { … }` or `EXISTS { … }` on the slots of the
+    /// enclosing query: each UNION branch starts from the variables it
+    /// imports (for EXISTS, every variable of `outer`). Returns the plan
+    /// (its `outs` still empty) and the names and kinds it returns.
+    fn plan_subquery(
+        &mut self,
+        q: &RegularQuery,
+        outer: &Scope,
+        imports: Option<&Imports>,
+        within: Within,
+        span: Span,
+    ) -> Res<(SubPlan, Vec<(String, Kind)>)> {
+        let writes = std::iter::once(&q.first)
+            .chain(q.unions.iter().map(|u| &u.1))
+            .any(|sq| sq.clauses.iter().any(clause_writes));
+        if within == Within::Exists && writes {
+            return Err(sem(
+                "InvalidClauseComposition",
+                "EXISTS { … } only reads: it cannot create, merge, set, remove or delete",
+                span,
+            ));
+        }
+        // the projection being planned around an EXISTS keeps its state
+        let mode = std::mem::replace(&mut self.agg_mode, AggMode::Forbidden);
+        let aggs = std::mem::take(&mut self.aggs);
+        let r = self.plan_subquery_branches(q, outer, imports, within);
+        self.agg_mode = mode;
+        self.aggs = aggs;
+        let (branches, returned) = r?;
+        if q.unions.windows(2).any(|w| w[0].0 != w[1].0) {
+            return Err(sem(
+                "InvalidClauseComposition",
+                "cannot mix UNION and UNION ALL",
+                span,
+            ));
+        }
+        let distinct = q.unions.first().is_some_and(|u| !u.0);
+        Ok((
+            SubPlan {
+                branches,
+                distinct,
+                outs: Vec::new(),
+                writes,
+            },
+            returned,
+        ))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn plan_subquery_branches(
+        &mut self,
+        q: &RegularQuery,
+        outer: &Scope,
+        imports: Option<&Imports>,
+        within: Within,
+    ) -> Res<(Vec<SubBranch>, Vec<(String, Kind)>)> {
+        let mut branches = Vec::new();
+        let mut returned: Option<Vec<(String, Kind)>> = None;
+        let parts = std::iter::once((&q.first, Span::default()))
+            .chain(q.unions.iter().map(|u| (&u.1, u.2)));
+        for (sq, union_span) in parts {
+            let (scope, skip) = self.subquery_scope(sq, outer, imports, within)?;
+            let (b, after) = self.plan_clauses(&sq.clauses[skip..], scope, within)?;
+            let cols: Vec<(String, Kind)> = b
+                .columns
+                .iter()
+                .map(|(n, _)| (n.clone(), after.get(n).map_or(Kind::Any, |x| x.1)))
+                .collect();
+            match &returned {
+                None => returned = Some(cols),
+                Some(r) => {
+                    let names = |c: &[(String, Kind)]| c.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+                    if names(r) != names(&cols) {
+                        return Err(sem(
+                            "DifferentColumnsInUnion",
+                            "all sub queries in a UNION must have the same column names",
+                            union_span,
+                        ));
+                    }
+                }
+            }
+            branches.push(SubBranch {
+                ops: b.ops,
+                columns: b.columns.iter().map(|c| c.1).collect(),
+            });
+        }
+        let returned = if within == Within::Exists {
+            Vec::new()
+        } else {
+            returned.unwrap_or_default()
+        };
+        Ok((branches, returned))
+    }
+
+    /// The scope a subquery branch starts with, and how many of its
+    /// clauses that took (1 for an importing `WITH a, b`).
+    fn subquery_scope(
+        &self,
+        sq: &SingleQuery,
+        outer: &Scope,
+        imports: Option<&Imports>,
+        within: Within,
+    ) -> Res<(Scope, usize)> {
+        if within == Within::Exists {
+            return Ok((outer.clone(), 0));
+        }
+        let pick = |vars: &mut dyn Iterator<Item = &Var>| -> Res<Scope> {
+            let mut scope = Scope::default();
+            for v in vars {
+                match outer.get(&v.name) {
+                    Some((slot, kind)) => scope.add(&v.name, slot, kind),
+                    None => {
+                        return Err(sem(
+                            "UndefinedVariable",
+                            format!("variable `{}` not defined", v.name),
+                            v.span,
+                        ));
+                    }
+                }
+            }
+            Ok(scope)
+        };
+        if let Some(im) = imports {
+            if im.star {
+                return Ok((outer.clone(), 0));
+            }
+            return Ok((pick(&mut im.vars.iter())?, 0));
+        }
+        let Some(Clause::With { body, where_, span }) = sq.clauses.first() else {
+            return Ok((Scope::default(), 0));
+        };
+        let plain = body.items.iter().all(|it| match (&it.expr, &it.alias) {
+            (Expr::Var(v), None) => outer.get(&v.name).is_some(),
+            (Expr::Var(v), Some(a)) => a.name == v.name && outer.get(&v.name).is_some(),
+            _ => false,
+        });
+        let modifiers = body.distinct
+            || !body.order.is_empty()
+            || body.skip.is_some()
+            || body.limit.is_some()
+            || where_.is_some();
+        if plain && !modifiers {
+            if body.star {
+                let mut scope = outer.clone();
+                let extra = pick(&mut body.items.iter().filter_map(|it| match &it.expr {
+                    Expr::Var(v) => Some(v),
+                    _ => None,
+                }))?;
+                scope.vars.extend(extra.vars);
+                return Ok((scope, 1));
+            }
+            let vars: Vec<&Var> = body
+                .items
+                .iter()
+                .filter_map(|it| match &it.expr {
+                    Expr::Var(v) => Some(v),
+                    _ => None,
+                })
+                .collect();
+            return Ok((pick(&mut vars.into_iter())?, 1));
+        }
+        // a first WITH that reads outer variables in any other way
+        let reads_outer = |e: &Expr| mentions_any(e, outer);
+        if body.star
+            || body.items.iter().any(|it| reads_outer(&it.expr))
+            || where_.as_ref().is_some_and(reads_outer)
+        {
+            return Err(sem(
+                "InvalidImportingWith",
+                "a subquery imports outer variables with a first WITH that only names them \
+                 (WITH a, b), or with CALL (a, b) { … }; filter, sort or compute in the \
+                 clauses after it",
+                *span,
+            ));
+        }
+        Ok((Scope::default(), 0))
     }
 
     /// A `CALL`: the procedure from the registry, arguments checked against
@@ -2050,15 +2326,16 @@ impl<'a> Planner<'a> {
                     let m = self.sub_match(parts, &mut s2, w.as_ref())?;
                     CExpr::Exists(b_match(m))
                 }
-                ExistsBody::Query(q) => {
-                    // only the simple form MATCH … [WHERE …] [RETURN …]
-                    if !q.unions.is_empty() {
-                        return Err(sem(
-                            "UnsupportedFeature",
-                            "UNION in EXISTS is not supported",
-                            *sp,
-                        ));
+                ExistsBody::Query(q) if !simple_exists(q) => {
+                    let (mut sub, _) = self.plan_subquery(q, scope, None, Within::Exists, *sp)?;
+                    // one row answers the question
+                    for b in &mut sub.branches {
+                        b.ops.push(Op::Limit(CExpr::Const(Value::Int(1))));
                     }
+                    CExpr::ExistsQuery(Box::new(sub))
+                }
+                ExistsBody::Query(q) => {
+                    // the simple form MATCH … [WHERE …] [RETURN …]: one match plan
                     let mut s2 = scope.clone();
                     let mut parts = Vec::new();
                     let mut filters = Vec::new();
@@ -2076,13 +2353,7 @@ impl<'a> Planner<'a> {
                                 }
                             }
                             Clause::Return { .. } => {}
-                            _ => {
-                                return Err(sem(
-                                    "UnsupportedFeature",
-                                    "only MATCH … RETURN inside EXISTS { }",
-                                    *sp,
-                                ));
-                            }
+                            _ => return Err(bug_at("EXISTS { … } that is not simple", *sp)),
                         }
                     }
                     let filter = filters.into_iter().reduce(|a, b| {
@@ -2278,6 +2549,32 @@ fn random_call(e: &Expr) -> Option<Span> {
         Expr::Func { name, span, .. } if name.eq_ignore_ascii_case("rand") => Some(*span),
         _ => e.children().into_iter().find_map(random_call),
     }
+}
+
+/// `EXISTS { MATCH … [WHERE …] … [RETURN …] }` with no other clauses (a
+/// simple RETURN), no UNION and no writes: planned as one match.
+fn simple_exists(q: &RegularQuery) -> bool {
+    q.unions.is_empty()
+        && q.first.clauses.iter().all(|c| match c {
+            Clause::Match { optional, .. } => !optional,
+            Clause::Return { body, .. } => {
+                !body.distinct
+                    && body.order.is_empty()
+                    && body.skip.is_none()
+                    && body.limit.is_none()
+                    && !body.items.iter().any(|it| contains_agg(&it.expr))
+            }
+            _ => false,
+        })
+}
+
+fn bug_at(what: &str, span: Span) -> QueryError {
+    compile_err(
+        "InternalError",
+        "Planner",
+        format!("the planner met {what} (a bug)"),
+        span,
+    )
 }
 
 fn b_match(m: MatchPlan) -> Box<MatchPlan> {
@@ -2615,5 +2912,23 @@ pub fn describe_op(op: &Op, g: &Graph) -> String {
         Op::Merge { .. } => "Merge".into(),
         Op::Set(s) => format!("SetOrRemove({} items)", s.len()),
         Op::Delete { detach, .. } => (if *detach { "DetachDelete" } else { "Delete" }).into(),
+        Op::Subquery(sp) => {
+            let branches: Vec<String> = sp
+                .branches
+                .iter()
+                .map(|b| {
+                    b.ops
+                        .iter()
+                        .map(|o| describe_op(o, g))
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                })
+                .collect();
+            let kind = if sp.outs.is_empty() { "Unit" } else { "" };
+            format!(
+                "{kind}CallSubquery {{ {} }}",
+                branches.join(if sp.distinct { " | Union | " } else { " | UnionAll | " })
+            )
+        }
     }
 }

@@ -753,3 +753,275 @@ fn registered_table_procedures_answer_from_their_rows() {
     // not in the default registry
     assert!(q(&mut g, "CALL test.city('Ann', 1)").is_err());
 }
+
+// ------------------------------------------------------------ CALL { … } subqueries
+
+#[test]
+fn call_subquery_with_importing_with_runs_once_per_row() {
+    let mut g = news();
+    // correlated: the first WITH imports the outer variable
+    let per_actor = texts(
+        &mut g,
+        "MATCH (a:Actor)
+         CALL { WITH a MATCH (a)-[:SAID|DENIED]->(c:Claim) RETURN count(c) AS claims }
+         RETURN a.name AS name, claims ORDER BY name",
+    );
+    assert_eq!(per_actor, [["'Ann Lee'", "2"], ["'Ruritania'", "1"]]);
+    // the scope clause imports the same way
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Actor)
+             CALL (a) { MATCH (a)-[:SAID|DENIED]->(c:Claim) RETURN count(c) AS claims }
+             RETURN a.name AS name, claims ORDER BY name",
+        ),
+        per_actor
+    );
+    // an aggregate over no rows still answers for its row
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Person) CALL { WITH a MATCH (a)-[:NOPE]->(x) RETURN count(x) AS n } RETURN n",
+        ),
+        [["0"]]
+    );
+    // ORDER BY and LIMIT inside work per incoming row: each actor's latest claim
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Actor)
+             CALL { WITH a MATCH (a)-->(c:Claim) RETURN c.text AS latest ORDER BY c.date DESC LIMIT 1 }
+             RETURN a.name, latest ORDER BY a.name",
+        ),
+        [
+            ["'Ann Lee'", "'the bridge is open'"],
+            ["'Ruritania'", "'the bridge is open'"]
+        ]
+    );
+    // a row whose subquery returns nothing is dropped, several rows multiply
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Actor)
+             CALL (a) { MATCH (a)-[:PERFORMED]->(e:Event) RETURN e.text AS did }
+             RETURN a.name, did ORDER BY a.name",
+        ),
+        [
+            ["'Ann Lee'", "'met envoys'"],
+            ["'Ruritania'", "'shelled the bridge'"]
+        ]
+    );
+}
+
+#[test]
+fn call_subquery_uncorrelated_and_with_union() {
+    let mut g = news();
+    // no import: runs once for each row, the same each time
+    assert_eq!(
+        texts(
+            &mut g,
+            "UNWIND [1, 2] AS i
+             CALL { MATCH (c:Claim) RETURN c.text AS first ORDER BY first LIMIT 1 }
+             RETURN i, first",
+        ),
+        [
+            ["1", "'no talks were held'"],
+            ["2", "'no talks were held'"]
+        ]
+    );
+    // UNION inside: each branch imports for itself
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Person)
+             CALL {
+               WITH a MATCH (a)-[:SAID]->(c) RETURN c.text AS t
+               UNION
+               WITH a MATCH (a)-[:PERFORMED]->(e) RETURN e.text AS t
+             }
+             RETURN t ORDER BY t",
+        ),
+        [["'met envoys'"], ["'the bridge is open'"]]
+    );
+    // UNION removes duplicates across branches, UNION ALL keeps them
+    assert_eq!(
+        texts(
+            &mut g,
+            "CALL { RETURN 1 AS x UNION RETURN 1 AS x } RETURN count(*) AS n"
+        ),
+        [["1"]]
+    );
+    assert_eq!(
+        texts(
+            &mut g,
+            "CALL { RETURN 1 AS x UNION ALL RETURN 1 AS x } RETURN count(*) AS n"
+        ),
+        [["2"]]
+    );
+    // (*) imports everything, () nothing
+    assert_eq!(
+        texts(
+            &mut g,
+            "WITH 2 AS k CALL (*) { RETURN k * 10 AS m } RETURN m"
+        ),
+        [["20"]]
+    );
+    assert!(q(&mut g, "WITH 2 AS k CALL () { RETURN k AS m } RETURN m").is_err());
+}
+
+#[test]
+fn unit_subqueries_update_the_graph_row_by_row() {
+    let mut g = news();
+    // a unit subquery passes its rows on unchanged
+    let out = q(
+        &mut g,
+        "MATCH (a:Actor) CALL { WITH a CREATE (:Note {about: a.name}) } RETURN count(*) AS n",
+    )
+    .unwrap();
+    assert_eq!(out.rows[0][0].render(&g), "2");
+    assert_eq!(out.stats.nodes_created, 2);
+    assert_eq!(
+        texts(&mut g, "MATCH (n:Note) RETURN n.about ORDER BY n.about"),
+        [["'Ann Lee'"], ["'Ruritania'"]]
+    );
+    // a query may end with a unit subquery
+    let out = q(
+        &mut g,
+        "UNWIND [1, 2, 3] AS i CALL { WITH i CREATE (:X {i: i}) }",
+    )
+    .unwrap();
+    assert!(out.rows.is_empty());
+    assert_eq!(out.stats.nodes_created, 3);
+    // each row's run sees what the runs before it wrote
+    assert_eq!(
+        texts(
+            &mut g,
+            "UNWIND [1, 2, 3] AS i
+             CALL { MATCH (c:Counter) WITH count(c) AS n CREATE (:Counter {n: n}) RETURN n }
+             RETURN i, n",
+        ),
+        [["1", "0"], ["2", "1"], ["3", "2"]]
+    );
+    // a failing run leaves the graph as it was
+    let before = texts(&mut g, "MATCH (n) RETURN count(n)");
+    let err = q(
+        &mut g,
+        "UNWIND [1, 0] AS i CALL { WITH i CREATE (:Y {v: 1 / i}) }",
+    )
+    .unwrap_err();
+    assert_eq!(err.detail, "DivisionByZero");
+    assert_eq!(texts(&mut g, "MATCH (n) RETURN count(n)"), before);
+}
+
+#[test]
+fn call_subquery_errors_are_clear() {
+    let mut g = news();
+    let detail = |g: &mut Graph, text: &str| match q(g, text) {
+        Ok(_) => panic!("{text} should fail"),
+        Err(e) => e.detail,
+    };
+    // a returned name may not hide an outer one
+    assert_eq!(
+        detail(
+            &mut g,
+            "MATCH (a:Actor) CALL { RETURN 1 AS a } RETURN a"
+        ),
+        "VariableAlreadyBound"
+    );
+    // returned expressions need a name
+    assert_eq!(
+        detail(&mut g, "CALL { RETURN 1 + 1 } RETURN 1 AS x"),
+        "NoExpressionAlias"
+    );
+    // outer variables are only seen when imported
+    assert_eq!(
+        detail(
+            &mut g,
+            "MATCH (a:Actor) CALL { MATCH (c:Claim) RETURN a.name AS n } RETURN n"
+        ),
+        "UndefinedVariable"
+    );
+    assert_eq!(
+        detail(&mut g, "CALL (nope) { RETURN 1 AS x } RETURN x"),
+        "UndefinedVariable"
+    );
+    // the importing WITH only names variables
+    assert_eq!(
+        detail(
+            &mut g,
+            "MATCH (a:Actor) CALL { WITH a WHERE a.name = 'x' RETURN 1 AS x } RETURN x"
+        ),
+        "InvalidImportingWith"
+    );
+    // a subquery that reads must return
+    assert_eq!(
+        detail(&mut g, "MATCH (a) CALL { WITH a MATCH (a)-->(b) } RETURN a"),
+        "InvalidClauseComposition"
+    );
+    assert_eq!(
+        detail(
+            &mut g,
+            "CALL { RETURN 1 AS x UNION RETURN 2 AS y } RETURN 1 AS z"
+        ),
+        "DifferentColumnsInUnion"
+    );
+    // positions point into the query
+    let text = "MATCH (a:Actor) CALL { RETURN 1 AS a } RETURN a";
+    let e = q(&mut g, text).unwrap_err();
+    assert!(e.render(text).contains("column 17"), "{}", e.render(text));
+}
+
+#[test]
+fn call_subqueries_print_parse_and_explain() {
+    for text in [
+        "MATCH (a) CALL { WITH a MATCH (a)-->(b) RETURN count(b) AS n } RETURN a, n",
+        "MATCH (a) CALL (a) { MATCH (a)-->(b) RETURN b } RETURN b",
+        "CALL (*) { RETURN 1 AS x UNION ALL RETURN 2 AS x } RETURN x",
+        "UNWIND [1] AS i CALL () { CREATE (:X) }",
+    ] {
+        let ast = parser::parse_query(text).unwrap();
+        let printed = ast.to_string();
+        assert_eq!(parser::parse_query(&printed).unwrap(), ast, "{printed}");
+    }
+    let mut g = news();
+    let plan = texts(
+        &mut g,
+        "EXPLAIN MATCH (a:Actor) CALL { WITH a MATCH (a)-->(c:Claim) RETURN count(c) AS n } RETURN n",
+    );
+    assert!(
+        plan.iter().any(|r| r[0].contains("CallSubquery { Match")),
+        "{plan:?}"
+    );
+}
+
+#[test]
+fn exists_takes_a_full_subquery() {
+    let mut g = news();
+    // aggregation inside: actors with at least two claims
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Actor) WHERE EXISTS {
+               MATCH (a)-->(c:Claim) WITH a, count(c) AS n WHERE n >= 2 RETURN n
+             } RETURN a.name",
+        ),
+        [["'Ann Lee'"]]
+    );
+    // UNION inside
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (p:Place) WHERE EXISTS {
+               MATCH (p)<-[:ABOUT]-() RETURN 1 AS x UNION MATCH (p)<-[:OCCURRED_IN]-() RETURN 1 AS x
+             } RETURN p.name",
+        ),
+        [["'Zenda'"]]
+    );
+    // updates are refused before anything runs
+    let e = q(
+        &mut g,
+        "MATCH (n) WHERE EXISTS { MATCH (n)-->(m) SET m.x = 1 } RETURN n",
+    )
+    .unwrap_err();
+    assert_eq!(e.detail, "InvalidClauseComposition");
+}
