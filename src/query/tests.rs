@@ -803,13 +803,19 @@ fn call_subquery_with_importing_with_runs_once_per_row() {
         texts(
             &mut g,
             "MATCH (a:Actor)
-             CALL (a) { MATCH (a)-[:PERFORMED]->(e:Event) RETURN e.text AS did }
-             RETURN a.name, did ORDER BY a.name",
+             CALL (a) { MATCH (a)-[:DENIED]->(c:Claim) RETURN c.text AS denied }
+             RETURN a.name, denied",
         ),
-        [
-            ["'Ann Lee'", "'met envoys'"],
-            ["'Ruritania'", "'shelled the bridge'"]
-        ]
+        [["'Ann Lee'", "'no talks were held'"]]
+    );
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (p:Place)
+             CALL (p) { MATCH (p)<-[r]-() RETURN type(r) AS t }
+             RETURN p.name, t ORDER BY t",
+        ),
+        [["'Zenda'", "'ABOUT'"], ["'Zenda'", "'OCCURRED_IN'"]]
     );
 }
 
