@@ -1031,3 +1031,132 @@ fn exists_takes_a_full_subquery() {
     .unwrap_err();
     assert_eq!(e.detail, "InvalidClauseComposition");
 }
+
+// ------------------------------------------------------------ news.connections
+
+/// Two ways from A to B: a short one through a role nobody's sentence
+/// attests, and a longer one whose every hop has its sentence.
+#[test]
+fn connections_rank_paths_by_evidence_then_length() {
+    use crate::store::{PropMap, PropValue, Provenance};
+    let mut g = Graph::new();
+    let text = "Ann Lee met Bo Chan. Ann Lee said the bridge is open. The bridge is in Zenda.";
+    let l = |g: &mut Graph, s: &str| g.intern(s);
+    let props = |g: &mut Graph, kv: &[(&str, &str)]| {
+        let mut m = PropMap::new();
+        for (k, v) in kv {
+            let k = g.intern(k);
+            m.set(k, PropValue::from(*v));
+        }
+        m
+    };
+    let art_l = l(&mut g, "Article");
+    let art_p = props(&mut g, &[("text", text), ("file", "a.txt")]);
+    let art = g.add_node(vec![art_l], art_p, None);
+    let sent = |i: u32, start: usize, end: usize| Provenance {
+        article: art,
+        sentence: i,
+        start: start as u32,
+        end: end as u32,
+    };
+    let s1 = sent(1, 21, 53);
+    let (person, org, claim, place) = (
+        l(&mut g, "Person"),
+        l(&mut g, "Organization"),
+        l(&mut g, "Claim"),
+        l(&mut g, "Place"),
+    );
+    let named = |g: &mut Graph, label, name: &str| {
+        let p = props(g, &[("name", name)]);
+        g.add_node(vec![label], p, None)
+    };
+    let a = named(&mut g, person, "Ann Lee");
+    let b = named(&mut g, place, "Zenda");
+    let board = named(&mut g, org, "Bridge Board");
+    let c_props = props(&mut g, &[("text", "the bridge is open")]);
+    let c = g.add_node(vec![claim], c_props, Some(s1));
+    let (holds, said, about) = (
+        l(&mut g, "HOLDS_ROLE"),
+        l(&mut g, "SAID"),
+        l(&mut g, "ABOUT"),
+    );
+    let part = l(&mut g, "PART_OF");
+    let mentioned = l(&mut g, "MENTIONED_IN");
+    // short and unattested: Ann Lee -[HOLDS_ROLE]-> Bridge Board <-[PART_OF]- Zenda
+    g.add_edge(a, board, holds, PropMap::new(), None).unwrap();
+    g.add_edge(b, board, part, PropMap::new(), None).unwrap();
+    // longer and attested: Ann Lee -[SAID]-> claim -[ABOUT]-> bridge -[PART_OF]-> Zenda
+    let bridge = named(&mut g, place, "the bridge");
+    g.add_edge(a, c, said, PropMap::new(), Some(s1)).unwrap();
+    g.add_edge(c, bridge, about, PropMap::new(), Some(s1)).unwrap();
+    g.add_edge(bridge, b, part, PropMap::new(), Some(sent(2, 54, 77)))
+        .unwrap();
+    // not meaningful: both mentioned in the article (different sentences)
+    g.add_edge(a, art, mentioned, PropMap::new(), Some(sent(0, 0, 20)))
+        .unwrap();
+    g.add_edge(b, art, mentioned, PropMap::new(), Some(sent(2, 54, 77)))
+        .unwrap();
+    let rows = texts(
+        &mut g,
+        "MATCH (x {name: 'Ann Lee'}), (y {name: 'Zenda'})
+         CALL news.connections(x, y) YIELD path, hop, from, link, to, support, sentence
+         RETURN path, hop, from, link, to, support, sentence",
+    );
+    let best: Vec<Vec<String>> = rows.iter().filter(|r| r[0] == "1").cloned().collect();
+    assert_eq!(
+        best,
+        [
+            [
+                "1",
+                "1",
+                "'Ann Lee'",
+                "'-[SAID]->'",
+                "'Claim \\'the bridge is open\\''",
+                "1",
+                "'Ann Lee said the bridge is open.'"
+            ],
+            [
+                "1",
+                "2",
+                "'Claim \\'the bridge is open\\''",
+                "'-[ABOUT]->'",
+                "'the bridge'",
+                "1",
+                "'Ann Lee said the bridge is open.'"
+            ],
+            [
+                "1",
+                "3",
+                "'the bridge'",
+                "'-[PART_OF]->'",
+                "'Zenda'",
+                "1",
+                "'The bridge is in Zenda.'"
+            ],
+        ]
+    );
+    // the short path comes second, its hops without a sentence
+    let second: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "2").collect();
+    assert_eq!(second.len(), 2);
+    assert_eq!(second[0][3], "'-[HOLDS_ROLE]->'");
+    assert_eq!(second[1][3], "'<-[PART_OF]-'");
+    assert_eq!(second[0][5], "0");
+    assert_eq!(second[0][6], "null");
+    // MENTIONED_IN is not a way through the article
+    assert!(rows.iter().all(|r| !r[2].contains("Article") && !r[4].contains("Article")));
+    // nothing connects a node to itself, and null ends give no rows
+    assert!(
+        texts(
+            &mut g,
+            "MATCH (x {name: 'Ann Lee'}) CALL news.connections(x, x) YIELD path RETURN path"
+        )
+        .is_empty()
+    );
+    assert!(
+        texts(
+            &mut g,
+            "CALL news.connections(null, null) YIELD path RETURN path"
+        )
+        .is_empty()
+    );
+}
