@@ -1051,7 +1051,9 @@ mod tests {
             .unwrap()
             .query;
         assert!(
-            q.contains("'gerasimov'") && q.contains("'zelenskiy'") && q.contains("news.connections"),
+            q.contains("'gerasimov'")
+                && q.contains("'zelenskiy'")
+                && q.contains("news.connections"),
             "{q}"
         );
         for ok in [

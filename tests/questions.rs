@@ -132,7 +132,9 @@ fn connection_questions_explain_each_hop_with_its_sentence() {
     let out = query::run(&mut g, &exp.query, &Params::new(), &QueryOptions::default()).unwrap();
     assert_eq!(
         out.columns,
-        ["path", "step", "evidence", "support", "_article", "_from", "_to"]
+        [
+            "path", "step", "evidence", "support", "_article", "_from", "_to"
+        ]
     );
     assert!(!out.rows.is_empty());
     let cell = |r: &Vec<query::Value>, i: usize| human(&g, &r[i]);

@@ -34,6 +34,9 @@ enum Link {
 /// A sentence of an article: (article node, sentence index).
 type Sentence = (NodeId, u32);
 
+/// A node's neighbours over meaningful links, each with every link to it.
+type Neighbours = std::rc::Rc<Vec<(NodeId, Vec<Link>)>>;
+
 struct View<'g> {
     g: &'g Graph,
     meaningful: Vec<crate::store::Symbol>,
@@ -44,7 +47,7 @@ struct View<'g> {
     /// (from the provenance of `MENTIONED_IN`).
     named_in: HashMap<Sentence, Vec<NodeId>>,
     sentences_of: HashMap<NodeId, Vec<(Sentence, Provenance)>>,
-    memo: std::cell::RefCell<HashMap<NodeId, std::rc::Rc<Vec<(NodeId, Vec<Link>)>>>>,
+    memo: std::cell::RefCell<HashMap<NodeId, Neighbours>>,
 }
 
 impl<'g> View<'g> {
@@ -90,7 +93,7 @@ impl<'g> View<'g> {
 
     /// The neighbours of `n` over meaningful links, each with every link
     /// to it, in a fixed order.
-    fn neighbours(&self, n: NodeId) -> std::rc::Rc<Vec<(NodeId, Vec<Link>)>> {
+    fn neighbours(&self, n: NodeId) -> Neighbours {
         if let Some(v) = self.memo.borrow().get(&n) {
             return v.clone();
         }
@@ -108,7 +111,7 @@ impl<'g> View<'g> {
                 }
             }
         }
-        let v: std::rc::Rc<Vec<(NodeId, Vec<Link>)>> = std::rc::Rc::new(
+        let v: Neighbours = std::rc::Rc::new(
             by.into_iter()
                 .map(|(w, mut links)| {
                     links.sort();
@@ -176,7 +179,13 @@ impl<'g> View<'g> {
 
     /// Simple paths from `from` to `to` of at most `max` hops, shortest
     /// first, at most [`MAX_CANDIDATES`].
-    fn paths(&self, from: NodeId, to: NodeId, dist: &HashMap<NodeId, usize>, max: usize) -> Vec<Vec<NodeId>> {
+    fn paths(
+        &self,
+        from: NodeId,
+        to: NodeId,
+        dist: &HashMap<NodeId, usize>,
+        max: usize,
+    ) -> Vec<Vec<NodeId>> {
         let mut out = Vec::new();
         for len in dist.get(&from).copied().into_iter().flat_map(|d| d..=max) {
             let mut path = vec![from];

@@ -1242,8 +1242,11 @@ impl<'a> Exec<'a> {
                         continue;
                     }
                     if *detach {
-                        let at: Vec<EdgeId> =
-                            self.g.edges_at(n, Direction::Both).map(|(e, _)| e).collect();
+                        let at: Vec<EdgeId> = self
+                            .g
+                            .edges_at(n, Direction::Both)
+                            .map(|(e, _)| e)
+                            .collect();
                         for e in at {
                             self.remember_type(e);
                         }

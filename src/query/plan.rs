@@ -966,7 +966,8 @@ impl<'a> Planner<'a> {
             match &returned {
                 None => returned = Some(cols),
                 Some(r) => {
-                    let names = |c: &[(String, Kind)]| c.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+                    let names =
+                        |c: &[(String, Kind)]| c.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
                     if names(r) != names(&cols) {
                         return Err(sem(
                             "DifferentColumnsInUnion",
@@ -2927,7 +2928,11 @@ pub fn describe_op(op: &Op, g: &Graph) -> String {
             let kind = if sp.outs.is_empty() { "Unit" } else { "" };
             format!(
                 "{kind}CallSubquery {{ {} }}",
-                branches.join(if sp.distinct { " | Union | " } else { " | UnionAll | " })
+                branches.join(if sp.distinct {
+                    " | Union | "
+                } else {
+                    " | UnionAll | "
+                })
             )
         }
     }

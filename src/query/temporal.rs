@@ -940,7 +940,8 @@ impl Duration {
             None => (body, None),
         };
         let digits = |x: &str, n: usize| {
-            (x.len() == n && x.bytes().all(|b| b.is_ascii_digit())).then(|| x.parse::<i64>().ok())?
+            (x.len() == n && x.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| x.parse::<i64>().ok())?
         };
         let mut d = date.split('-');
         let (y, mo, dd) = (d.next()?, d.next()?, d.next()?);

@@ -830,10 +830,7 @@ fn call_subquery_uncorrelated_and_with_union() {
              CALL { MATCH (c:Claim) RETURN c.text AS first ORDER BY first LIMIT 1 }
              RETURN i, first",
         ),
-        [
-            ["1", "'no talks were held'"],
-            ["2", "'no talks were held'"]
-        ]
+        [["1", "'no talks were held'"], ["2", "'no talks were held'"]]
     );
     // UNION inside: each branch imports for itself
     assert_eq!(
@@ -928,10 +925,7 @@ fn call_subquery_errors_are_clear() {
     };
     // a returned name may not hide an outer one
     assert_eq!(
-        detail(
-            &mut g,
-            "MATCH (a:Actor) CALL { RETURN 1 AS a } RETURN a"
-        ),
+        detail(&mut g, "MATCH (a:Actor) CALL { RETURN 1 AS a } RETURN a"),
         "VariableAlreadyBound"
     );
     // returned expressions need a name
@@ -1088,7 +1082,8 @@ fn connections_rank_paths_by_evidence_then_length() {
     // longer and attested: Ann Lee -[SAID]-> claim -[ABOUT]-> bridge -[PART_OF]-> Zenda
     let bridge = named(&mut g, place, "the bridge");
     g.add_edge(a, c, said, PropMap::new(), Some(s1)).unwrap();
-    g.add_edge(c, bridge, about, PropMap::new(), Some(s1)).unwrap();
+    g.add_edge(c, bridge, about, PropMap::new(), Some(s1))
+        .unwrap();
     g.add_edge(bridge, b, part, PropMap::new(), Some(sent(2, 54, 77)))
         .unwrap();
     // not meaningful: both mentioned in the article (different sentences)
@@ -1143,7 +1138,10 @@ fn connections_rank_paths_by_evidence_then_length() {
     assert_eq!(second[0][5], "0");
     assert_eq!(second[0][6], "null");
     // MENTIONED_IN is not a way through the article
-    assert!(rows.iter().all(|r| !r[2].contains("Article") && !r[4].contains("Article")));
+    assert!(
+        rows.iter()
+            .all(|r| !r[2].contains("Article") && !r[4].contains("Article"))
+    );
     // nothing connects a node to itself, and null ends give no rows
     assert!(
         texts(

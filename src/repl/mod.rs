@@ -758,7 +758,9 @@ fn procedure_help(procs: &query::procedures::Registry) -> String {
             out.push_str(&format!("      {}\n", sig.description));
         }
     }
-    out.push_str("Subqueries: CALL (a) { MATCH (a)-[:SAID]->(c) RETURN count(c) AS n } (see :help queries).");
+    out.push_str(
+        "Subqueries: CALL (a) { MATCH (a)-[:SAID]->(c) RETURN count(c) AS n } (see :help queries).",
+    );
     out
 }
 
