@@ -659,13 +659,20 @@ fn expand_form(text: &str) -> Option<Expansion> {
             // each end: the node with the shortest name that holds the words
             // (`Trump` is Donald Trump before the Trump administration);
             // news.connections walks meaningful links only and gives each
-            // hop with the sentence behind it, best-attested paths first
+            // hop with the sentence behind it, best-attested paths first;
+            // one row a path: its route, the sentence of each hop by number,
+            // and the support of its weakest hop
             format!(
                 "MATCH (x) WHERE {} WITH x ORDER BY size(x.name), x.name LIMIT 1 \
                  MATCH (y) WHERE {} AND y <> x WITH x, y ORDER BY size(y.name), y.name LIMIT 1 \
-                 CALL news.connections(x, y) YIELD path, from, link, to, support, sentence, article \
-                 RETURN path, from + ' ' + link + ' ' + to AS step, sentence AS evidence, support, \
-                 article AS _article, from AS _from, to AS _to",
+                 CALL news.connections(x, y) YIELD path, hop, from, link, to, support, sentence \
+                 WITH path, hop, from, link, to, support, sentence ORDER BY path, hop \
+                 WITH path, collect(from + ' ' + link + ' ') AS steps, last(collect(to)) AS arrival, \
+                 collect(toString(hop) + '. ' + coalesce(sentence, '(no sentence)')) AS sentences, \
+                 min(support) AS support \
+                 RETURN path, reduce(r = '', s IN steps | r + s) + arrival AS route, \
+                 reduce(r = '', s IN sentences | r + CASE r WHEN '' THEN '' ELSE '\\n' END + s) AS evidence, \
+                 support",
                 named("x", &a),
                 named("y", &b)
             )
