@@ -118,3 +118,44 @@ fn unknown_questions_suggest_forms_that_answer() {
         assert!(answered, "{q}: no suggestion answers: {:?}", e.suggestions);
     }
 }
+
+/// "how is X connected to Y" on the seed article: a row a path, its
+/// route over meaningful links from X to Y, and each hop's sentence.
+#[test]
+fn connection_questions_explain_each_hop_with_its_sentence() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles/2025-04-26-kursk.txt");
+    let article = std::fs::read_to_string(&seed).unwrap();
+    let mut g = Graph::new();
+    workspace::ingest(&mut g, &[seed], false);
+    let exp = question::expand("how is Gerasimov connected to Zelenskiy").unwrap();
+    let out = query::run(&mut g, &exp.query, &Params::new(), &QueryOptions::default()).unwrap();
+    assert_eq!(out.columns, ["path", "route", "evidence", "support"]);
+    assert!(!out.rows.is_empty() && out.rows.len() <= 3);
+    for (i, r) in out.rows.iter().enumerate() {
+        let cell = |k: usize| human(&g, &r[k]);
+        assert_eq!(cell(0), (i + 1).to_string(), "ranked");
+        let route = cell(1);
+        assert!(
+            (route.starts_with("Valery Gerasimov -[") || route.starts_with("Valery Gerasimov <-["))
+                && route.ends_with(" Volodymyr Zelenskiy"),
+            "{route}"
+        );
+        // meaningful links only
+        assert!(
+            !route.contains("MENTIONED_IN") && !route.contains("REPORTED_IN"),
+            "{route}"
+        );
+        // one numbered sentence of the article a hop
+        let hops = route.matches("-[").count();
+        let evidence = cell(2);
+        let lines: Vec<&str> = evidence.lines().collect();
+        assert_eq!(lines.len(), hops, "{evidence}");
+        for (k, line) in lines.iter().enumerate() {
+            let sentence = line
+                .strip_prefix(&format!("{}. ", k + 1))
+                .unwrap_or_else(|| panic!("{line}"));
+            assert!(article.contains(sentence), "{sentence}");
+        }
+        assert!(cell(3).parse::<usize>().unwrap() >= 1);
+    }
+}

@@ -99,6 +99,21 @@ fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
     p.send_line(":help questions")?;
     p.exp_string("what happened in PLACE")?;
     p.exp_string("newsgraph> ")?;
+    // The overview lists the procedures with their signatures ...
+    p.send_line(":help")?;
+    p.exp_string("news.timeline(actor :: STRING) :: (time :: ANY")?;
+    p.exp_string("newsgraph> ")?;
+    // ... and `:help procedures` says what each does.
+    p.send_line(":help procedures")?;
+    p.exp_string("algo.pageRank(label :: STRING) :: (node :: NODE, score :: FLOAT)")?;
+    p.exp_string("PageRank of the nodes")?;
+    p.exp_string("newsgraph> ")?;
+    // A CALL { } subquery runs in the REPL like any query.
+    p.send_line(
+        "MATCH (p:Person) WHERE p.name CONTAINS 'Putin' CALL (p) { RETURN size(p.name) AS len } RETURN len;",
+    )?;
+    p.exp_regex(r"\n14\r?\n")?;
+    p.exp_string("newsgraph> ")?;
 
     // Ctrl-C cancels a running query and the prompt comes back.
     p.send_line("MATCH (a), (b), (c), (d), (e) RETURN count(*);")?;

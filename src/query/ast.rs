@@ -88,6 +88,21 @@ pub enum Clause {
         yields: Option<Yield>,
         span: Span,
     },
+    /// `CALL [(vars)] { query }`: a subquery run once per incoming row.
+    /// `imports` is the scope clause (`None`: the variables come in through
+    /// the subquery's first `WITH`, if it only names outer variables).
+    Subquery {
+        imports: Option<Imports>,
+        body: RegularQuery,
+        span: Span,
+    },
+}
+
+/// The variables `CALL (a, b) { … }` brings into its subquery; `(*)` all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Imports {
+    pub star: bool,
+    pub vars: Vec<Var>,
 }
 
 /// What a `CALL` yields: `*`, or outputs with optional new names, and a
@@ -511,6 +526,18 @@ impl Display for Clause {
                     }
                 }
                 Ok(())
+            }
+            Clause::Subquery { imports, body, .. } => {
+                f.write_str("CALL ")?;
+                if let Some(im) = imports {
+                    f.write_str("(")?;
+                    if im.star {
+                        f.write_str("*")?;
+                    }
+                    comma(f, &im.vars)?;
+                    f.write_str(") ")?;
+                }
+                write!(f, "{{ {body} }}")
             }
         }
     }

@@ -388,6 +388,11 @@ impl Exec<'_> {
                             ls.iter().all(|l| l.is_some_and(|l| nd.has_label(l)))
                         }))
                     }
+                    // a relationship's one type is its only label
+                    Value::Rel(r) => {
+                        let t = self.g().edge(r).map(|e| e.rel_type());
+                        Value::Bool(t.is_some() && ls.iter().all(|l| *l == t))
+                    }
                     other => return Err(type_err(format!("label check on {}", type_name(&other)))),
                 }
             }
@@ -608,6 +613,16 @@ impl Exec<'_> {
                     found = true;
                     false
                 })?;
+                Value::Bool(found)
+            }
+            CExpr::ExistsQuery(sp) => {
+                let mut found = false;
+                for b in &sp.branches {
+                    if !self.subquery_rows(&b.ops, row)?.is_empty() {
+                        found = true;
+                        break;
+                    }
+                }
                 Value::Bool(found)
             }
             CExpr::MapProj(x, items) => {

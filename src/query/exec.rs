@@ -42,6 +42,29 @@ pub struct Exec<'a> {
     mem: Cell<usize>,
     /// The budget for `mem` (`usize::MAX` without one).
     mem_limit: usize,
+    /// The types of the relationships this query deleted: `type(r)` still
+    /// answers for them, as Cypher says.
+    pub(super) deleted_types: HashMap<EdgeId, crate::store::Symbol>,
+}
+
+/// What a subquery's branches returned for one incoming row: the
+/// returned columns' values, deduplicated across branches for `UNION`.
+#[derive(Default)]
+struct SubResults {
+    rows: Vec<Vec<Value>>,
+    seen: HashSet<Vec<GroupKey>>,
+}
+
+impl SubResults {
+    fn add(&mut self, sp: &SubPlan, b: &SubBranch, got: Vec<Row>) {
+        for r in got {
+            let vals: Vec<Value> = b.columns.iter().map(|c| r[*c].clone()).collect();
+            if sp.distinct && !self.seen.insert(vals.iter().map(group_key).collect()) {
+                continue;
+            }
+            self.rows.push(vals);
+        }
+    }
 }
 
 /// The estimated bytes a row holds: its slots and what their values hold.
@@ -86,6 +109,7 @@ impl<'a> Exec<'a> {
             early: std::cell::RefCell::new(None),
             mem: Cell::new(0),
             mem_limit: opts.max_memory.unwrap_or(usize::MAX),
+            deleted_types: HashMap::new(),
         }
     }
 
@@ -329,7 +353,10 @@ impl<'a> Exec<'a> {
                 let Value::Node(from) = row[spec.from] else {
                     return Ok(true);
                 };
-                if let Some((lo, hi, _)) = spec.var {
+                if let Some((lo, hi, rev)) = spec.var {
+                    if spec.rel_bound {
+                        return self.bound_var_expand(m, i, spec, (lo, hi, rev), from, row, f);
+                    }
                     let hi = if hi == usize::MAX {
                         self.opts.max_var_length.max(lo)
                     } else {
@@ -367,6 +394,9 @@ impl<'a> Exec<'a> {
                     self.g.edges_at(from, dir_of(spec.dir)).collect()
                 };
                 for (e, other) in edges {
+                    if spec.rel_bound && !self.rel_ok(e, spec, row)? {
+                        continue;
+                    }
                     if !spec.rel_bound
                         && (!((prefiltered && spec.rel_props.is_empty())
                             || self.rel_ok(e, spec, row)?)
@@ -404,6 +434,68 @@ impl<'a> Exec<'a> {
                 Ok(true)
             }
         }
+    }
+
+    /// A variable-length hop whose relationships are already bound (a
+    /// list from an earlier clause): the list must walk from `from`, in
+    /// the hop's direction, with a length in range and every relationship
+    /// passing the hop's types and properties; its last node is the target.
+    #[allow(clippy::too_many_arguments)]
+    fn bound_var_expand(
+        &self,
+        m: &MatchPlan,
+        i: usize,
+        spec: &ExpandSpec,
+        (lo, hi, rev): (usize, usize, bool),
+        from: NodeId,
+        row: &mut Row,
+        f: &mut dyn FnMut(&Row) -> bool,
+    ) -> Res<bool> {
+        let Value::List(list) = &row[spec.rel] else {
+            return Ok(true);
+        };
+        let mut rels = Vec::with_capacity(list.len());
+        for v in list {
+            match v {
+                Value::Rel(e) => rels.push(*e),
+                _ => return Ok(true),
+            }
+        }
+        if rels.len() < lo || rels.len() > hi {
+            return Ok(true);
+        }
+        // the list is written from the pattern's left end; walked from the
+        // right end when the plan starts there
+        if rev {
+            rels.reverse();
+        }
+        let mut cur = from;
+        for (k, e) in rels.iter().enumerate() {
+            if !self.rel_ok(*e, spec, row)?
+                || rels[..k].contains(e)
+                || self.rel_used(m, row, *e, spec.rel)
+            {
+                return Ok(true);
+            }
+            let Some((a, b)) = self.g.endpoints(*e) else {
+                return Ok(true);
+            };
+            cur = match spec.dir {
+                Dir::Right if a == cur => b,
+                Dir::Left if b == cur => a,
+                Dir::Both if a == cur => b,
+                Dir::Both if b == cur => a,
+                _ => return Ok(true),
+            };
+        }
+        if !self.bind_target(spec, cur, row)? {
+            return Ok(true);
+        }
+        let cont = self.steps(m, i + 1, row, f)?;
+        if !spec.to_bound {
+            row[spec.to] = Value::Null;
+        }
+        Ok(cont)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -638,35 +730,35 @@ impl<'a> Exec<'a> {
     pub fn run_branch(&mut self, b: &Branch) -> Res<Vec<Row>> {
         let rows: Vec<Row> = vec![vec![Value::Null; b.nslots]];
         let outer_width = std::mem::replace(&mut self.width, b.nslots);
-        let r = self.run_ops(b, rows);
+        let r = self.run_ops(&b.ops, rows);
         self.width = outer_width;
         r
     }
 
-    fn run_ops(&mut self, b: &Branch, mut rows: Vec<Row>) -> Res<Vec<Row>> {
+    fn run_ops(&mut self, ops: &[Op], mut rows: Vec<Row>) -> Res<Vec<Row>> {
         // bytes charged to the budget for `rows`; every operator that
         // builds rows charges them as it makes them, and the rows it read
         // are given back when it is done
         let mut held = 0usize;
         let mut i = 0;
-        while i < b.ops.len() {
-            let op = &b.ops[i];
+        while i < ops.len() {
+            let op = &ops[i];
             let t = Instant::now();
             let before = self.mem.get();
             let in_len = rows.len();
-            let (n, name, builds) = if let Some(n) = streamable(&b.ops[i..]) {
+            let (n, name, builds) = if let Some(n) = streamable(&ops[i..]) {
                 // a pipeline ending in LIMIT pulls rows one at a time and
                 // stops at the limit: no product or expansion is built whole
-                let ops = &b.ops[i..i + n];
+                let ops = &ops[i..i + n];
                 rows = self.stream(ops, rows, Sink::Rows(Vec::new()))?;
                 (n, self.profile_name("Stream", ops), true)
-            } else if let Some(n) = top_k(&b.ops[i..]) {
+            } else if let Some(n) = top_k(&ops[i..]) {
                 // ORDER BY … LIMIT: rows stream into a heap of the first
                 // SKIP + LIMIT; the rest are never kept
-                let ops = &b.ops[i..i + n];
+                let ops = &ops[i..i + n];
                 rows = self.top_k(ops, rows)?;
                 (n, self.profile_name("TopK", ops), true)
-            } else if let Some((shortcut, out)) = self.try_shortcut(&b.ops[i..], &rows)? {
+            } else if let Some((shortcut, out)) = self.try_shortcut(&ops[i..], &rows)? {
                 let mut kept = Vec::with_capacity(out.len());
                 for r in out {
                     self.keep(&mut kept, r)?;
@@ -717,6 +809,108 @@ impl<'a> Exec<'a> {
             i += n;
         }
         Ok(rows)
+    }
+
+    /// Runs `ops` that only read the graph (a subquery's) over `rows`;
+    /// what they held is given back to the budget when they are done, as
+    /// the caller keeps only what it copies out.
+    fn run_read(&self, ops: &[Op], rows: Vec<Row>) -> Res<Vec<Row>> {
+        let before = self.mem.get();
+        let mut rows = rows;
+        let mut i = 0;
+        let r = loop {
+            if i >= ops.len() {
+                break Ok(rows);
+            }
+            let step = if let Some(n) = streamable(&ops[i..]) {
+                self.stream(&ops[i..i + n], rows, Sink::Rows(Vec::new()))
+                    .map(|r| (r, n))
+            } else if let Some(n) = top_k(&ops[i..]) {
+                self.top_k(&ops[i..i + n], rows).map(|r| (r, n))
+            } else {
+                self.op_read(&ops[i], rows).map(|r| (r, 1))
+            };
+            match step {
+                Ok((r, n)) => {
+                    rows = r;
+                    i += n;
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        self.release(self.mem.get().saturating_sub(before));
+        r
+    }
+
+    /// The rows a read-only subquery branch gives for one row.
+    pub(super) fn subquery_rows(&self, ops: &[Op], row: &Row) -> Res<Vec<Row>> {
+        self.run_read(ops, vec![row.clone()])
+    }
+
+    /// `CALL { … }` that updates the graph: the subquery runs once for each
+    /// row, in order (a row's run sees what the runs before it wrote).
+    fn subquery(&mut self, sp: &SubPlan, rows: Vec<Row>) -> Res<Vec<Row>> {
+        // the subquery's operators are not listed one by one in PROFILE
+        let profile = self.profile.take();
+        let mut out = Vec::new();
+        let mut result = Ok(());
+        'rows: for row in rows {
+            let mut found = SubResults::default();
+            for b in &sp.branches {
+                let before = self.mem.get();
+                let got = self.run_ops(&b.ops, vec![row.clone()]);
+                self.release(self.mem.get().saturating_sub(before));
+                match got {
+                    Ok(got) => found.add(sp, b, got),
+                    Err(e) => {
+                        result = Err(e);
+                        break 'rows;
+                    }
+                }
+            }
+            if let Err(e) = self.join_subquery(sp, row, found, &mut out) {
+                result = Err(e);
+                break;
+            }
+        }
+        self.profile = profile;
+        result.map(|()| out)
+    }
+
+    /// `CALL { … }` that only reads: the subquery runs once for each row.
+    fn subquery_read(&self, sp: &SubPlan, rows: Vec<Row>) -> Res<Vec<Row>> {
+        let mut out = Vec::new();
+        for row in rows {
+            self.tick()?;
+            let mut found = SubResults::default();
+            for b in &sp.branches {
+                found.add(sp, b, self.run_read(&b.ops, vec![row.clone()])?);
+            }
+            self.join_subquery(sp, row, found, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// The rows a subquery's results make of its incoming `row`: the row
+    /// with each result's columns (a unit subquery: the row as it came).
+    fn join_subquery(
+        &self,
+        sp: &SubPlan,
+        row: Row,
+        found: SubResults,
+        out: &mut Vec<Row>,
+    ) -> Res<()> {
+        if sp.outs.is_empty() {
+            return self.keep(out, row);
+        }
+        for vals in found.rows {
+            let mut r = row.clone();
+            for (s, v) in sp.outs.iter().zip(vals) {
+                r[*s] = v;
+            }
+            self.keep(out, r)?;
+        }
+        Ok(())
     }
 
     fn profile_name(&self, what: &str, ops: &[Op]) -> Option<String> {
@@ -967,7 +1161,118 @@ impl<'a> Exec<'a> {
         }
     }
 
+    /// Runs one operator over all rows.
     fn op(&mut self, op: &Op, rows: Vec<Row>) -> Res<Vec<Row>> {
+        Ok(match op {
+            Op::Create(cp) => {
+                let mut out = Vec::with_capacity(rows.len());
+                for mut row in rows {
+                    self.create(cp, &mut row)?;
+                    self.keep(&mut out, row)?;
+                }
+                out
+            }
+            Op::Merge {
+                m,
+                create,
+                on_match,
+                on_create,
+            } => {
+                let mut out = Vec::new();
+                for row in rows {
+                    self.merge_props_not_null(create, &row)?;
+                    let mut found = Vec::new();
+                    self.match_into(m, row.clone(), &mut found)?;
+                    if found.is_empty() {
+                        let mut r = row;
+                        // the create plan builds the pattern's path
+                        self.create(create, &mut r)?;
+                        self.set_items(on_create, &r)?;
+                        self.keep(&mut out, r)?;
+                    } else {
+                        // the found rows were charged as they were matched
+                        for r in found {
+                            self.set_items(on_match, &r)?;
+                            out.push(r);
+                        }
+                    }
+                }
+                out
+            }
+            Op::Set(items) => {
+                for row in &rows {
+                    self.set_items(items, row)?;
+                }
+                rows
+            }
+            Op::Delete { exprs, detach } => {
+                let mut nodes = Vec::new();
+                let mut rels = Vec::new();
+                for row in &rows {
+                    for e in exprs {
+                        match self.eval(e, row)? {
+                            Value::Null => {}
+                            Value::Node(n) => nodes.push(n),
+                            Value::Rel(r) => rels.push(r),
+                            Value::Path(p) => {
+                                nodes.extend(p.nodes);
+                                rels.extend(p.rels);
+                            }
+                            other => {
+                                return Err(type_err(format!(
+                                    "cannot delete {}",
+                                    type_name(&other)
+                                )));
+                            }
+                        }
+                    }
+                }
+                rels.sort();
+                rels.dedup();
+                nodes.sort();
+                nodes.dedup();
+                for r in rels {
+                    self.remember_type(r);
+                    if self.g.remove_edge(r).is_ok() {
+                        self.stats.relationships_deleted += 1;
+                    }
+                }
+                for n in nodes {
+                    if self.g.node(n).is_none() {
+                        continue;
+                    }
+                    if *detach {
+                        let at: Vec<EdgeId> = self
+                            .g
+                            .edges_at(n, Direction::Both)
+                            .map(|(e, _)| e)
+                            .collect();
+                        for e in at {
+                            self.remember_type(e);
+                        }
+                        let k = self.g.detach_remove_node(n).map_err(store_err)?;
+                        self.stats.relationships_deleted += k;
+                    } else {
+                        if self.g.degree(n, Direction::Both) > 0 {
+                            return Err(rt(
+                                "ConstraintVerificationFailed",
+                                "DeleteConnectedNode",
+                                "cannot delete a node that still has relationships; use DETACH DELETE",
+                            ));
+                        }
+                        self.g.remove_node(n).map_err(store_err)?;
+                    }
+                    self.stats.nodes_deleted += 1;
+                }
+                rows
+            }
+            Op::Subquery(sp) if sp.writes => self.subquery(sp, rows)?,
+            _ => self.op_read(op, rows)?,
+        })
+    }
+
+    /// Runs one operator that only reads the graph over all rows.
+    fn op_read(&self, op: &Op, rows: Vec<Row>) -> Res<Vec<Row>> {
         Ok(match op {
             Op::Match { m, optional } => {
                 let mut out = Vec::new();
@@ -1100,101 +1405,45 @@ impl<'a> Exec<'a> {
                 let n = check_count(&self.eval(e, &Vec::new())?, "LIMIT")?;
                 rows.into_iter().take(n as usize).collect()
             }
-            Op::Create(cp) => {
-                let mut out = Vec::with_capacity(rows.len());
-                for mut row in rows {
-                    self.create(cp, &mut row)?;
-                    self.keep(&mut out, row)?;
-                }
-                out
+            Op::Create(_) | Op::Merge { .. } | Op::Set(_) | Op::Delete { .. } => {
+                return Err(rt(
+                    "InternalError",
+                    "ReadOnly",
+                    "an update ran where only reads are planned (a bug)",
+                ));
             }
-            Op::Merge {
-                m,
-                create,
-                on_match,
-                on_create,
-            } => {
-                let mut out = Vec::new();
-                for row in rows {
-                    let mut found = Vec::new();
-                    self.match_into(m, row.clone(), &mut found)?;
-                    if found.is_empty() {
-                        let mut r = row;
-                        self.create(create, &mut r)?;
-                        for p in &m.paths {
-                            r[p.slot] = Value::Path(self.build_path(p, &r));
-                        }
-                        self.set_items(on_create, &r)?;
-                        self.keep(&mut out, r)?;
-                    } else {
-                        // the found rows were charged as they were matched
-                        for r in found {
-                            self.set_items(on_match, &r)?;
-                            out.push(r);
-                        }
-                    }
-                }
-                out
-            }
-            Op::Set(items) => {
-                for row in &rows {
-                    self.set_items(items, row)?;
-                }
-                rows
-            }
-            Op::Delete { exprs, detach } => {
-                let mut nodes = Vec::new();
-                let mut rels = Vec::new();
-                for row in &rows {
-                    for e in exprs {
-                        match self.eval(e, row)? {
-                            Value::Null => {}
-                            Value::Node(n) => nodes.push(n),
-                            Value::Rel(r) => rels.push(r),
-                            Value::Path(p) => {
-                                nodes.extend(p.nodes);
-                                rels.extend(p.rels);
-                            }
-                            other => {
-                                return Err(type_err(format!(
-                                    "cannot delete {}",
-                                    type_name(&other)
-                                )));
-                            }
-                        }
-                    }
-                }
-                rels.sort();
-                rels.dedup();
-                nodes.sort();
-                nodes.dedup();
-                for r in rels {
-                    if self.g.remove_edge(r).is_ok() {
-                        self.stats.relationships_deleted += 1;
-                    }
-                }
-                for n in nodes {
-                    if self.g.node(n).is_none() {
-                        continue;
-                    }
-                    if *detach {
-                        let k = self.g.detach_remove_node(n).map_err(store_err)?;
-                        self.stats.relationships_deleted += k;
-                    } else {
-                        if self.g.degree(n, Direction::Both) > 0 {
-                            return Err(rt(
-                                "ConstraintVerificationFailed",
-                                "DeleteConnectedNode",
-                                "cannot delete a node that still has relationships; use DETACH DELETE",
-                            ));
-                        }
-                        self.g.remove_node(n).map_err(store_err)?;
-                    }
-                    self.stats.nodes_deleted += 1;
-                }
-                rows
-            }
+            Op::Subquery(sp) => self.subquery_read(sp, rows)?,
         })
+    }
+
+    fn remember_type(&mut self, e: EdgeId) {
+        if let Some(edge) = self.g.edge(e) {
+            self.deleted_types.insert(e, edge.rel_type());
+        }
+    }
+
+    /// MERGE cannot match or create a property that is null (it would
+    /// create what it can never find): the error, before anything is done.
+    fn merge_props_not_null(&self, cp: &CreatePlan, row: &Row) -> Res<()> {
+        let fixed = cp
+            .nodes
+            .iter()
+            .filter(|n| !n.bound)
+            .flat_map(|n| &n.props)
+            .chain(cp.rels.iter().flat_map(|r| &r.props));
+        for (k, e) in fixed {
+            if matches!(self.eval(e, row)?, Value::Null) {
+                return Err(rt(
+                    "SemanticError",
+                    "MergeReadOwnWrites",
+                    format!(
+                        "cannot merge a pattern whose property `{}` is null",
+                        self.g.name_of(*k)
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Evaluates `items` on `row` (all before any is stored, so items
@@ -1211,7 +1460,7 @@ impl<'a> Exec<'a> {
     }
 
     fn aggregate(
-        &mut self,
+        &self,
         keys: &[(usize, CExpr)],
         aggs: &[AggSpec],
         post: &[(usize, CExpr)],
@@ -1226,7 +1475,7 @@ impl<'a> Exec<'a> {
     }
 
     fn aggregate_rows(
-        &mut self,
+        &self,
         keys: &[(usize, CExpr)],
         aggs: &[AggSpec],
         post: &[(usize, CExpr)],

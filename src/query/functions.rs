@@ -108,6 +108,8 @@ pub const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("time.truncate", 2, 3),
     ("localdatetime.truncate", 2, 3),
     ("datetime.truncate", 2, 3),
+    ("datetime.fromepoch", 2, 2),
+    ("datetime.fromepochmillis", 1, 1),
     ("duration.between", 2, 2),
     ("duration.inmonths", 2, 2),
     ("duration.indays", 2, 2),
@@ -240,6 +242,10 @@ impl Exec<'_> {
             | "datetime.truncate" => {
                 super::temporal::truncate(name.trim_end_matches(".truncate"), &a0, &a[1], a.get(2))?
             }
+            "datetime.fromepoch" => super::temporal::from_epoch(&a0, &a[1], 1_000_000_000)?,
+            "datetime.fromepochmillis" => {
+                super::temporal::from_epoch(&a0, &Value::Int(0), 1_000_000)?
+            }
             "duration.between" | "duration.inmonths" | "duration.indays" | "duration.inseconds" => {
                 super::temporal::between(&name[9..], &a0, &a[1])?
             }
@@ -250,23 +256,30 @@ impl Exec<'_> {
                 o => return Err(type_err(format!("id() of {}", type_name(&o)))),
             },
             "labels" => match a0 {
-                Value::Node(n) => Value::List(
-                    g.node(n)
-                        .map(|nd| {
-                            nd.labels()
-                                .iter()
-                                .map(|l| Value::Str(g.name_of(*l).into()))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                ),
+                Value::Node(n) => match g.node(n) {
+                    Some(nd) => Value::List(
+                        nd.labels()
+                            .iter()
+                            .map(|l| Value::Str(g.name_of(*l).into()))
+                            .collect(),
+                    ),
+                    None => {
+                        return Err(rt(
+                            "EntityNotFound",
+                            "DeletedEntityAccess",
+                            "labels() of a node this query deleted",
+                        ));
+                    }
+                },
                 Value::Null => Value::Null,
                 o => return Err(value_err(format!("labels() of {}", type_name(&o)))),
             },
             "type" => match a0 {
                 Value::Rel(r) => g
                     .edge(r)
-                    .map_or(Value::Null, |e| Value::Str(g.name_of(e.rel_type()).into())),
+                    .map(|e| e.rel_type())
+                    .or_else(|| self.deleted_types.get(&r).copied())
+                    .map_or(Value::Null, |t| Value::Str(g.name_of(t).into())),
                 Value::Null => Value::Null,
                 o => return Err(value_err(format!("type() of {}", type_name(&o)))),
             },

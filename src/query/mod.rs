@@ -6,6 +6,7 @@
 //! re-exported here.
 
 pub mod ast;
+mod connections;
 mod count;
 mod eval;
 mod exec;

@@ -72,6 +72,8 @@ fn plain_rule_name(r: Rule) -> Option<&'static str> {
         Rule::where_clause => "WHERE",
         Rule::unwind_clause => "UNWIND",
         Rule::call_clause => "CALL",
+        Rule::call_subquery => "CALL { … }",
+        Rule::import_scope => "the variables a subquery imports, like (a, b)",
         Rule::procedure_name => "a procedure name like db.labels",
         Rule::call_args => "procedure arguments like (a, b)",
         Rule::yield_clause => "YIELD",
@@ -512,6 +514,35 @@ fn clause(p: P) -> Res<Clause> {
                 optional,
                 pattern: pat,
                 where_,
+                span: sp,
+            }
+        }
+        Rule::call_subquery => {
+            let mut imports = None;
+            let mut body = None;
+            for x in inner {
+                match x.as_rule() {
+                    Rule::import_scope => {
+                        let mut im = Imports {
+                            star: false,
+                            vars: Vec::new(),
+                        };
+                        for v in x.into_inner() {
+                            match v.as_rule() {
+                                Rule::star => im.star = true,
+                                Rule::variable => im.vars.push(variable(v)),
+                                _ => {}
+                            }
+                        }
+                        imports = Some(im);
+                    }
+                    Rule::regular_query => body = Some(regular_query(x)?),
+                    _ => {}
+                }
+            }
+            Clause::Subquery {
+                imports,
+                body: body.ok_or_else(|| bug("CALL subquery"))?,
                 span: sp,
             }
         }

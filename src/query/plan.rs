@@ -76,6 +76,9 @@ pub enum CExpr {
         proj: Box<CExpr>,
     },
     Exists(Box<MatchPlan>),
+    /// `EXISTS { query }` beyond a plain MATCH: true when the subquery
+    /// gives a row.
+    ExistsQuery(Box<SubPlan>),
     MapProj(Box<CExpr>, Vec<MapProjC>),
 }
 
@@ -128,7 +131,7 @@ impl CExpr {
                     _ => None,
                 }))
                 .collect(),
-            CExpr::PatternComp { .. } | CExpr::Exists(_) => return None,
+            CExpr::PatternComp { .. } | CExpr::Exists(_) | CExpr::ExistsQuery(_) => return None,
         })
     }
 }
@@ -307,6 +310,8 @@ pub enum Op {
         exprs: Vec<CExpr>,
         detach: bool,
     },
+    /// `CALL { … }`: the subquery, run for each row.
+    Subquery(Box<SubPlan>),
     /// `CALL`: the procedure, its argument expressions, and (output index,
     /// slot) for each yielded output.
     Call {
@@ -314,6 +319,27 @@ pub enum Op {
         args: Vec<CExpr>,
         outs: Vec<(usize, usize)>,
     },
+}
+
+/// A subquery (`CALL { … }`, `EXISTS { … }`) on the slots of the query
+/// around it: its UNION branches, each run from one incoming row.
+#[derive(Clone, Debug)]
+pub struct SubPlan {
+    pub branches: Vec<SubBranch>,
+    /// `UNION` (not `UNION ALL`) between the branches: results deduplicated.
+    pub distinct: bool,
+    /// The slots of the enclosing query that receive the returned columns
+    /// (empty for a unit subquery, which passes its incoming rows on).
+    pub outs: Vec<usize>,
+    /// Whether the subquery updates the graph.
+    pub writes: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct SubBranch {
+    pub ops: Vec<Op>,
+    /// The slots of the returned columns, in order.
+    pub columns: Vec<usize>,
 }
 
 /// One `UNION` branch, ready to run.
@@ -396,7 +422,8 @@ fn ckind(c: &CExpr, scope: &Scope) -> Kind {
         | CExpr::IsNull(..)
         | CExpr::HasLabels(..)
         | CExpr::Quant { .. }
-        | CExpr::Exists(_) => Kind::Bool,
+        | CExpr::Exists(_)
+        | CExpr::ExistsQuery(_) => Kind::Bool,
         CExpr::Bin(
             BinOp::Or
             | BinOp::Xor
@@ -487,16 +514,38 @@ pub fn has_writes(q: &RegularQuery) -> bool {
     std::iter::once(&q.first)
         .chain(q.unions.iter().map(|u| &u.1))
         .flat_map(|s| s.clauses.iter())
-        .any(|c| {
-            matches!(
-                c,
-                Clause::Create { .. }
-                    | Clause::Merge { .. }
-                    | Clause::Set { .. }
-                    | Clause::Remove { .. }
-                    | Clause::Delete { .. }
-            )
-        })
+        .any(clause_writes)
+}
+
+/// Whether a clause updates the graph (a subquery: whether its body does).
+fn clause_writes(c: &Clause) -> bool {
+    match c {
+        Clause::Create { .. }
+        | Clause::Merge { .. }
+        | Clause::Set { .. }
+        | Clause::Remove { .. }
+        | Clause::Delete { .. } => true,
+        Clause::Subquery { body, .. } => has_writes(body),
+        _ => false,
+    }
+}
+
+/// Where a run of clauses is planned: the query itself, a `CALL { … }`
+/// subquery or an `EXISTS { … }` subquery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Within {
+    Query,
+    Call,
+    Exists,
+}
+
+/// Whether `e` names a variable of `scope` (outside local scopes too:
+/// a conservative answer is enough where this is used).
+fn mentions_any(e: &Expr, scope: &Scope) -> bool {
+    match e {
+        Expr::Var(v) => scope.get(&v.name).is_some(),
+        _ => e.children().into_iter().any(|c| mentions_any(c, scope)),
+    }
 }
 
 /// The error for a name that a clause binds again.
@@ -580,11 +629,23 @@ impl<'a> Planner<'a> {
     }
 
     fn plan_single(&mut self, q: &SingleQuery) -> Res<Branch> {
-        let mut scope = Scope::default();
+        Ok(self
+            .plan_clauses(&q.clauses, Scope::default(), Within::Query)?
+            .0)
+    }
+
+    /// Plans a run of clauses starting from `scope`: the branch and the
+    /// scope after its last clause (the returned names, after a RETURN).
+    fn plan_clauses(
+        &mut self,
+        clauses: &[Clause],
+        mut scope: Scope,
+        within: Within,
+    ) -> Res<(Branch, Scope)> {
         let mut ops = Vec::new();
         let mut columns = Vec::new();
-        let n = q.clauses.len();
-        for (i, c) in q.clauses.iter().enumerate() {
+        let n = clauses.len();
+        for (i, c) in clauses.iter().enumerate() {
             let last = i + 1 == n;
             match c {
                 Clause::Return { span, .. } if !last => {
@@ -595,8 +656,45 @@ impl<'a> Planner<'a> {
                     ));
                 }
                 Clause::Return { body, .. } => {
-                    let (_, cols) = self.plan_projection(body, &scope, true, None, &mut ops)?;
+                    if within == Within::Call
+                        && let Some(it) = body
+                            .items
+                            .iter()
+                            .find(|it| it.alias.is_none() && !matches!(it.expr, Expr::Var(_)))
+                    {
+                        return Err(sem(
+                            "NoExpressionAlias",
+                            "an expression returned by CALL { … } must be aliased (use AS)",
+                            it.text,
+                        ));
+                    }
+                    let (s, cols) = self.plan_projection(body, &scope, true, None, &mut ops)?;
+                    scope = s;
                     columns = cols;
+                }
+                Clause::Subquery {
+                    imports,
+                    body,
+                    span,
+                } => {
+                    let (mut sub, cols) =
+                        self.plan_subquery(body, &scope, imports.as_ref(), Within::Call, *span)?;
+                    for (name, kind) in cols {
+                        if scope.get(&name).is_some() {
+                            return Err(sem(
+                                "VariableAlreadyBound",
+                                format!(
+                                    "variable `{name}` returned by CALL {{ … }} is already \
+                                     declared outside it (rename it with AS)"
+                                ),
+                                *span,
+                            ));
+                        }
+                        let s = self.slot();
+                        scope.add(&name, s, kind);
+                        sub.outs.push(s);
+                    }
+                    ops.push(Op::Subquery(Box::new(sub)));
                 }
                 Clause::With { body, where_, span } => {
                     if last {
@@ -619,13 +717,13 @@ impl<'a> Planner<'a> {
                 } => {
                     if let Some(Clause::Match {
                         optional: false, ..
-                    }) = q.clauses.get(i + 1)
+                    }) = clauses.get(i + 1)
                         && *optional
                     {
                         // allowed
                     }
                     if !*optional
-                        && q.clauses[..i]
+                        && clauses[..i]
                             .iter()
                             .rev()
                             .take_while(|c| !matches!(c, Clause::With { .. }))
@@ -645,7 +743,7 @@ impl<'a> Planner<'a> {
                     yields,
                     span,
                 } => {
-                    let standalone = n == 1;
+                    let standalone = n == 1 && within == Within::Query;
                     let (op, cols, filter) = self.plan_call(
                         name,
                         args.as_deref(),
@@ -728,16 +826,25 @@ impl<'a> Planner<'a> {
                 Clause::Delete { detach, exprs } => {
                     let mut es = Vec::new();
                     for e in exprs {
+                        if let Expr::HasLabels(..) = e {
+                            return Err(sem(
+                                "InvalidDelete",
+                                "DELETE removes nodes, relationships or paths; to take a label \
+                                 off a node use REMOVE n:Label",
+                                span_of(e),
+                            ));
+                        }
                         if !matches!(
                             e,
                             Expr::Var(_)
                                 | Expr::Index(..)
                                 | Expr::Prop(..)
                                 | Expr::Func { .. }
+                                | Expr::Case { .. }
                                 | Expr::Lit(Literal::Null)
                         ) {
                             return Err(sem(
-                                "InvalidDelete",
+                                "InvalidArgumentType",
                                 "DELETE expects a node, relationship or path",
                                 span_of(e),
                             ));
@@ -760,32 +867,211 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        if let Some(last) = q.clauses.last()
+        // EXISTS { … } may end anywhere: only whether rows come out matters
+        if within != Within::Exists
+            && let Some(last) = clauses.last()
             && !matches!(last, Clause::Return { .. })
-            && !(q.clauses.len() == 1 && matches!(last, Clause::Call { .. }))
-            && !q.clauses.iter().any(|c| {
-                matches!(
-                    c,
-                    Clause::Create { .. }
-                        | Clause::Merge { .. }
-                        | Clause::Set { .. }
-                        | Clause::Remove { .. }
-                        | Clause::Delete { .. }
-                )
-            })
+            && !(clauses.len() == 1 && matches!(last, Clause::Call { .. }))
+            && !clauses.iter().any(clause_writes)
         {
             return Err(compile_err(
                 "SyntaxError",
                 "InvalidClauseComposition",
-                "query must end with RETURN or an updating clause",
+                if within == Within::Call {
+                    "a subquery must end with RETURN, or update the graph (a unit subquery)"
+                } else {
+                    "query must end with RETURN or an updating clause"
+                },
                 Span::default(),
             ));
         }
-        Ok(Branch {
-            ops,
-            nslots: self.nslots,
-            columns,
-        })
+        Ok((
+            Branch {
+                ops,
+                nslots: self.nslots,
+                columns,
+            },
+            scope,
+        ))
+    }
+
+    /// Plans the body of `CALL { … }` or `EXISTS { … }` on the slots of the
+    /// enclosing query: each UNION branch starts from the variables it
+    /// imports (for EXISTS, every variable of `outer`). Returns the plan
+    /// (its `outs` still empty) and the names and kinds it returns.
+    fn plan_subquery(
+        &mut self,
+        q: &RegularQuery,
+        outer: &Scope,
+        imports: Option<&Imports>,
+        within: Within,
+        span: Span,
+    ) -> Res<(SubPlan, Vec<(String, Kind)>)> {
+        let writes = std::iter::once(&q.first)
+            .chain(q.unions.iter().map(|u| &u.1))
+            .any(|sq| sq.clauses.iter().any(clause_writes));
+        if within == Within::Exists && writes {
+            return Err(sem(
+                "InvalidClauseComposition",
+                "EXISTS { … } only reads: it cannot create, merge, set, remove or delete",
+                span,
+            ));
+        }
+        // the projection being planned around an EXISTS keeps its state
+        let mode = std::mem::replace(&mut self.agg_mode, AggMode::Forbidden);
+        let aggs = std::mem::take(&mut self.aggs);
+        let r = self.plan_subquery_branches(q, outer, imports, within);
+        self.agg_mode = mode;
+        self.aggs = aggs;
+        let (branches, returned) = r?;
+        if q.unions.windows(2).any(|w| w[0].0 != w[1].0) {
+            return Err(sem(
+                "InvalidClauseComposition",
+                "cannot mix UNION and UNION ALL",
+                span,
+            ));
+        }
+        let distinct = q.unions.first().is_some_and(|u| !u.0);
+        Ok((
+            SubPlan {
+                branches,
+                distinct,
+                outs: Vec::new(),
+                writes,
+            },
+            returned,
+        ))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn plan_subquery_branches(
+        &mut self,
+        q: &RegularQuery,
+        outer: &Scope,
+        imports: Option<&Imports>,
+        within: Within,
+    ) -> Res<(Vec<SubBranch>, Vec<(String, Kind)>)> {
+        let mut branches = Vec::new();
+        let mut returned: Option<Vec<(String, Kind)>> = None;
+        let parts = std::iter::once((&q.first, Span::default()))
+            .chain(q.unions.iter().map(|u| (&u.1, u.2)));
+        for (sq, union_span) in parts {
+            let (scope, skip) = self.subquery_scope(sq, outer, imports, within)?;
+            let (b, after) = self.plan_clauses(&sq.clauses[skip..], scope, within)?;
+            let cols: Vec<(String, Kind)> = b
+                .columns
+                .iter()
+                .map(|(n, _)| (n.clone(), after.get(n).map_or(Kind::Any, |x| x.1)))
+                .collect();
+            match &returned {
+                None => returned = Some(cols),
+                Some(r) => {
+                    let names =
+                        |c: &[(String, Kind)]| c.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+                    if names(r) != names(&cols) {
+                        return Err(sem(
+                            "DifferentColumnsInUnion",
+                            "all sub queries in a UNION must have the same column names",
+                            union_span,
+                        ));
+                    }
+                }
+            }
+            branches.push(SubBranch {
+                ops: b.ops,
+                columns: b.columns.iter().map(|c| c.1).collect(),
+            });
+        }
+        let returned = if within == Within::Exists {
+            Vec::new()
+        } else {
+            returned.unwrap_or_default()
+        };
+        Ok((branches, returned))
+    }
+
+    /// The scope a subquery branch starts with, and how many of its
+    /// clauses that took (1 for an importing `WITH a, b`).
+    fn subquery_scope(
+        &self,
+        sq: &SingleQuery,
+        outer: &Scope,
+        imports: Option<&Imports>,
+        within: Within,
+    ) -> Res<(Scope, usize)> {
+        if within == Within::Exists {
+            return Ok((outer.clone(), 0));
+        }
+        let pick = |vars: &mut dyn Iterator<Item = &Var>| -> Res<Scope> {
+            let mut scope = Scope::default();
+            for v in vars {
+                match outer.get(&v.name) {
+                    Some((slot, kind)) => scope.add(&v.name, slot, kind),
+                    None => {
+                        return Err(sem(
+                            "UndefinedVariable",
+                            format!("variable `{}` not defined", v.name),
+                            v.span,
+                        ));
+                    }
+                }
+            }
+            Ok(scope)
+        };
+        if let Some(im) = imports {
+            if im.star {
+                return Ok((outer.clone(), 0));
+            }
+            return Ok((pick(&mut im.vars.iter())?, 0));
+        }
+        let Some(Clause::With { body, where_, span }) = sq.clauses.first() else {
+            return Ok((Scope::default(), 0));
+        };
+        let plain = body.items.iter().all(|it| match (&it.expr, &it.alias) {
+            (Expr::Var(v), None) => outer.get(&v.name).is_some(),
+            (Expr::Var(v), Some(a)) => a.name == v.name && outer.get(&v.name).is_some(),
+            _ => false,
+        });
+        let modifiers = body.distinct
+            || !body.order.is_empty()
+            || body.skip.is_some()
+            || body.limit.is_some()
+            || where_.is_some();
+        if plain && !modifiers {
+            if body.star {
+                let mut scope = outer.clone();
+                let extra = pick(&mut body.items.iter().filter_map(|it| match &it.expr {
+                    Expr::Var(v) => Some(v),
+                    _ => None,
+                }))?;
+                scope.vars.extend(extra.vars);
+                return Ok((scope, 1));
+            }
+            let vars: Vec<&Var> = body
+                .items
+                .iter()
+                .filter_map(|it| match &it.expr {
+                    Expr::Var(v) => Some(v),
+                    _ => None,
+                })
+                .collect();
+            return Ok((pick(&mut vars.into_iter())?, 1));
+        }
+        // a first WITH that reads outer variables in any other way
+        let reads_outer = |e: &Expr| mentions_any(e, outer);
+        if body.star
+            || body.items.iter().any(|it| reads_outer(&it.expr))
+            || where_.as_ref().is_some_and(reads_outer)
+        {
+            return Err(sem(
+                "InvalidImportingWith",
+                "a subquery imports outer variables with a first WITH that only names them \
+                 (WITH a, b), or with CALL (a, b) { … }; filter, sort or compute in the \
+                 clauses after it",
+                *span,
+            ));
+        }
+        Ok((Scope::default(), 0))
     }
 
     /// A `CALL`: the procedure from the registry, arguments checked against
@@ -994,6 +1280,14 @@ impl<'a> Planner<'a> {
         where_: Option<&Expr>,
         ops: &mut Vec<Op>,
     ) -> Res<(Scope, Vec<(String, usize)>)> {
+        if let Some(sp) = ambiguous_order(p, scope) {
+            return Err(sem(
+                "AmbiguousAggregationExpression",
+                "an ORDER BY item with an aggregation may only use the projected names \
+                 and grouping keys, not parts of a grouping-key expression",
+                sp,
+            ));
+        }
         let mut items: Vec<(String, Expr, Span)> = Vec::new();
         if p.star {
             let names = scope.names();
@@ -1126,7 +1420,9 @@ impl<'a> Planner<'a> {
             for (e, asc) in &p.order {
                 let substituted;
                 let direct = items.iter().any(|it| &it.1 == e);
-                let e = if !direct && aggregating && contains_agg(e) {
+                // after grouping or DISTINCT only the projected values
+                // exist: parts of the item that are projected read them
+                let e = if !direct && (aggregating || p.distinct) {
                     substituted = subst_projected(e, &items);
                     &substituted
                 } else {
@@ -1136,6 +1432,17 @@ impl<'a> Planner<'a> {
                     Some(i) => CExpr::Slot(slots[i]),
                     None => {
                         if aggregating && contains_agg(e) {
+                            if let Some(v) = first_undefined(e, &sort_scope) {
+                                return Err(sem(
+                                    "UndefinedVariable",
+                                    format!(
+                                        "variable `{}` not defined (after the aggregation only \
+                                         the projected names are)",
+                                        v.name
+                                    ),
+                                    v.span,
+                                ));
+                            }
                             return Err(sem(
                                 "InvalidAggregation",
                                 "aggregation in ORDER BY must also be projected",
@@ -1165,7 +1472,7 @@ impl<'a> Planner<'a> {
                 scope.clone()
             };
             where_scope.vars.extend(new_scope.vars.iter().cloned());
-            let f = self.expr(w, &where_scope)?;
+            let f = self.predicate(w, &where_scope)?;
             ops.push(Op::Filter(f));
         }
         Ok((new_scope, columns))
@@ -1218,22 +1525,18 @@ impl<'a> Planner<'a> {
                     out.push((key, self.expr(v, scope)?));
                 }
             }
-            Some(Expr::Param(p, sp)) => match self.params.get(p) {
-                Some(Value::Map(m)) => {
-                    for (k, v) in m.clone() {
-                        let key = self.key(&k);
-                        out.push((key, CExpr::Const(v)));
-                    }
-                }
-                Some(Value::Null) | None => {
-                    return Err(sem(
-                        "ParameterMissing",
-                        format!("missing parameter ${p}"),
-                        *sp,
-                    ));
-                }
-                Some(_) => return Err(sem("InvalidParameterUse", "properties must be a map", *sp)),
-            },
+            Some(Expr::Param(p, sp)) => {
+                // only CREATE takes its properties as one parameter: a
+                // pattern to match names the keys it compares
+                return Err(sem(
+                    "InvalidParameterUse",
+                    format!(
+                        "a parameter cannot give the properties of a pattern to match; \
+                         write them as a map: {{key: ${p}.key}}"
+                    ),
+                    *sp,
+                ));
+            }
             Some(other) => {
                 return Err(sem(
                     "InvalidParameterUse",
@@ -1335,9 +1638,9 @@ impl<'a> Planner<'a> {
                 let (rs, rb) = self.bind(&r.var, kind, scope, &mut m.binds)?;
                 let (ns, nb) = self.bind(&n.var, Kind::Node, scope, &mut m.binds)?;
                 rels.push((rs, rb, r));
-                if !rb {
-                    m.rels.push((rs, r.range.is_some()));
-                }
+                // a relationship bound before still counts for uniqueness:
+                // no other relationship of the pattern may be it
+                m.rels.push((rs, r.range.is_some()));
                 if !nb {
                     fresh.insert(ns);
                 }
@@ -1497,7 +1800,7 @@ impl<'a> Planner<'a> {
         }
         if let Some(w) = where_ {
             no_pattern_value(w, true)?;
-            m.filter = Some(self.expr(w, scope)?);
+            m.filter = Some(self.predicate(w, scope)?);
         }
         Ok(m)
     }
@@ -1546,7 +1849,7 @@ impl<'a> Planner<'a> {
                                 n.span,
                             ));
                         }
-                        if !created.contains(&s) && !merge && part.chain.is_empty() {
+                        if !created.contains(&s) && part.chain.is_empty() {
                             return Err(sem(
                                 "VariableAlreadyBound",
                                 format!(
@@ -1579,6 +1882,11 @@ impl<'a> Planner<'a> {
             }
             let mut segs = Vec::new();
             for (i, (r, _)) in part.chain.iter().enumerate() {
+                if let Some(v) = &r.var
+                    && scope.get(&v.name).is_some()
+                {
+                    return Err(already_bound(v));
+                }
                 if r.types.len() != 1 {
                     return Err(sem(
                         "NoSingleRelationshipType",
@@ -1602,13 +1910,6 @@ impl<'a> Planner<'a> {
                 }
                 let s = match &r.var {
                     Some(v) => {
-                        if scope.get(&v.name).is_some() {
-                            return Err(sem(
-                                "VariableAlreadyBound",
-                                format!("variable `{}` already declared", v.name),
-                                v.span,
-                            ));
-                        }
                         let s = self.slot();
                         scope.add(&v.name, s, Kind::Rel);
                         s
@@ -2026,15 +2327,16 @@ impl<'a> Planner<'a> {
                     let m = self.sub_match(parts, &mut s2, w.as_ref())?;
                     CExpr::Exists(b_match(m))
                 }
-                ExistsBody::Query(q) => {
-                    // only the simple form MATCH … [WHERE …] [RETURN …]
-                    if !q.unions.is_empty() {
-                        return Err(sem(
-                            "UnsupportedFeature",
-                            "UNION in EXISTS is not supported",
-                            *sp,
-                        ));
+                ExistsBody::Query(q) if !simple_exists(q) => {
+                    let (mut sub, _) = self.plan_subquery(q, scope, None, Within::Exists, *sp)?;
+                    // one row answers the question
+                    for b in &mut sub.branches {
+                        b.ops.push(Op::Limit(CExpr::Const(Value::Int(1))));
                     }
+                    CExpr::ExistsQuery(Box::new(sub))
+                }
+                ExistsBody::Query(q) => {
+                    // the simple form MATCH … [WHERE …] [RETURN …]: one match plan
                     let mut s2 = scope.clone();
                     let mut parts = Vec::new();
                     let mut filters = Vec::new();
@@ -2052,13 +2354,7 @@ impl<'a> Planner<'a> {
                                 }
                             }
                             Clause::Return { .. } => {}
-                            _ => {
-                                return Err(sem(
-                                    "UnsupportedFeature",
-                                    "only MATCH … RETURN inside EXISTS { }",
-                                    *sp,
-                                ));
-                            }
+                            _ => return Err(bug_at("EXISTS { … } that is not simple", *sp)),
                         }
                     }
                     let filter = filters.into_iter().reduce(|a, b| {
@@ -2084,6 +2380,21 @@ impl<'a> Planner<'a> {
                 CExpr::MapProj(b(base), out)
             }
         })
+    }
+
+    /// A WHERE condition: an expression that is not statically a node,
+    /// relationship or path (those are never true or false).
+    fn predicate(&mut self, w: &Expr, scope: &Scope) -> Res<CExpr> {
+        let c = self.expr(w, scope)?;
+        if ckind(&c, scope).is_graph() {
+            return Err(compile_err(
+                "SyntaxError",
+                "InvalidArgumentType",
+                "WHERE needs a boolean condition, not a node, relationship or path",
+                span_of(w),
+            ));
+        }
+        Ok(c)
     }
 
     fn check_pattern_expr_vars(&self, part: &PatternPart, scope: &Scope) -> Res<()> {
@@ -2200,6 +2511,13 @@ impl<'a> Planner<'a> {
             }
             AggMode::Allowed => {}
         }
+        if let Some(sp) = args.iter().find_map(random_call) {
+            return Err(sem(
+                "NonConstantExpression",
+                "an aggregation cannot take a random value (rand()): its result would change from run to run",
+                sp,
+            ));
+        }
         self.agg_mode = AggMode::Inside;
         let r = (|| {
             let arg = match args.first() {
@@ -2224,6 +2542,40 @@ impl<'a> Planner<'a> {
         });
         Ok(CExpr::Slot(slot))
     }
+}
+
+/// The span of the first `rand()` call in `e`.
+fn random_call(e: &Expr) -> Option<Span> {
+    match e {
+        Expr::Func { name, span, .. } if name.eq_ignore_ascii_case("rand") => Some(*span),
+        _ => e.children().into_iter().find_map(random_call),
+    }
+}
+
+/// `EXISTS { MATCH … [WHERE …] … [RETURN …] }` with no other clauses (a
+/// simple RETURN), no UNION and no writes: planned as one match.
+fn simple_exists(q: &RegularQuery) -> bool {
+    q.unions.is_empty()
+        && q.first.clauses.iter().all(|c| match c {
+            Clause::Match { optional, .. } => !optional,
+            Clause::Return { body, .. } => {
+                !body.distinct
+                    && body.order.is_empty()
+                    && body.skip.is_none()
+                    && body.limit.is_none()
+                    && !body.items.iter().any(|it| contains_agg(&it.expr))
+            }
+            _ => false,
+        })
+}
+
+fn bug_at(what: &str, span: Span) -> QueryError {
+    compile_err(
+        "InternalError",
+        "Planner",
+        format!("the planner met {what} (a bug)"),
+        span,
+    )
 }
 
 fn b_match(m: MatchPlan) -> Box<MatchPlan> {
@@ -2297,6 +2649,86 @@ fn ambiguous_in_aggregation(e: &Expr, keys: &[&Expr]) -> Option<Span> {
             .children()
             .into_iter()
             .find_map(|c| ambiguous_in_aggregation(c, keys)),
+    }
+}
+
+/// In a projection that aggregates, an ORDER BY item with an aggregation
+/// that uses a variable which is neither projected nor a grouping key by
+/// itself, but is part of a grouping-key expression (`RETURN a.x + b.y,
+/// count(*) ORDER BY a.x + b.y + count(*)`): the variable's span.
+fn ambiguous_order(p: &Projection, scope: &Scope) -> Option<Span> {
+    if !p.items.iter().any(|it| contains_agg(&it.expr)) {
+        return None;
+    }
+    let projected = |name: &str| {
+        (p.star && scope.get(name).is_some())
+            || p.items.iter().any(|it| match (&it.alias, &it.expr) {
+                (Some(a), _) => a.name == name,
+                (None, Expr::Var(v)) => v.name == name,
+                _ => false,
+            })
+    };
+    let keys: Vec<&Expr> = p
+        .items
+        .iter()
+        .map(|it| &it.expr)
+        .filter(|e| !contains_agg(e))
+        .collect();
+    fn walk(e: &Expr, keys: &[&Expr], projected: &dyn Fn(&str) -> bool) -> Option<Span> {
+        if keys.iter().any(|k| {
+            *k == e
+                && (matches!(e, Expr::Var(_))
+                    || matches!(e, Expr::Prop(x, _) if matches!(**x, Expr::Var(_))))
+        }) {
+            return None;
+        }
+        match e {
+            Expr::Func { name, .. } if is_aggregate(&name.to_ascii_lowercase()) => None,
+            Expr::CountStar(_) => None,
+            Expr::Var(v) => {
+                let in_key = keys.iter().any(|k| mentions(k, &v.name));
+                (!projected(&v.name) && in_key).then_some(v.span)
+            }
+            Expr::ListComp { .. }
+            | Expr::Quantifier { .. }
+            | Expr::Reduce { .. }
+            | Expr::PatternComp { .. }
+            | Expr::Pattern(_)
+            | Expr::Exists(..)
+            | Expr::MapProj(..) => None,
+            _ => e
+                .children()
+                .into_iter()
+                .find_map(|c| walk(c, keys, projected)),
+        }
+    }
+    fn mentions(e: &Expr, name: &str) -> bool {
+        match e {
+            Expr::Var(v) => v.name == name,
+            _ => e.children().into_iter().any(|c| mentions(c, name)),
+        }
+    }
+    p.order
+        .iter()
+        .filter(|(e, _)| contains_agg(e))
+        .find_map(|(e, _)| walk(e, &keys, &projected))
+}
+
+/// The first variable of `e` (outside local scopes and aggregations'
+/// insides are included) that `scope` does not define.
+fn first_undefined<'e>(e: &'e Expr, scope: &Scope) -> Option<&'e Var> {
+    match e {
+        Expr::Var(v) => scope.get(&v.name).is_none().then_some(v),
+        Expr::ListComp { .. }
+        | Expr::Quantifier { .. }
+        | Expr::Reduce { .. }
+        | Expr::PatternComp { .. }
+        | Expr::Pattern(_)
+        | Expr::Exists(..) => None,
+        _ => e
+            .children()
+            .into_iter()
+            .find_map(|c| first_undefined(c, scope)),
     }
 }
 
@@ -2481,5 +2913,27 @@ pub fn describe_op(op: &Op, g: &Graph) -> String {
         Op::Merge { .. } => "Merge".into(),
         Op::Set(s) => format!("SetOrRemove({} items)", s.len()),
         Op::Delete { detach, .. } => (if *detach { "DetachDelete" } else { "Delete" }).into(),
+        Op::Subquery(sp) => {
+            let branches: Vec<String> = sp
+                .branches
+                .iter()
+                .map(|b| {
+                    b.ops
+                        .iter()
+                        .map(|o| describe_op(o, g))
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                })
+                .collect();
+            let kind = if sp.outs.is_empty() { "Unit" } else { "" };
+            format!(
+                "{kind}CallSubquery {{ {} }}",
+                branches.join(if sp.distinct {
+                    " | Union | "
+                } else {
+                    " | UnionAll | "
+                })
+            )
+        }
     }
 }

@@ -374,6 +374,11 @@ const BUILTINS: &[BuiltinDef] = &[
         run: algo_components,
     },
     BuiltinDef {
+        sig: "news.connections(from :: NODE, to :: NODE) :: (path :: INTEGER, hop :: INTEGER, from :: STRING, link :: STRING, to :: STRING, support :: INTEGER, sentence :: STRING, article :: STRING)",
+        description: "how two nodes are connected over claims, events, roles, containment, contradictions and shared sentences: the best 3 paths, hop by hop with the sentence behind each hop and how many sentences support it, ranked by the weakest hop's support, then length",
+        run: super::connections::news_connections,
+    },
+    BuiltinDef {
         sig: "news.timeline(actor :: STRING) :: (time :: ANY, kind :: STRING, relationship :: STRING, text :: STRING, item :: NODE)",
         description: "the claims and events of the actors with a name or alias, in time order (undated last)",
         run: news_timeline,

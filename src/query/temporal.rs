@@ -890,6 +890,9 @@ impl Duration {
             None => (false, s),
         };
         let body = s.strip_prefix('P')?;
+        if let Some(d) = Duration::parse_alternative(body) {
+            return Some(if neg { d.neg().ok()? } else { d });
+        }
         let (datep, timep) = match body.find('T') {
             Some(i) => (&body[..i], Some(&body[i + 1..])),
             None => (body, None),
@@ -927,6 +930,50 @@ impl Duration {
         }
         let d = Duration::from_map(&map).ok()?;
         Some(if neg { d.neg().ok()? } else { d })
+    }
+
+    /// ISO 8601's alternative form, a date and time as the amounts:
+    /// `YYYY-MM-DDThh:mm:ss[.fff]` (after the `P`; the time is optional).
+    fn parse_alternative(body: &str) -> Option<Duration> {
+        let (date, time) = match body.split_once('T') {
+            Some((d, t)) => (d, Some(t)),
+            None => (body, None),
+        };
+        let digits = |x: &str, n: usize| {
+            (x.len() == n && x.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| x.parse::<i64>().ok())?
+        };
+        let mut d = date.split('-');
+        let (y, mo, dd) = (d.next()?, d.next()?, d.next()?);
+        if d.next().is_some() {
+            return None;
+        }
+        let mut map = BTreeMap::new();
+        map.insert("years".to_string(), Value::Int(digits(y, 4)?));
+        map.insert("months".to_string(), Value::Int(digits(mo, 2)?));
+        map.insert("days".to_string(), Value::Int(digits(dd, 2)?));
+        if let Some(t) = time {
+            let mut p = t.split(':');
+            let (h, mi, sec) = (p.next()?, p.next()?, p.next()?);
+            if p.next().is_some() {
+                return None;
+            }
+            map.insert("hours".to_string(), Value::Int(digits(h, 2)?));
+            map.insert("minutes".to_string(), Value::Int(digits(mi, 2)?));
+            let (whole, frac) = match sec.split_once(['.', ',']) {
+                Some((w, f)) => (w, f),
+                None => (sec, ""),
+            };
+            map.insert("seconds".to_string(), Value::Int(digits(whole, 2)?));
+            if !frac.is_empty() {
+                if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let ns: i64 = format!("{frac:0<9}").parse().ok()?;
+                map.insert("nanoseconds".to_string(), Value::Int(ns));
+            }
+        }
+        Duration::from_map(&map).ok()
     }
 
     fn total_nanos(&self) -> i128 {
@@ -1010,6 +1057,31 @@ impl Duration {
             _ => return None,
         }))
     }
+}
+
+/// `datetime.fromepoch(seconds, nanoseconds)` (`unit` = 10^9) and
+/// `datetime.fromepochmillis(milliseconds)` (`unit` = 10^6, `extra` 0): the
+/// instant that many units after 1970-01-01T00:00Z, in UTC.
+pub fn from_epoch(count: &Value, extra: &Value, unit: i64) -> Res<Value> {
+    let whole = |v: &Value| match v {
+        Value::Int(i) => Ok(Some(i128::from(*i))),
+        Value::Float(f) if f.is_finite() => Ok(Some(f.trunc() as i128)),
+        Value::Null => Ok(None),
+        _ => Err(rt(
+            "TypeError",
+            "InvalidArgumentType",
+            "datetime.fromepoch takes numbers",
+        )),
+    };
+    let (Some(c), Some(x)) = (whole(count)?, whole(extra)?) else {
+        return Ok(Value::Null);
+    };
+    let total = c
+        .checked_mul(i128::from(unit))
+        .and_then(|n| n.checked_add(x))
+        .ok_or_else(|| out_of_range("the instant"))?;
+    let (days, t) = split_nanos(total)?;
+    Ok(Value::Date(Temporal::DateTime(days, t, 0)))
 }
 
 /// `duration(…)`.
@@ -1455,16 +1527,53 @@ impl Duration {
         )
     }
 
+    /// Every field times a whole number, exactly.
+    fn times(&self, k: i64) -> Res<Duration> {
+        let k = i128::from(k);
+        Duration::checked(
+            i128::from(self.months) * k,
+            i128::from(self.days) * k,
+            self.total_nanos() * k,
+        )
+    }
+
+    /// Every field times a fraction; what a field leaves over below its
+    /// unit passes down to the next (a month as 30.436875 days) and the
+    /// nanoseconds are cut, not rounded, as Cypher does.
     fn scale(&self, f: f64) -> Res<Duration> {
-        let mut m = BTreeMap::new();
-        m.insert("months".to_string(), Value::Float(self.months as f64 * f));
-        m.insert("days".to_string(), Value::Float(self.days as f64 * f));
-        m.insert("seconds".to_string(), Value::Float(self.secs as f64 * f));
-        m.insert(
-            "nanoseconds".to_string(),
-            Value::Float(self.nanos as f64 * f),
-        );
-        Duration::from_map(&m)
+        const MONTH_NS: f64 = 2_629_746e9;
+        const DAY_NS: f64 = 86_400e9;
+        const SEC_NS: f64 = 1e9;
+        let big = || {
+            rt(
+                "ArgumentError",
+                "NumberOutOfRange",
+                "the duration is too large",
+            )
+        };
+        let whole = |x: f64| {
+            if x.is_finite() && x.abs() < 9.2e18 {
+                Ok(x.trunc())
+            } else {
+                Err(big())
+            }
+        };
+        let months = self.months as f64 * f;
+        let mut days = self.days as f64 * f;
+        let mut secs = self.secs as f64 * f;
+        let mut nanos = self.nanos as f64 * f;
+        let months_whole = whole(months)?;
+        days += (MONTH_NS * months - MONTH_NS * months_whole) / DAY_NS;
+        let days_whole = whole(days)?;
+        secs += (DAY_NS * days - DAY_NS * days_whole) / SEC_NS;
+        let secs_whole = whole(secs)?;
+        nanos += SEC_NS * secs - SEC_NS * secs_whole;
+        let nanos_whole = whole(nanos)?;
+        Duration::checked(
+            months_whole as i128,
+            days_whole as i128,
+            secs_whole as i128 * NS_PER_SEC as i128 + nanos_whole as i128,
+        )
     }
 }
 
@@ -1524,6 +1633,10 @@ pub fn arith(op: super::ast::BinOp, a: &Value, b: &Value) -> Option<Res<Value>> 
         (BinOp::Add, Value::Date(Temporal::Duration(d)), Value::Date(t)) => plus(t, d).map(dur),
         (BinOp::Sub, Value::Date(t), Value::Date(Temporal::Duration(d))) => {
             d.neg().and_then(|n| plus(t, &n)).map(dur)
+        }
+        (BinOp::Mul, Value::Date(Temporal::Duration(d)), Value::Int(k))
+        | (BinOp::Mul, Value::Int(k), Value::Date(Temporal::Duration(d))) => {
+            d.times(*k).map(|d| dur(Temporal::Duration(d)))
         }
         (BinOp::Mul, Value::Date(Temporal::Duration(d)), x)
         | (BinOp::Mul, x, Value::Date(Temporal::Duration(d))) => {

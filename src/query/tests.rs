@@ -753,3 +753,408 @@ fn registered_table_procedures_answer_from_their_rows() {
     // not in the default registry
     assert!(q(&mut g, "CALL test.city('Ann', 1)").is_err());
 }
+
+// ------------------------------------------------------------ CALL { … } subqueries
+
+#[test]
+fn call_subquery_with_importing_with_runs_once_per_row() {
+    let mut g = news();
+    // correlated: the first WITH imports the outer variable
+    let per_actor = texts(
+        &mut g,
+        "MATCH (a:Actor)
+         CALL { WITH a MATCH (a)-[:SAID|DENIED]->(c:Claim) RETURN count(c) AS claims }
+         RETURN a.name AS name, claims ORDER BY name",
+    );
+    assert_eq!(per_actor, [["'Ann Lee'", "2"], ["'Ruritania'", "1"]]);
+    // the scope clause imports the same way
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Actor)
+             CALL (a) { MATCH (a)-[:SAID|DENIED]->(c:Claim) RETURN count(c) AS claims }
+             RETURN a.name AS name, claims ORDER BY name",
+        ),
+        per_actor
+    );
+    // an aggregate over no rows still answers for its row
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Person) CALL { WITH a MATCH (a)-[:NOPE]->(x) RETURN count(x) AS n } RETURN n",
+        ),
+        [["0"]]
+    );
+    // ORDER BY and LIMIT inside work per incoming row: each actor's latest claim
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Actor)
+             CALL { WITH a MATCH (a)-->(c:Claim) RETURN c.text AS latest ORDER BY c.date DESC LIMIT 1 }
+             RETURN a.name, latest ORDER BY a.name",
+        ),
+        [
+            ["'Ann Lee'", "'the bridge is open'"],
+            ["'Ruritania'", "'the bridge is open'"]
+        ]
+    );
+    // a row whose subquery returns nothing is dropped, several rows multiply
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Actor)
+             CALL (a) { MATCH (a)-[:DENIED]->(c:Claim) RETURN c.text AS denied }
+             RETURN a.name, denied",
+        ),
+        [["'Ann Lee'", "'no talks were held'"]]
+    );
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (p:Place)
+             CALL (p) { MATCH (p)<-[r]-() RETURN type(r) AS t }
+             RETURN p.name, t ORDER BY t",
+        ),
+        [["'Zenda'", "'ABOUT'"], ["'Zenda'", "'OCCURRED_IN'"]]
+    );
+}
+
+#[test]
+fn call_subquery_uncorrelated_and_with_union() {
+    let mut g = news();
+    // no import: runs once for each row, the same each time
+    assert_eq!(
+        texts(
+            &mut g,
+            "UNWIND [1, 2] AS i
+             CALL { MATCH (c:Claim) RETURN c.text AS first ORDER BY first LIMIT 1 }
+             RETURN i, first",
+        ),
+        [["1", "'no talks were held'"], ["2", "'no talks were held'"]]
+    );
+    // UNION inside: each branch imports for itself
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Person)
+             CALL {
+               WITH a MATCH (a)-[:SAID]->(c) RETURN c.text AS t
+               UNION
+               WITH a MATCH (a)-[:PERFORMED]->(e) RETURN e.text AS t
+             }
+             RETURN t ORDER BY t",
+        ),
+        [["'met envoys'"], ["'the bridge is open'"]]
+    );
+    // UNION removes duplicates across branches, UNION ALL keeps them
+    assert_eq!(
+        texts(
+            &mut g,
+            "CALL { RETURN 1 AS x UNION RETURN 1 AS x } RETURN count(*) AS n"
+        ),
+        [["1"]]
+    );
+    assert_eq!(
+        texts(
+            &mut g,
+            "CALL { RETURN 1 AS x UNION ALL RETURN 1 AS x } RETURN count(*) AS n"
+        ),
+        [["2"]]
+    );
+    // (*) imports everything, () nothing
+    assert_eq!(
+        texts(
+            &mut g,
+            "WITH 2 AS k CALL (*) { RETURN k * 10 AS m } RETURN m"
+        ),
+        [["20"]]
+    );
+    assert!(q(&mut g, "WITH 2 AS k CALL () { RETURN k AS m } RETURN m").is_err());
+}
+
+#[test]
+fn unit_subqueries_update_the_graph_row_by_row() {
+    let mut g = news();
+    // a unit subquery passes its rows on unchanged
+    let out = q(
+        &mut g,
+        "MATCH (a:Actor) CALL { WITH a CREATE (:Note {about: a.name}) } RETURN count(*) AS n",
+    )
+    .unwrap();
+    assert_eq!(out.rows[0][0].render(&g), "2");
+    assert_eq!(out.stats.nodes_created, 2);
+    assert_eq!(
+        texts(&mut g, "MATCH (n:Note) RETURN n.about ORDER BY n.about"),
+        [["'Ann Lee'"], ["'Ruritania'"]]
+    );
+    // a query may end with a unit subquery
+    let out = q(
+        &mut g,
+        "UNWIND [1, 2, 3] AS i CALL { WITH i CREATE (:X {i: i}) }",
+    )
+    .unwrap();
+    assert!(out.rows.is_empty());
+    assert_eq!(out.stats.nodes_created, 3);
+    // each row's run sees what the runs before it wrote
+    assert_eq!(
+        texts(
+            &mut g,
+            "UNWIND [1, 2, 3] AS i
+             CALL { MATCH (c:Counter) WITH count(c) AS n CREATE (:Counter {n: n}) RETURN n }
+             RETURN i, n",
+        ),
+        [["1", "0"], ["2", "1"], ["3", "2"]]
+    );
+    // a failing run leaves the graph as it was
+    let before = texts(&mut g, "MATCH (n) RETURN count(n)");
+    let err = q(
+        &mut g,
+        "UNWIND [1, 0] AS i CALL { WITH i CREATE (:Y {v: 1 / i}) }",
+    )
+    .unwrap_err();
+    assert_eq!(err.detail, "DivisionByZero");
+    assert_eq!(texts(&mut g, "MATCH (n) RETURN count(n)"), before);
+}
+
+#[test]
+fn call_subquery_errors_are_clear() {
+    let mut g = news();
+    let detail = |g: &mut Graph, text: &str| match q(g, text) {
+        Ok(_) => panic!("{text} should fail"),
+        Err(e) => e.detail,
+    };
+    // a returned name may not hide an outer one
+    assert_eq!(
+        detail(&mut g, "MATCH (a:Actor) CALL { RETURN 1 AS a } RETURN a"),
+        "VariableAlreadyBound"
+    );
+    // returned expressions need a name
+    assert_eq!(
+        detail(&mut g, "CALL { RETURN 1 + 1 } RETURN 1 AS x"),
+        "NoExpressionAlias"
+    );
+    // outer variables are only seen when imported
+    assert_eq!(
+        detail(
+            &mut g,
+            "MATCH (a:Actor) CALL { MATCH (c:Claim) RETURN a.name AS n } RETURN n"
+        ),
+        "UndefinedVariable"
+    );
+    assert_eq!(
+        detail(&mut g, "CALL (nope) { RETURN 1 AS x } RETURN x"),
+        "UndefinedVariable"
+    );
+    // the importing WITH only names variables
+    assert_eq!(
+        detail(
+            &mut g,
+            "MATCH (a:Actor) CALL { WITH a WHERE a.name = 'x' RETURN 1 AS x } RETURN x"
+        ),
+        "InvalidImportingWith"
+    );
+    // a subquery that reads must return
+    assert_eq!(
+        detail(&mut g, "MATCH (a) CALL { WITH a MATCH (a)-->(b) } RETURN a"),
+        "InvalidClauseComposition"
+    );
+    assert_eq!(
+        detail(
+            &mut g,
+            "CALL { RETURN 1 AS x UNION RETURN 2 AS y } RETURN 1 AS z"
+        ),
+        "DifferentColumnsInUnion"
+    );
+    // positions point into the query
+    let text = "MATCH (a:Actor) CALL { RETURN 1 AS a } RETURN a";
+    let e = q(&mut g, text).unwrap_err();
+    assert!(e.render(text).contains("column 17"), "{}", e.render(text));
+}
+
+#[test]
+fn call_subqueries_print_parse_and_explain() {
+    for text in [
+        "MATCH (a) CALL { WITH a MATCH (a)-->(b) RETURN count(b) AS n } RETURN a, n",
+        "MATCH (a) CALL (a) { MATCH (a)-->(b) RETURN b } RETURN b",
+        "CALL (*) { RETURN 1 AS x UNION ALL RETURN 2 AS x } RETURN x",
+        "UNWIND [1] AS i CALL () { CREATE (:X) }",
+    ] {
+        let ast = parser::parse_query(text).unwrap();
+        let printed = ast.to_string();
+        assert_eq!(parser::parse_query(&printed).unwrap(), ast, "{printed}");
+    }
+    let mut g = news();
+    let plan = texts(
+        &mut g,
+        "EXPLAIN MATCH (a:Actor) CALL { WITH a MATCH (a)-->(c:Claim) RETURN count(c) AS n } RETURN n",
+    );
+    assert!(
+        plan.iter().any(|r| r[0].contains("CallSubquery { Match")),
+        "{plan:?}"
+    );
+}
+
+#[test]
+fn exists_takes_a_full_subquery() {
+    let mut g = news();
+    // aggregation inside: actors with at least two claims
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (a:Actor) WHERE EXISTS {
+               MATCH (a)-->(c:Claim) WITH a, count(c) AS n WHERE n >= 2 RETURN n
+             } RETURN a.name",
+        ),
+        [["'Ann Lee'"]]
+    );
+    // UNION inside
+    assert_eq!(
+        texts(
+            &mut g,
+            "MATCH (p:Place) WHERE EXISTS {
+               MATCH (p)<-[:ABOUT]-() RETURN 1 AS x UNION MATCH (p)<-[:OCCURRED_IN]-() RETURN 1 AS x
+             } RETURN p.name",
+        ),
+        [["'Zenda'"]]
+    );
+    // updates are refused before anything runs
+    let e = q(
+        &mut g,
+        "MATCH (n) WHERE EXISTS { MATCH (n)-->(m) SET m.x = 1 } RETURN n",
+    )
+    .unwrap_err();
+    assert_eq!(e.detail, "InvalidClauseComposition");
+}
+
+// ------------------------------------------------------------ news.connections
+
+/// Two ways from A to B: a short one through a role nobody's sentence
+/// attests, and a longer one whose every hop has its sentence.
+#[test]
+fn connections_rank_paths_by_evidence_then_length() {
+    use crate::store::{PropMap, PropValue, Provenance};
+    let mut g = Graph::new();
+    let text = "Ann Lee met Bo Chan. Ann Lee said the bridge is open. The bridge is in Zenda.";
+    let l = |g: &mut Graph, s: &str| g.intern(s);
+    let props = |g: &mut Graph, kv: &[(&str, &str)]| {
+        let mut m = PropMap::new();
+        for (k, v) in kv {
+            let k = g.intern(k);
+            m.set(k, PropValue::from(*v));
+        }
+        m
+    };
+    let art_l = l(&mut g, "Article");
+    let art_p = props(&mut g, &[("text", text), ("file", "a.txt")]);
+    let art = g.add_node(vec![art_l], art_p, None);
+    let sent = |i: u32, start: usize, end: usize| Provenance {
+        article: art,
+        sentence: i,
+        start: start as u32,
+        end: end as u32,
+    };
+    let s1 = sent(1, 21, 53);
+    let (person, org, claim, place) = (
+        l(&mut g, "Person"),
+        l(&mut g, "Organization"),
+        l(&mut g, "Claim"),
+        l(&mut g, "Place"),
+    );
+    let named = |g: &mut Graph, label, name: &str| {
+        let p = props(g, &[("name", name)]);
+        g.add_node(vec![label], p, None)
+    };
+    let a = named(&mut g, person, "Ann Lee");
+    let b = named(&mut g, place, "Zenda");
+    let board = named(&mut g, org, "Bridge Board");
+    let c_props = props(&mut g, &[("text", "the bridge is open")]);
+    let c = g.add_node(vec![claim], c_props, Some(s1));
+    let (holds, said, about) = (
+        l(&mut g, "HOLDS_ROLE"),
+        l(&mut g, "SAID"),
+        l(&mut g, "ABOUT"),
+    );
+    let part = l(&mut g, "PART_OF");
+    let mentioned = l(&mut g, "MENTIONED_IN");
+    // short and unattested: Ann Lee -[HOLDS_ROLE]-> Bridge Board <-[PART_OF]- Zenda
+    g.add_edge(a, board, holds, PropMap::new(), None).unwrap();
+    g.add_edge(b, board, part, PropMap::new(), None).unwrap();
+    // longer and attested: Ann Lee -[SAID]-> claim -[ABOUT]-> bridge -[PART_OF]-> Zenda
+    let bridge = named(&mut g, place, "the bridge");
+    g.add_edge(a, c, said, PropMap::new(), Some(s1)).unwrap();
+    g.add_edge(c, bridge, about, PropMap::new(), Some(s1))
+        .unwrap();
+    g.add_edge(bridge, b, part, PropMap::new(), Some(sent(2, 54, 77)))
+        .unwrap();
+    // not meaningful: both mentioned in the article (different sentences)
+    g.add_edge(a, art, mentioned, PropMap::new(), Some(sent(0, 0, 20)))
+        .unwrap();
+    g.add_edge(b, art, mentioned, PropMap::new(), Some(sent(2, 54, 77)))
+        .unwrap();
+    let rows = texts(
+        &mut g,
+        "MATCH (x {name: 'Ann Lee'}), (y {name: 'Zenda'})
+         CALL news.connections(x, y) YIELD path, hop, from, link, to, support, sentence
+         RETURN path, hop, from, link, to, support, sentence",
+    );
+    let best: Vec<Vec<String>> = rows.iter().filter(|r| r[0] == "1").cloned().collect();
+    assert_eq!(
+        best,
+        [
+            [
+                "1",
+                "1",
+                "'Ann Lee'",
+                "'-[SAID]->'",
+                "'Claim \\'the bridge is open\\''",
+                "1",
+                "'Ann Lee said the bridge is open.'"
+            ],
+            [
+                "1",
+                "2",
+                "'Claim \\'the bridge is open\\''",
+                "'-[ABOUT]->'",
+                "'the bridge'",
+                "1",
+                "'Ann Lee said the bridge is open.'"
+            ],
+            [
+                "1",
+                "3",
+                "'the bridge'",
+                "'-[PART_OF]->'",
+                "'Zenda'",
+                "1",
+                "'The bridge is in Zenda.'"
+            ],
+        ]
+    );
+    // the short path comes second, its hops without a sentence
+    let second: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "2").collect();
+    assert_eq!(second.len(), 2);
+    assert_eq!(second[0][3], "'-[HOLDS_ROLE]->'");
+    assert_eq!(second[1][3], "'<-[PART_OF]-'");
+    assert_eq!(second[0][5], "0");
+    assert_eq!(second[0][6], "null");
+    // MENTIONED_IN is not a way through the article
+    assert!(
+        rows.iter()
+            .all(|r| !r[2].contains("Article") && !r[4].contains("Article"))
+    );
+    // nothing connects a node to itself, and null ends give no rows
+    assert!(
+        texts(
+            &mut g,
+            "MATCH (x {name: 'Ann Lee'}) CALL news.connections(x, x) YIELD path RETURN path"
+        )
+        .is_empty()
+    );
+    assert!(
+        texts(
+            &mut g,
+            "CALL news.connections(null, null) YIELD path RETURN path"
+        )
+        .is_empty()
+    );
+}

@@ -447,7 +447,7 @@ impl Session {
         let (name, arg) = cmd.split_once(char::is_whitespace).unwrap_or((cmd, ""));
         let arg = arg.trim();
         match name {
-            "help" | "h" | "?" => println!("{}", help(arg)),
+            "help" | "h" | "?" => println!("{}", help(arg, &self.limits.procedures)),
             "quit" | "q" | "exit" => return Ok(Flow::Quit),
             "stats" => println!("{}", stats_text(&self.graph)),
             "schema" => println!("{}", schema_text(&self.graph)),
@@ -712,10 +712,20 @@ pub fn stats_text(g: &Graph) -> String {
     )
 }
 
-/// Help on one topic, or the overview.
-fn help(topic: &str) -> String {
+/// Help on one topic, or the overview (which lists the procedures `CALL`
+/// runs, with their signatures).
+fn help(topic: &str, procs: &query::procedures::Registry) -> String {
     match topic.trim().trim_start_matches(':').to_lowercase().as_str() {
-        "" => format!("{HELP}\n\nMore: :help queries | questions | schema | keys | formats"),
+        "" => format!(
+            "{HELP}\nProcedures (CALL name(args) [YIELD …]; :help procedures says what each does):\n{}\n\n\
+             More: :help queries | questions | procedures | schema | keys | formats",
+            procs
+                .iter()
+                .map(|p| format!("  {}", p.signature()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        "procedures" | "procedure" | "call" => procedure_help(procs),
         "queries" | "query" | "cypher" => QUERY_HELP.to_string(),
         "questions" | "question" => format!("Plain questions (run on Enter):\n{}", question::FORMS),
         "schema" => SCHEMA_HELP.to_string(),
@@ -728,11 +738,30 @@ fn help(topic: &str) -> String {
             match line {
                 Some(l) => l.trim().to_string(),
                 None => format!(
-                    "no help on '{other}'; topics: queries, questions, schema, keys, formats"
+                    "no help on '{other}'; topics: queries, questions, procedures, schema, keys, formats"
                 ),
             }
         }
     }
+}
+
+/// Every procedure with its signature and what it does.
+fn procedure_help(procs: &query::procedures::Registry) -> String {
+    let mut out = String::from(
+        "Procedures run with CALL: standalone (CALL db.labels()) or in a query\n\
+         (MATCH (a:Person {name: 'Donald Trump'}) CALL news.timeline(a.name) YIELD time, text RETURN time, text).\n",
+    );
+    for p in procs.iter() {
+        let sig = p.signature();
+        out.push_str(&format!("  {sig}\n"));
+        if !sig.description.is_empty() {
+            out.push_str(&format!("      {}\n", sig.description));
+        }
+    }
+    out.push_str(
+        "Subqueries: CALL (a) { MATCH (a)-[:SAID]->(c) RETURN count(c) AS n } (see :help queries).",
+    );
+    out
 }
 
 const QUERY_HELP: &str = "\
@@ -742,6 +771,7 @@ A Cypher-like language (see docs/query-language.md). End a query with ';'.
   MATCH (p:Person)-[r:HOLDS_ROLE]->(c:Country) RETURN p.name, r.title, c.name;
   MATCH (c:Claim)-[:ABOUT]->(x) WHERE x.name = 'Ukraine' RETURN c.text LIMIT 5;
   MATCH p = shortestPath((a {name: 'Valery Gerasimov'})-[*..6]-(b {name: 'Donald Trump'})) RETURN p;
+  MATCH (a:Actor) CALL (a) { MATCH (a)-[:SAID]->(c:Claim) RETURN count(c) AS claims } RETURN a.name, claims ORDER BY claims DESC LIMIT 5;
 EXPLAIN QUERY shows the plan; PROFILE QUERY adds rows and time per step.
 Parameters: :param who = 'Putin' then MATCH (n) WHERE n.name CONTAINS $who RETURN n;";
 
