@@ -2,10 +2,13 @@
 //! per article, for a map step on a cluster (see `scale/`).
 //!
 //! A line is the FORMAT.md document of one article (`article`, `date`,
-//! `entities`, `claims`, `events`) plus `path` (as given), `title`,
-//! `bytes` (the file's size) and `sentences`, the byte span `[start, end]`
-//! of every body sentence in the article's text, so that a claim's or an
-//! event's `sentence` index names its provenance. A file that cannot be
+//! `entities`, `claims`, `events`) plus `path` (as given), `title`, `text`
+//! (the article's text as the graph keeps it), `bytes` (the file's size),
+//! `sentences` (the byte span `[start, end]` of every body sentence in
+//! `text`: a claim's or an event's `sentence` index names its provenance)
+//! and `graph`, the article's share of the graph with its merge keys
+//! ([`crate::ingest::fragment`]), from which `scale/` builds the graph.
+//! A file that cannot be
 //! read or extracted gives the line `{"path": .., "error": ..}` instead
 //! and the stream goes on: a bad article never stops the stream.
 //!
@@ -42,6 +45,7 @@ pub fn article_line(path: &Path, ex: &Extraction, bytes: u64) -> String {
         out.insert("path".into(), json!(path.to_string_lossy()));
         out.append(m);
         out.insert("title".into(), json!(ex.title));
+        out.insert("text".into(), json!(ex.text));
         out.insert("bytes".into(), json!(bytes));
         out.insert(
             "sentences".into(),
@@ -52,6 +56,7 @@ pub fn article_line(path: &Path, ex: &Extraction, bytes: u64) -> String {
                     .collect(),
             ),
         );
+        out.insert("graph".into(), crate::ingest::fragment::fragment(ex));
         doc = Value::Object(out);
     }
     doc.to_string()
