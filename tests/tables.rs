@@ -12,6 +12,10 @@ use newsgraph::snapshot;
 use newsgraph::store::Graph;
 use serde_json::Value;
 
+mod common;
+
+use common::tour_queries;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -27,22 +31,6 @@ fn newsgraph() -> Command {
         std::env::temp_dir().join("newsgraph-test-cache"),
     );
     c
-}
-
-/// The README tour's queries (the `newsgraph query "…"` blocks, EXPLAIN
-/// left out: a plan names no data).
-pub fn tour_queries() -> Vec<String> {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let start = readme.find("<!-- tour:start -->").unwrap();
-    let end = readme.find("<!-- tour:end -->").unwrap();
-    readme[start..end]
-        .lines()
-        .filter_map(|l| l.strip_prefix("$ newsgraph query "))
-        .map(|l| l.trim_start_matches("--format jsonl "))
-        .filter_map(|l| l.strip_prefix('"')?.strip_suffix('"'))
-        .filter(|q| !q.starts_with("EXPLAIN"))
-        .map(String::from)
-        .collect()
 }
 
 fn answers(g: &mut Graph, q: &str) -> Vec<String> {
