@@ -75,23 +75,24 @@ pub fn paths<'a>(
     stdin: impl BufRead + 'a,
 ) -> impl Iterator<Item = Result<PathBuf, String>> + 'a {
     let mut stdin = Some(stdin);
-    args.iter().flat_map(move |a| -> Box<dyn Iterator<Item = _>> {
-        if a.as_os_str() == "-" {
-            match stdin.take() {
-                Some(r) => Box::new(r.lines().filter_map(|l| match l {
-                    Ok(l) if l.trim().is_empty() => None,
-                    Ok(l) => Some(Ok(PathBuf::from(l.trim_end_matches('\r')))),
-                    Err(e) => Some(Err(format!("reading paths from stdin: {e}"))),
-                })),
-                None => Box::new(std::iter::empty()),
+    args.iter()
+        .flat_map(move |a| -> Box<dyn Iterator<Item = _>> {
+            if a.as_os_str() == "-" {
+                match stdin.take() {
+                    Some(r) => Box::new(r.lines().filter_map(|l| match l {
+                        Ok(l) if l.trim().is_empty() => None,
+                        Ok(l) => Some(Ok(PathBuf::from(l.trim_end_matches('\r')))),
+                        Err(e) => Some(Err(format!("reading paths from stdin: {e}"))),
+                    })),
+                    None => Box::new(std::iter::empty()),
+                }
+            } else if a.is_dir() {
+                let (files, _) = workspace::collect_files(std::slice::from_ref(a));
+                Box::new(files.into_iter().map(Ok))
+            } else {
+                Box::new(std::iter::once(Ok(a.clone())))
             }
-        } else if a.is_dir() {
-            let (files, _) = workspace::collect_files(std::slice::from_ref(a));
-            Box::new(files.into_iter().map(Ok))
-        } else {
-            Box::new(std::iter::once(Ok(a.clone())))
-        }
-    })
+        })
 }
 
 /// Extracts every path and writes one line per article to `out`; each
@@ -125,7 +126,8 @@ pub fn stream(
                 .and_then(|()| out.write_all(b"\n"))
                 .map_err(|e| format!("writing the output: {e}"))?;
         }
-        out.flush().map_err(|e| format!("writing the output: {e}"))?;
+        out.flush()
+            .map_err(|e| format!("writing the output: {e}"))?;
         batch.clear();
         Ok(())
     };

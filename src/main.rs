@@ -327,8 +327,14 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             let written = tables::export(&g, format, &dir).map_err(|e| e.to_string())?;
             eprintln!(
                 "wrote {} node tables and {} relationship tables ({} nodes, {} relationships) to {}",
-                written.iter().filter(|t| t.kind == tables::Kind::Nodes).count(),
-                written.iter().filter(|t| t.kind == tables::Kind::Relationships).count(),
+                written
+                    .iter()
+                    .filter(|t| t.kind == tables::Kind::Nodes)
+                    .count(),
+                written
+                    .iter()
+                    .filter(|t| t.kind == tables::Kind::Relationships)
+                    .count(),
                 g.node_count(),
                 g.edge_count(),
                 dir.display()
@@ -514,10 +520,7 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
                 &mut out,
                 &mut std::io::stderr(),
             )?;
-            eprintln!(
-                "extracted {} articles; {} failed",
-                rep.articles, rep.failed
-            );
+            eprintln!("extracted {} articles; {} failed", rep.articles, rep.failed);
             Ok(ExitCode::SUCCESS)
         }
         Command::Extract {

@@ -169,7 +169,11 @@ fn spark_job_and_ingest_build_the_same_graph() {
     assert!(
         std::fs::read_dir(tables.join("nodes/Article.parquet"))
             .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().starts_with("date=")),
+            .any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("date=")),
         "Article table partitioned by date"
     );
     let errors = Table {
@@ -198,8 +202,14 @@ fn spark_job_and_ingest_build_the_same_graph() {
     let (mut a, _) = snapshot::load(&ingest).unwrap();
     let (mut b, _) = snapshot::load(&spark).unwrap();
     assert!(a.node_count() > 5000);
-    assert_eq!(sorted_counts(a.label_counts()), sorted_counts(b.label_counts()));
-    assert_eq!(sorted_counts(a.type_counts()), sorted_counts(b.type_counts()));
+    assert_eq!(
+        sorted_counts(a.label_counts()),
+        sorted_counts(b.label_counts())
+    );
+    assert_eq!(
+        sorted_counts(a.type_counts()),
+        sorted_counts(b.type_counts())
+    );
     let queries = tour_queries();
     assert!(queries.len() >= 6);
     for q in &queries {
@@ -219,11 +229,10 @@ fn spark_job_and_ingest_build_the_same_graph() {
         .args(["export", "--format", "parquet", "--snapshot"])
         .arg(&spark)
         .arg(&export));
-    let kuzu: Value =
-        serde_json::from_str(&run(Command::new(&py)
-            .arg(root().join("scale/kuzu_check.py"))
-            .arg(&export)))
-        .unwrap();
+    let kuzu: Value = serde_json::from_str(&run(Command::new(&py)
+        .arg(root().join("scale/kuzu_check.py"))
+        .arg(&export)))
+    .unwrap();
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string(export.join("schema.json")).unwrap())
             .unwrap();

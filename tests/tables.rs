@@ -254,7 +254,10 @@ fn parquet_round_trip_keeps_counts_and_answers() {
         .success();
     let person = std::fs::read_to_string(csv.join("nodes/Person.csv")).unwrap();
     let header = person.lines().next().unwrap();
-    assert!(header.starts_with("node_id:ID,:LABEL,name:string,"), "{header}");
+    assert!(
+        header.starts_with("node_id:ID,:LABEL,name:string,"),
+        "{header}"
+    );
     assert!(header.contains("aliases:string[]"), "{header}");
     assert!(header.ends_with("prov_end:long"), "{header}");
     let denied = std::fs::read_to_string(csv.join("relationships/DENIED.csv")).unwrap();
@@ -339,5 +342,8 @@ fn bad_tables_are_clear_errors() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("no schema.json"));
-    assert_eq!(std::fs::read_to_string(other.join("keep.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(other.join("keep.txt")).unwrap(),
+        "mine"
+    );
 }

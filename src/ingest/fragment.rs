@@ -38,7 +38,9 @@ pub fn json_value(v: &PropValue) -> Value {
         PropValue::Float(x) => json!(x),
         PropValue::Str(s) => json!(s),
         PropValue::List(l) => Value::Array(l.iter().map(json_value).collect()),
-        PropValue::Map(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), json_value(v))).collect()),
+        PropValue::Map(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), json_value(v))).collect())
+        }
         PropValue::Date(d) => json!(d.to_string()),
         PropValue::Temporal(Temporal::Year(y)) => json!(format!("{y:04}")),
         PropValue::Temporal(Temporal::YearMonth(y, m)) => json!(format!("{y:04}-{m:02}")),
@@ -78,7 +80,8 @@ pub fn fragment(ex: &Extraction) -> Value {
         }
     };
     let article_day = g.node_ids().next().and_then(day);
-    let has = |n: NodeId, l: &str| sym(l).is_some_and(|l| g.node(n).is_some_and(|x| x.has_label(l)));
+    let has =
+        |n: NodeId, l: &str| sym(l).is_some_and(|l| g.node(n).is_some_and(|x| x.has_label(l)));
     // the entity that made each entity node: its own alias order
     let mut made_by: Vec<Option<usize>> = vec![None; g.node_bound()];
     for (i, e) in ex.entities.iter().enumerate() {
@@ -115,7 +118,12 @@ pub fn fragment(ex: &Extraction) -> Value {
         o.insert("id".into(), json!(n.0));
         o.insert(
             "labels".into(),
-            json!(node.labels().iter().map(|&l| g.name_of(l)).collect::<Vec<_>>()),
+            json!(
+                node.labels()
+                    .iter()
+                    .map(|&l| g.name_of(l))
+                    .collect::<Vec<_>>()
+            ),
         );
         o.insert("props".into(), Value::Object(props));
         o.insert(
@@ -159,7 +167,9 @@ pub fn fragment(ex: &Extraction) -> Value {
         if has(n, label::CLAIM) {
             let speaker = g.edges_at(n, Direction::Incoming).find_map(|(e, s)| {
                 let t = g.edge(e)?.rel_type();
-                stances.contains(&t).then(|| (s.0, g.name_of(t).to_string()))
+                stances
+                    .contains(&t)
+                    .then(|| (s.0, g.name_of(t).to_string()))
             });
             if let Some((sp, kind)) = speaker {
                 o.insert(

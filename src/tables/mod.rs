@@ -270,13 +270,13 @@ fn to_cell(v: &PropValue, t: ColType) -> Option<Cell> {
             .collect::<Option<Vec<_>>>()
             .map(Cell::StrList),
         (ColType::Temporal, PropValue::Date(d)) => Some(Cell::Str(d.to_string())),
-        (ColType::Temporal, PropValue::Temporal(Temporal::Year(y))) => Some(Cell::Str(
-            if (0..=9999).contains(y) {
+        (ColType::Temporal, PropValue::Temporal(Temporal::Year(y))) => {
+            Some(Cell::Str(if (0..=9999).contains(y) {
                 format!("{y:04}")
             } else {
                 return None;
-            },
-        )),
+            }))
+        }
         (ColType::Temporal, PropValue::Temporal(Temporal::YearMonth(y, m))) => {
             Some(Cell::Str(ymd_text(*y, *m, None)))
         }
@@ -333,12 +333,7 @@ fn column_type<'a>(values: impl Iterator<Item = &'a PropValue> + Clone) -> ColTy
 fn primary_label<'g>(g: &'g Graph, labels: &[Symbol]) -> &'g str {
     PRIMARY
         .iter()
-        .find_map(|p| {
-            labels
-                .iter()
-                .map(|&l| g.name_of(l))
-                .find(|n| n == p)
-        })
+        .find_map(|p| labels.iter().map(|&l| g.name_of(l)).find(|n| n == p))
         .or_else(|| labels.first().map(|&l| g.name_of(l)))
         .unwrap_or("")
 }
@@ -573,7 +568,9 @@ pub fn read_schema(dir: &Path) -> Result<Vec<Table>, TableError> {
         };
         for (i, t) in items.iter().enumerate() {
             let at = |m: &str| err(&path, format!("{list}[{i}]: {m}"));
-            let name = t[key].as_str().ok_or_else(|| at(&format!("no \"{key}\"")))?;
+            let name = t[key]
+                .as_str()
+                .ok_or_else(|| at(&format!("no \"{key}\"")))?;
             let file = t["file"].as_str().ok_or_else(|| at("no \"file\""))?;
             if Path::new(file)
                 .components()
@@ -586,7 +583,9 @@ pub fn read_schema(dir: &Path) -> Result<Vec<Table>, TableError> {
                 .ok_or_else(|| at("no \"columns\""))?;
             let mut columns = Vec::new();
             for c in cols {
-                let cname = c["name"].as_str().ok_or_else(|| at("a column without a name"))?;
+                let cname = c["name"]
+                    .as_str()
+                    .ok_or_else(|| at("a column without a name"))?;
                 let ctype = c["type"]
                     .as_str()
                     .and_then(ColType::from_name)
@@ -652,7 +651,9 @@ pub fn export(g: &Graph, format: Format, dir: &Path) -> Result<Vec<Table>, Table
     // the old export leaves only once the new one is complete
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     if dir.exists() {
-        if !dir.join("schema.json").exists() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
+        if !dir.join("schema.json").exists()
+            && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
+        {
             let _ = std::fs::remove_dir_all(&tmp);
             return Err(err(
                 dir,
@@ -680,8 +681,8 @@ fn write_all(g: &Graph, format: Format, tmp: &Path) -> Result<Vec<Table>, TableE
         }
     }
     let tables: Vec<Table> = data.into_iter().map(|t| t.table).collect();
-    let schema = serde_json::to_string_pretty(&schema_json(&tables, format))
-        .map_err(|e| err(tmp, e))?;
+    let schema =
+        serde_json::to_string_pretty(&schema_json(&tables, format)).map_err(|e| err(tmp, e))?;
     let path = tmp.join("schema.json");
     std::fs::write(&path, schema + "\n").map_err(|e| err(&path, e))?;
     if format == Format::Neo4jCsv {
@@ -777,7 +778,11 @@ pub fn import_parquet(dir: &Path) -> Result<(Graph, ImportReport), TableError> {
                     }
                 }
             }
-            let prov = match prov_ix.iter().map(|&i| int(i)).collect::<Option<Vec<i64>>>() {
+            let prov = match prov_ix
+                .iter()
+                .map(|&i| int(i))
+                .collect::<Option<Vec<i64>>>()
+            {
                 Some(v) => Some([v[0], v[1], v[2], v[3]]),
                 None => None,
             };
@@ -824,7 +829,10 @@ pub fn import_parquet(dir: &Path) -> Result<(Graph, ImportReport), TableError> {
     let mut provs: Vec<(NodeId, [i64; 4])> = Vec::new();
     for n in nodes {
         if ids.contains_key(&n.id) {
-            rep.skip(format!("node_id {} appears twice; the second is skipped", n.id));
+            rep.skip(format!(
+                "node_id {} appears twice; the second is skipped",
+                n.id
+            ));
             continue;
         }
         let labels: Vec<Symbol> = n.labels.iter().map(|l| g.intern(l)).collect();
@@ -928,7 +936,13 @@ mod tests {
             column_type([PropValue::List(vec![s("x")]), PropValue::List(vec![])].iter()),
             ColType::StringList
         );
-        for v in [d, ym, s("2024"), PropValue::Int(3), PropValue::List(vec![PropValue::Int(1)])] {
+        for v in [
+            d,
+            ym,
+            s("2024"),
+            PropValue::Int(3),
+            PropValue::List(vec![PropValue::Int(1)]),
+        ] {
             let t = column_type(std::iter::once(&v));
             let c = to_cell(&v, t).unwrap();
             assert_eq!(from_cell(&c, t).unwrap(), v);

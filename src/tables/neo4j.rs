@@ -149,7 +149,13 @@ mod tests {
         let h: Vec<String> = headers(&nodes).into_iter().map(|(_, h)| h).collect();
         assert_eq!(
             h,
-            ["node_id:ID", ":LABEL", "name:string", "aliases:string[]", "date:date"]
+            [
+                "node_id:ID",
+                ":LABEL",
+                "name:string",
+                "aliases:string[]",
+                "date:date"
+            ]
         );
         let rels = Table {
             kind: Kind::Relationships,

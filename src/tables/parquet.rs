@@ -93,14 +93,16 @@ pub fn write_table(path: &Path, t: &Table, rows: &[Row]) -> Result<(), TableErro
         while let Some(mut col) = rg.next_column().map_err(e)? {
             let c = &t.columns[ci];
             let cells = chunk.iter().map(|r| r.get(ci).unwrap_or(&Cell::Null));
-            let defs: Vec<i16> = cells
-                .clone()
-                .map(|x| i16::from(*x != Cell::Null))
-                .collect();
+            let defs: Vec<i16> = cells.clone().map(|x| i16::from(*x != Cell::Null)).collect();
             let bad = |x: &Cell| {
                 err(
                     path,
-                    format!("column {}: a {} cell in a {} column", c.name, kind(x), c.ctype.name()),
+                    format!(
+                        "column {}: a {} cell in a {} column",
+                        c.name,
+                        kind(x),
+                        c.ctype.name()
+                    ),
                 )
             };
             match c.ctype {
@@ -342,7 +344,12 @@ pub fn read_table(
     for (file, parts) in files_of(path)? {
         let f = File::open(&file).map_err(|e| err(&file, e))?;
         let reader = SerializedFileReader::new(f).map_err(|e| err(&file, e))?;
-        let fields = reader.metadata().file_metadata().schema().get_fields().to_vec();
+        let fields = reader
+            .metadata()
+            .file_metadata()
+            .schema()
+            .get_fields()
+            .to_vec();
         // file column → table column
         let map: Vec<Option<usize>> = fields
             .iter()
@@ -362,7 +369,10 @@ pub fn read_table(
             for (i, (_, field)) in row.get_column_iter().enumerate() {
                 if let Some(Some(ci)) = map.get(i) {
                     cells[*ci] = cell_of(field, t.columns[*ci].ctype).map_err(|e| {
-                        err(&file, format!("row {n}, column {}: {e}", t.columns[*ci].name))
+                        err(
+                            &file,
+                            format!("row {n}, column {}: {e}", t.columns[*ci].name),
+                        )
                     })?;
                 }
             }
