@@ -778,14 +778,11 @@ pub fn import_parquet(dir: &Path) -> Result<(Graph, ImportReport), TableError> {
                     }
                 }
             }
-            let prov = match prov_ix
+            let prov = prov_ix
                 .iter()
                 .map(|&i| int(i))
                 .collect::<Option<Vec<i64>>>()
-            {
-                Some(v) => Some([v[0], v[1], v[2], v[3]]),
-                None => None,
-            };
+                .map(|v| [v[0], v[1], v[2], v[3]]);
             match t.kind {
                 Kind::Nodes => {
                     let Some(id) = int(id_ix) else {

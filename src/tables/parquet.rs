@@ -224,7 +224,10 @@ fn kind(c: &Cell) -> &'static str {
 /// The Parquet files of a table and the partition values of each: `path`
 /// itself, or the `*.parquet` files under it (Spark's `_SUCCESS`, `.crc`
 /// and other hidden files skipped), in path order.
-fn files_of(path: &Path) -> Result<Vec<(PathBuf, Vec<(String, String)>)>, TableError> {
+/// A part file and the `(column, value)` pairs of its partition folders.
+type PartFile = (PathBuf, Vec<(String, String)>);
+
+fn files_of(path: &Path) -> Result<Vec<PartFile>, TableError> {
     let meta = std::fs::metadata(path).map_err(|e| err(path, e))?;
     if meta.is_file() {
         return Ok(vec![(path.to_path_buf(), Vec::new())]);
