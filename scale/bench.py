@@ -7,8 +7,8 @@ Copy k of an article is `<name>-c<k>.txt` with "Archive copy k of this
 report." appended (as bench/ingest_scale.sh), so neither the file-name nor
 the same-content check of ingest skips it. For each size and runner it
 prints one JSON line: articles, wall seconds, articles per second, peak
-memory (the largest RSS of the runner and its children: for Spark the JVM,
-the Python workers and the extractor processes) and the merge's share of
+memory (the summed RSS of the runner and all its descendants, sampled every
+0.2 s: for Spark the JVM, the Python workers and the extractor processes) and the merge's share of
 the wall time (ingest: `--timings`' merge stage; Spark: the job's own
 timing of the cross-article merge, its entity, claim and event
 resolution).
@@ -17,7 +17,6 @@ resolution).
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -44,17 +43,47 @@ def make_corpus(n, out):
     return len(names) * n
 
 
+def tree_rss_mib(root):
+    """The summed RSS of a process and all its descendants, from /proc."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    total, stack = 0, [root]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                total += int(f.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            pass
+        stack.extend(children.get(pid, []))
+    return total / (1 << 20)
+
+
 def timed(cmd, **kw):
-    """Runs cmd; returns (wall seconds, peak RSS in MiB of its process tree, stderr)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Runs cmd; returns (wall seconds, peak summed RSS in MiB of its process
+    tree, sampled every 0.2 s, and its stderr)."""
     t = time.time()
-    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
-    wall = time.time() - t
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, **kw)
+        peak = 0.0
+        while p.poll() is None:
+            peak = max(peak, tree_rss_mib(p.pid))
+            time.sleep(0.2)
+        wall = time.time() - t
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace")
     if p.returncode != 0:
-        sys.exit(f"{cmd} failed:\n{p.stderr[-3000:]}")
-    # ru_maxrss of children is the largest single child process (KiB)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024, p.stderr
+        sys.exit(f"{cmd} failed:\n{text[-3000:]}")
+    return wall, peak, text
 
 
 def main():
@@ -71,8 +100,7 @@ def main():
             shutil.rmtree(corpus, ignore_errors=True)
             articles = make_corpus(n, corpus)
             for runner in a.runners:
-                # each measurement in its own Python process: ru_maxrss of
-                # children is a high-water mark over all of them
+                # each measurement in its own Python process
                 out = subprocess.run(
                     [sys.executable, __file__, "--one", runner, corpus, a.bin, work],
                     capture_output=True, text=True)
