@@ -11,7 +11,7 @@ use newsgraph::query::{self, Params, QueryOptions};
 use newsgraph::render::{self, Format};
 use newsgraph::repl::{self, Session};
 use newsgraph::store::Graph;
-use newsgraph::{nlp, snapshot, workspace};
+use newsgraph::{jsonl, nlp, snapshot, tables, workspace};
 
 mod bench;
 
@@ -85,8 +85,10 @@ enum Command {
         /// The query; read from stdin when absent.
         query: Option<String>,
     },
-    /// Print what extraction finds in articles.
+    /// Print what extraction finds in articles (`jsonl`: one line per
+    /// article, streamed; `-` reads the paths from stdin, one per line).
     Extract {
+        /// Article files, folders of them, or `-` (paths on stdin).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[arg(long, short, default_value = "json")]
@@ -111,17 +113,33 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
-    /// Bulk-import nodes and relationships from CSV files into a snapshot.
+    /// Bulk-import nodes and relationships from CSV files, or the Parquet
+    /// tables of `export --format parquet` or of the Spark job in `scale/`,
+    /// into a snapshot.
     Import {
         /// Nodes CSV: header with `id`, `label` (`;`-separated) and property columns.
-        #[arg(long)]
-        nodes: PathBuf,
+        #[arg(long, required_unless_present = "parquet", requires = "edges")]
+        nodes: Option<PathBuf>,
         /// Relationships CSV: header with `source`, `target`, `type` and property columns.
-        #[arg(long)]
-        edges: PathBuf,
+        #[arg(long, requires = "nodes")]
+        edges: Option<PathBuf>,
+        /// A folder of Parquet tables with their schema.json.
+        #[arg(long, conflicts_with_all = ["nodes", "edges"])]
+        parquet: Option<PathBuf>,
         /// The snapshot to write.
         #[arg(long, short)]
         out: PathBuf,
+    },
+    /// Write a snapshot's graph as tables (one per label and per
+    /// relationship type) with a schema.json, for Spark, Kuzu or Neo4j.
+    Export {
+        /// The snapshot (default: the bundled articles).
+        #[arg(long, short)]
+        snapshot: Option<PathBuf>,
+        #[arg(long, short, value_enum, default_value = "parquet")]
+        format: TableFormat,
+        /// The folder to write (replaced as a whole when it holds an export).
+        dir: PathBuf,
     },
     /// Write a synthetic news-like graph as nodes.csv and edges.csv.
     Generate {
@@ -218,8 +236,20 @@ enum TrainWhat {
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
+enum TableFormat {
+    /// Parquet files (Snappy).
+    Parquet,
+    /// CSV files with the headers `neo4j-admin database import` reads.
+    Neo4jCsv,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
 enum ExtractFormat {
+    /// One pretty-printed FORMAT.md document per article.
     Json,
+    /// One line per article: the document plus path, title and sentence
+    /// spans; a bad article gives an `{"path", "error"}` line.
+    Jsonl,
 }
 
 fn main() -> ExitCode {
@@ -271,8 +301,44 @@ fn open(snapshot: Option<&Path>, quiet: bool) -> Result<(Graph, Option<PathBuf>)
 
 fn run(cmd: Command) -> Result<ExitCode, String> {
     match cmd {
-        Command::Import { nodes, edges, out } => {
-            bench::import(&nodes, &edges, &out)?;
+        Command::Import {
+            nodes,
+            edges,
+            parquet,
+            out,
+        } => {
+            match (parquet, nodes, edges) {
+                (Some(dir), _, _) => import_parquet(&dir, &out)?,
+                (None, Some(nodes), Some(edges)) => bench::import(&nodes, &edges, &out)?,
+                _ => return Err("give --parquet DIR, or --nodes and --edges".into()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            snapshot,
+            format,
+            dir,
+        } => {
+            let (g, _) = open(snapshot.as_deref(), true)?;
+            let format = match format {
+                TableFormat::Parquet => tables::Format::Parquet,
+                TableFormat::Neo4jCsv => tables::Format::Neo4jCsv,
+            };
+            let written = tables::export(&g, format, &dir).map_err(|e| e.to_string())?;
+            eprintln!(
+                "wrote {} node tables and {} relationship tables ({} nodes, {} relationships) to {}",
+                written
+                    .iter()
+                    .filter(|t| t.kind == tables::Kind::Nodes)
+                    .count(),
+                written
+                    .iter()
+                    .filter(|t| t.kind == tables::Kind::Relationships)
+                    .count(),
+                g.node_count(),
+                g.edge_count(),
+                dir.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate {
@@ -441,7 +507,26 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Extract { files, format: _ } => {
+        Command::Extract {
+            files,
+            format: ExtractFormat::Jsonl,
+        } => {
+            let ex = Extractor::new();
+            let stdin = std::io::stdin().lock();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let rep = jsonl::stream(
+                &ex,
+                jsonl::paths(&files, stdin),
+                &mut out,
+                &mut std::io::stderr(),
+            )?;
+            eprintln!("extracted {} articles; {} failed", rep.articles, rep.failed);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Extract {
+            files,
+            format: ExtractFormat::Json,
+        } => {
             let ex = Extractor::new();
             let mut failed = false;
             for f in &files {
@@ -556,6 +641,21 @@ fn run(cmd: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `import --parquet`: tables → snapshot, bad rows reported.
+fn import_parquet(dir: &Path, out: &Path) -> Result<(), String> {
+    let (g, rep) = tables::import_parquet(dir).map_err(|e| e.to_string())?;
+    for e in &rep.errors {
+        eprintln!("skipped {e}");
+    }
+    if rep.skipped > rep.errors.len() as u64 {
+        eprintln!("… and {} more", rep.skipped - rep.errors.len() as u64);
+    }
+    let meta = vec![("imported".to_string(), dir.display().to_string())];
+    snapshot::save(&g, &meta, out).map_err(|e| e.to_string())?;
+    eprintln!("{rep}; wrote {}", out.display());
+    Ok(())
 }
 
 /// The models in `dir`, or the ones built into the binary.

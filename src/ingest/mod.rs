@@ -14,6 +14,7 @@
 //! writes in file order, giving the graph a one-by-one merge gives.
 //! May not touch: extraction itself or the store's internals.
 
+pub mod fragment;
 pub mod same;
 
 use std::hash::{BuildHasher, Hash, Hasher};

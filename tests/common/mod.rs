@@ -52,3 +52,34 @@ pub fn seed_snapshot(dir: &Path) -> PathBuf {
         .success();
     snap
 }
+
+/// The README tour's queries (the `newsgraph query "…"` blocks, EXPLAIN
+/// left out: a plan names no data).
+pub fn tour_queries() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme.find("<!-- tour:start -->").unwrap();
+    let end = readme.find("<!-- tour:end -->").unwrap();
+    readme[start..end]
+        .lines()
+        .filter_map(|l| l.strip_prefix("$ newsgraph query "))
+        .map(|l| l.trim_start_matches("--format jsonl "))
+        .filter_map(|l| l.strip_prefix('"')?.strip_suffix('"'))
+        .filter(|q| !q.starts_with("EXPLAIN"))
+        .map(String::from)
+        .collect()
+}
+
+/// The README tour's plain questions (the `echo "…" | newsgraph repl` blocks).
+pub fn tour_questions() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme.find("<!-- tour:start -->").unwrap();
+    let end = readme.find("<!-- tour:end -->").unwrap();
+    readme[start..end]
+        .lines()
+        .filter_map(|l| l.strip_prefix("$ echo \""))
+        .filter_map(|l| l.strip_suffix("\" | newsgraph repl"))
+        .map(String::from)
+        .collect()
+}
