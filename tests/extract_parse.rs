@@ -530,3 +530,28 @@ fn a_name_ending_in_a_verb_form_is_still_a_name() {
         events(&x)
     );
 }
+
+#[test]
+fn a_further_quote_block_goes_on_in_the_last_quoted_voice() {
+    let x = ex(
+        "\"This is the worst flood we have seen,\" said Mayor Anna Berg.\n\n\"The water came in the middle of the night. People had no time to leave.\"\n\nRoads were closed on Monday.",
+    );
+    assert_claim(
+        &x,
+        "Anna Berg",
+        Stance::Assert,
+        "water came in the middle of the night",
+    );
+    // one claim per block: the block's later sentence is not another claim,
+    // and the narration after it is nobody's
+    let berg: Vec<_> = claims(&x)
+        .into_iter()
+        .filter(|(s, _, _)| s.iter().any(|n| n.contains("Anna Berg")))
+        .collect();
+    assert_eq!(berg.len(), 2, "{berg:#?}");
+    assert!(
+        !claims(&x).iter().any(|(_, _, c)| c.contains("Roads")),
+        "{:#?}",
+        claims(&x)
+    );
+}

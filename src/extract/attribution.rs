@@ -577,8 +577,67 @@ pub fn claims(cx: &Ctx) -> Vec<Claim> {
             i += 1;
         }
     }
+    continued_quotes(cx, &carried, &mut out);
     out.retain(acceptable);
     out
+}
+
+/// A quote block with no reporting verb of its own, right after a sentence
+/// that quoted someone, goes on in that speaker's voice: one more claim (a
+/// separate act of saying, as FORMAT.md counts them), whose content is the
+/// block's first sentence.
+fn continued_quotes(cx: &Ctx, carried: &[Option<(usize, usize)>], out: &mut Vec<Claim>) {
+    let n = cx.sents.len();
+    let mut add = Vec::new();
+    for si in 1..n {
+        let s = &cx.sents[si];
+        let (s0, s1) = (s.tok_start, s.tok_end.min(s.tok_start + 400));
+        if s1 <= s0 + 2 || carried[si].is_some() || !is_open_quote(cx.w(s0)) {
+            continue;
+        }
+        // the block: this sentence and those the quote stays open into
+        let mut last = si;
+        while last + 1 < n && carried[last + 1].is_some_and(|(o, _)| o == si) {
+            last += 1;
+        }
+        // it must end at its closing mark, with nothing after but punctuation
+        let l = &cx.sents[last];
+        let (l0, l1) = (l.tok_start, l.tok_end.min(l.tok_start + 400));
+        let Some(close) = (l0..l1).rev().find(|&k| is_close_quote(cx.w(k)) && k > s0) else {
+            continue;
+        };
+        if (close + 1..l1).any(|k| cx.is_word(k)) {
+            continue;
+        }
+        if out.iter().any(|c| c.sentence >= si && c.sentence <= last) {
+            continue;
+        }
+        let Some(prev) = out.iter().rev().find(|c| c.sentence == si - 1 && c.quote) else {
+            continue;
+        };
+        let c1 = if last == si { close } else { s1 };
+        let content = clean(cx.span(s0 + 1, c1));
+        if content.split_whitespace().count() < 3 {
+            continue;
+        }
+        add.push(Claim {
+            speaker: prev.speaker.clone(),
+            stance: Stance::Assert,
+            verb: prev.verb.clone(),
+            content,
+            quote: true,
+            sentence: si,
+            c0: s0 + 1,
+            c1,
+        });
+    }
+    for c in add {
+        let at = out
+            .iter()
+            .position(|x| x.sentence > c.sentence)
+            .unwrap_or(out.len());
+        out.insert(at, c);
+    }
 }
 
 /// Heads of noun phrases that name nobody in particular: `people`,
