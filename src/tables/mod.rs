@@ -338,6 +338,37 @@ fn primary_label<'g>(g: &'g Graph, labels: &[Symbol]) -> &'g str {
         .unwrap_or("")
 }
 
+/// A table's columns (its own, then the property columns, then provenance)
+/// and the store key of each property column.
+fn table_columns(
+    g: &Graph,
+    mut columns: Vec<Column>,
+    props: &[Column],
+) -> (Vec<Column>, Vec<Option<Symbol>>) {
+    columns.extend(props.iter().cloned());
+    columns.extend(PROV_COLUMNS.iter().map(|c| layout_col(c, ColType::Int64)));
+    let keys = props
+        .iter()
+        .map(|c| c.property.as_deref().and_then(|p| g.symbol(p)))
+        .collect();
+    (columns, keys)
+}
+
+/// Appends a row's property cells (null where absent) and provenance cells.
+fn push_props<'a>(
+    r: &mut Vec<Cell>,
+    props: &[Column],
+    keys: &[Option<Symbol>],
+    prop: impl Fn(Symbol) -> Option<&'a PropValue>,
+    prov: Option<&Provenance>,
+) {
+    for (c, k) in props.iter().zip(keys) {
+        let v = k.and_then(&prop).unwrap_or(&PropValue::Null);
+        r.push(to_cell(v, c.ctype).unwrap_or(Cell::Null));
+    }
+    r.extend(prov_cells(prov));
+}
+
 fn prov_cells(p: Option<&Provenance>) -> [Cell; 4] {
     match p {
         Some(p) => [
@@ -405,16 +436,14 @@ pub fn tables_of(g: &Graph, format: Format) -> Vec<TableData> {
     for (l, ids) in &by_label {
         let nodes: Vec<_> = ids.iter().filter_map(|&n| g.node(n)).collect();
         let props = prop_columns(g, nodes.iter().map(|n| n.props()));
-        let mut columns = vec![
-            layout_col("node_id", ColType::Int64),
-            layout_col("labels", ColType::StringList),
-        ];
-        columns.extend(props.iter().cloned());
-        columns.extend(PROV_COLUMNS.iter().map(|c| layout_col(c, ColType::Int64)));
-        let keys: Vec<Option<Symbol>> = props
-            .iter()
-            .map(|c| c.property.as_deref().and_then(|p| g.symbol(p)))
-            .collect();
+        let (columns, keys) = table_columns(
+            g,
+            vec![
+                layout_col("node_id", ColType::Int64),
+                layout_col("labels", ColType::StringList),
+            ],
+            &props,
+        );
         let rows = ids
             .iter()
             .zip(&nodes)
@@ -428,11 +457,7 @@ pub fn tables_of(g: &Graph, format: Format) -> Vec<TableData> {
                             .collect(),
                     ),
                 ];
-                for (c, k) in props.iter().zip(&keys) {
-                    let v = k.and_then(|k| node.prop(k)).unwrap_or(&PropValue::Null);
-                    r.push(to_cell(v, c.ctype).unwrap_or(Cell::Null));
-                }
-                r.extend(prov_cells(node.provenance()));
+                push_props(&mut r, &props, &keys, |k| node.prop(k), node.provenance());
                 r
             })
             .collect::<Vec<_>>();
@@ -456,19 +481,17 @@ pub fn tables_of(g: &Graph, format: Format) -> Vec<TableData> {
     for (t, ids) in &by_type {
         let edges: Vec<_> = ids.iter().filter_map(|&e| g.edge(e)).collect();
         let props = prop_columns(g, edges.iter().map(|e| e.props()));
-        let mut columns = vec![
-            layout_col("src", ColType::Int64),
-            layout_col("dst", ColType::Int64),
-            layout_col("src_label", ColType::String),
-            layout_col("dst_label", ColType::String),
-            layout_col("rel_id", ColType::Int64),
-        ];
-        columns.extend(props.iter().cloned());
-        columns.extend(PROV_COLUMNS.iter().map(|c| layout_col(c, ColType::Int64)));
-        let keys: Vec<Option<Symbol>> = props
-            .iter()
-            .map(|c| c.property.as_deref().and_then(|p| g.symbol(p)))
-            .collect();
+        let (columns, keys) = table_columns(
+            g,
+            vec![
+                layout_col("src", ColType::Int64),
+                layout_col("dst", ColType::Int64),
+                layout_col("src_label", ColType::String),
+                layout_col("dst_label", ColType::String),
+                layout_col("rel_id", ColType::Int64),
+            ],
+            &props,
+        );
         let rows = ids
             .iter()
             .zip(&edges)
@@ -481,11 +504,7 @@ pub fn tables_of(g: &Graph, format: Format) -> Vec<TableData> {
                     Cell::Str(table_of.get(&b).copied().unwrap_or("").to_string()),
                     Cell::Int(i64::from(e.0)),
                 ];
-                for (c, k) in props.iter().zip(&keys) {
-                    let v = k.and_then(|k| x.prop(k)).unwrap_or(&PropValue::Null);
-                    r.push(to_cell(v, c.ctype).unwrap_or(Cell::Null));
-                }
-                r.extend(prov_cells(x.provenance()));
+                push_props(&mut r, &props, &keys, |k| x.prop(k), x.provenance());
                 Some(r)
             })
             .collect::<Vec<_>>();

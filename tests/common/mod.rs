@@ -53,15 +53,20 @@ pub fn seed_snapshot(dir: &Path) -> PathBuf {
     snap
 }
 
-/// The README tour's queries (the `newsgraph query "…"` blocks, EXPLAIN
-/// left out: a plan names no data).
-pub fn tour_queries() -> Vec<String> {
+/// The lines of the README tour (between its markers).
+fn tour_lines() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let start = readme.find("<!-- tour:start -->").unwrap();
     let end = readme.find("<!-- tour:end -->").unwrap();
-    readme[start..end]
-        .lines()
+    readme[start..end].lines().map(String::from).collect()
+}
+
+/// The README tour's queries (the `newsgraph query "…"` blocks, EXPLAIN
+/// left out: a plan names no data).
+pub fn tour_queries() -> Vec<String> {
+    tour_lines()
+        .iter()
         .filter_map(|l| l.strip_prefix("$ newsgraph query "))
         .map(|l| l.trim_start_matches("--format jsonl "))
         .filter_map(|l| l.strip_prefix('"')?.strip_suffix('"'))
@@ -72,12 +77,8 @@ pub fn tour_queries() -> Vec<String> {
 
 /// The README tour's plain questions (the `echo "…" | newsgraph repl` blocks).
 pub fn tour_questions() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let start = readme.find("<!-- tour:start -->").unwrap();
-    let end = readme.find("<!-- tour:end -->").unwrap();
-    readme[start..end]
-        .lines()
+    tour_lines()
+        .iter()
         .filter_map(|l| l.strip_prefix("$ echo \""))
         .filter_map(|l| l.strip_suffix("\" | newsgraph repl"))
         .map(String::from)
