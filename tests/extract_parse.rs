@@ -555,3 +555,119 @@ fn a_further_quote_block_goes_on_in_the_last_quoted_voice() {
         claims(&x)
     );
 }
+
+#[test]
+fn a_that_clause_hung_on_the_addressee_is_what_was_said() {
+    // "told supporters that …": the parse may attach the clause to the object
+    let x = ex("Senator Wilbur Ostrander, 70, told supporters that the election was rigged.");
+    assert_claim(
+        &x,
+        "Wilbur Ostrander",
+        Stance::Assert,
+        "election was rigged",
+    );
+}
+
+#[test]
+fn called_for_takes_its_phrase_without_the_preposition() {
+    let x = ex(
+        "The Tarnwick Civil Liberties Union has called for an independent inquiry into the shooting.",
+    );
+    assert_claim(
+        &x,
+        "Tarnwick Civil Liberties Union",
+        Stance::Assert,
+        "independent inquiry into the shooting",
+    );
+    assert!(
+        !claims(&x).iter().any(|(_, _, c)| c.starts_with("for ")),
+        "{:#?}",
+        claims(&x)
+    );
+}
+
+#[test]
+fn a_quote_opening_with_if_is_still_a_claim_and_a_participle_cue_keeps_its_speaker() {
+    let x = ex(
+        "Lena Hargrove of the University of Dunmore, speaking to reporters, said, \"If there is a court order, then the platform has to search for it\", also observing, \"There's no common law on this.\"",
+    );
+    assert_claim(
+        &x,
+        "Lena Hargrove",
+        Stance::Assert,
+        "If there is a court order",
+    );
+    assert_claim(&x, "Lena Hargrove", Stance::Assert, "There's no common law");
+}
+
+#[test]
+fn titled_people_joined_by_and_speak_one_each() {
+    let x = ex(
+        "Prime Minister Harald Brekke and President Ottilie Varga both said the border talks had failed.",
+    );
+    assert_claim(
+        &x,
+        "Harald Brekke",
+        Stance::Assert,
+        "border talks had failed",
+    );
+    assert_claim(
+        &x,
+        "Ottilie Varga",
+        Stance::Assert,
+        "border talks had failed",
+    );
+    assert!(
+        !claims(&x)
+            .iter()
+            .any(|(sp, _, _)| sp.iter().any(|s| s == "President")),
+        "{:#?}",
+        claims(&x)
+    );
+}
+
+#[test]
+fn in_a_parenthetical_cue_the_part_next_to_it_speaks() {
+    // "The suspect, Dunmore police said, fled …": not a list of two speakers
+    let x = ex("The suspect, Dunmore police said, fled the scene in a stolen car.");
+    assert!(
+        !claims(&x)
+            .iter()
+            .any(|(sp, _, _)| sp.iter().any(|s| s.contains("suspect"))),
+        "{:#?}",
+        claims(&x)
+    );
+}
+
+#[test]
+fn she_is_not_a_man_the_article_calls_he() {
+    let x = ex(
+        "Oceanographer Anders Molvik died at his home on Friday. He was 101. \
+         Institute director Brigitte Saunier praised Molvik's work. \
+         She described him as \"a guiding force in science for 80 years\".",
+    );
+    assert_claim(&x, "Brigitte Saunier", Stance::Assert, "guiding force");
+    assert!(
+        !claims(&x).iter().any(
+            |(sp, _, c)| c.contains("guiding force") && sp.iter().any(|s| s.contains("Molvik"))
+        ),
+        "{:#?}",
+        claims(&x)
+    );
+}
+
+#[test]
+fn two_names_the_article_uses_alone_are_not_joined_by_and() {
+    let x = ex(
+        "On Monday, Velmart and Ostberg Group announced an agreement over selling Velmart's Baltic stores. \
+         Velmart said the sale would close in May. Ostberg Group said it would keep the staff.",
+    );
+    let names: Vec<&str> = x.entities.iter().map(|e| e.name.as_str()).collect();
+    assert!(!names.iter().any(|n| n.contains(" and ")), "{names:?}");
+    assert_claim(
+        &x,
+        "Ostberg Group",
+        Stance::Assert,
+        "agreement over selling",
+    );
+}

@@ -693,22 +693,19 @@ fn acceptable(c: &Claim) -> bool {
         .next()
         .unwrap_or("")
         .to_lowercase();
-    !matches!(
-        first.as_str(),
-        "though"
-            | "although"
-            | "because"
-            | "while"
-            | "if"
-            | "when"
-            | "unless"
-            | "whereas"
-            | "and"
-            | "but"
-            | "or"
-            | "by"
-            | "from"
-    )
+    // a quote is what was said, however it starts
+    if c.quote {
+        return true;
+    }
+    match first.as_str() {
+        "and" | "but" | "or" | "by" | "from" => false,
+        // "said when asked": an adjunct, not what was said; "said that if X,
+        // Y": the clause goes on past the comma to what was said
+        "though" | "although" | "because" | "while" | "if" | "when" | "unless" | "whereas" => {
+            c.content.contains(", ")
+        }
+        _ => true,
+    }
 }
 
 /// True when nothing but adjuncts follows the cue (`…, Putin said in video footage`).
@@ -904,7 +901,11 @@ pub(crate) fn speaker_at(cx: &Ctx, h: usize, si: usize) -> Option<Arg> {
     for k in syn.children(h) {
         if matches!(syn.rel(k), "appos" | "flat" | "compound" | "nmod:desc")
             && let Some(m) = cx.mention_or_titled(k)
-            && cx.ner.entities[m.ent].etype == EType::Person
+            && (cx.ner.entities[m.ent].etype == EType::Person
+                // "Denmark-based retailer Salling Group": a named body
+                || (cx.ner.entities[m.ent].etype == EType::Organization
+                    && k > h
+                    && syn.upos(h) == crate::nlp::tags::Upos::Noun))
         {
             return Some(cx.arg_of_mention(m));
         }
@@ -1037,8 +1038,24 @@ fn subjects_of(cx: &Ctx, v: usize, si: usize) -> Vec<Arg> {
             {
                 return sp;
             }
+            if let Some(people) = named_people_coordinated(cx, h, v) {
+                return people;
+            }
+            let conjs: Vec<usize> = syn.children(h).filter(|&c| syn.rel(c) == "conj").collect();
+            // "The suspect, Houston police said, fled …": no "and" anywhere,
+            // and the last part runs up to the cue: that part speaks, in a
+            // parenthetical the parse took for a list
+            if let Some(&last) = conjs.last()
+                && h < v
+                && syn.subtree(last, &|_| false).1 == v
+                && v + 1 < cx.sents[si].tok_end
+                && cx.lw(v + 1) == ","
+                && !(h..v).any(|k| syn.rel(k) == "cc")
+            {
+                return speaker_at(cx, last, si).into_iter().collect();
+            }
             let mut out: Vec<Arg> = Vec::new();
-            for n in std::iter::once(h).chain(syn.children(h).filter(|&c| syn.rel(c) == "conj")) {
+            for n in std::iter::once(h).chain(conjs) {
                 if let Some(a) = speaker_at(cx, n, si)
                     && !out.contains(&a)
                 {
@@ -1049,6 +1066,17 @@ fn subjects_of(cx: &Ctx, v: usize, si: usize) -> Vec<Arg> {
         }
         if !matches!(syn.rel(k), "conj" | "xcomp" | "advcl" | "acl") {
             return Vec::new();
+        }
+        if k == v && syn.rel(k) == "advcl" {
+            // "said, "A", also observing, "B"": a participle the parse hangs
+            // inside what a cue said belongs to that cue's speaker
+            if let Some(x) = syn.head(k)
+                && matches!(syn.rel(x), "ccomp" | "parataxis")
+                && let Some(c) = syn.head(x)
+                && verb_cue(cx, c).is_some()
+            {
+                return subjects_of(cx, c, si);
+            }
         }
         if syn.rel(k) == "conj" {
             // "denied that A and said B": the parse may hang `said` on a verb
@@ -1068,6 +1096,55 @@ fn subjects_of(cx: &Ctx, v: usize, si: usize) -> Vec<Arg> {
         }
     }
     Vec::new()
+}
+
+/// Named people joined by "and" in the subject phrase at `h`, however the
+/// parse hung them ("Prime Minister Boris Johnson and President Emmanuel
+/// Macron said"): one speaker each. Only titles, commas and "and" may stand
+/// between the names.
+fn named_people_coordinated(cx: &Ctx, h: usize, v: usize) -> Option<Vec<Arg>> {
+    let syn = cx.syn;
+    let (lo, hi) = syn.subtree(h, &|_| false);
+    if hi > v || hi - lo > 40 {
+        return None;
+    }
+    let mut people: Vec<(usize, usize, Arg)> = Vec::new();
+    let mut k = lo;
+    while k < hi {
+        if let Some(m) = cx.mention_at(k) {
+            if cx.ner.entities[m.ent].etype == EType::Person && m.t0 >= lo && m.t1 <= hi {
+                people.push((m.t0, m.t1, cx.arg_of_mention(m)));
+            }
+            k = m.t1.max(k + 1);
+        } else {
+            k += 1;
+        }
+    }
+    if people.len() < 2 {
+        return None;
+    }
+    let mut and = false;
+    for w in people.windows(2) {
+        for q in w[0].1..w[1].0 {
+            let lw = cx.lw(q);
+            match lw.as_str() {
+                "and" => and = true,
+                "," => {}
+                x if tables().title_words.contains(x)
+                    || cx.w(q).starts_with(|c: char| c.is_uppercase()) => {}
+                _ => return None,
+            }
+        }
+    }
+    and.then(|| {
+        let mut out: Vec<Arg> = Vec::new();
+        for (_, _, a) in people {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+        out
+    })
 }
 
 /// The reporting verb at `v` (if the lexicon knows its lemma).
@@ -1237,8 +1314,35 @@ fn parse_cue(
             if matches!(r, "ccomp" | "parataxis") {
                 is_clause = true;
             }
-            let (lo, hi) = syn.subtree(k, &|_| false);
+            // "…, also observing, "B"": a second cue the parse hangs inside
+            // the content says something of its own
+            let (lo, hi) = syn.subtree(k, &|x| {
+                x > k
+                    && matches!(syn.rel(x), "advcl" | "conj")
+                    && cx.lw(x).ends_with("ing")
+                    && verb_cue(cx, x).is_some()
+            });
             add(&mut span, lo, hi);
+        }
+    }
+    if span.is_none() && cue.addressee {
+        // "told supporters that the election was rigged": a "that" clause
+        // the parse hung on the addressee is what was said
+        for o in syn
+            .children(v)
+            .filter(|&o| o > v && matches!(syn.rel(o), "obj" | "iobj"))
+        {
+            if let Some(k) = syn.children(o).find(|&k| {
+                k > o
+                    && matches!(syn.rel(k), "acl" | "ccomp")
+                    && syn
+                        .children(k)
+                        .any(|m| syn.rel(m) == "mark" && cx.lw(m) == "that" && m > o)
+            }) {
+                let (lo, hi) = syn.subtree(k, &|_| false);
+                add(&mut span, lo, hi);
+                is_clause = true;
+            }
         }
     }
     if span.is_none()
@@ -1266,10 +1370,18 @@ fn parse_cue(
     if !is_clause && c0 > v {
         // "praised X's contribution in Kursk": a phrase right after the
         // object is read with it (the parse may hang it on the verb)
-        while let Some(k) = syn
-            .children(v)
-            .find(|&k| syn.rel(k) == "obl" && syn.subtree(k, &|_| false).0 == c1)
-        {
+        while let Some(k) = syn.children(v).find(|&k| {
+            syn.subtree(k, &|_| false).0 == c1
+                && (syn.rel(k) == "obl"
+                    // "announced their agreement over selling X": a gerund
+                    // behind a preposition goes with the object
+                    || (syn.rel(k) == "advcl"
+                        && cx.lw(k).ends_with("ing")
+                        && syn.children(k).any(|m| {
+                            syn.rel(m) == "mark"
+                                && matches!(cx.lw(m).as_str(), "over" | "about" | "on" | "of" | "for")
+                        })))
+        }) {
             c1 = syn.subtree(k, &|_| false).1;
         }
     }
@@ -1344,6 +1456,11 @@ fn parse_cue(
                 c1 = content_end(cx, k, s.tok_end);
             }
             c0 = k.min(c1);
+        }
+        // "called for an inquiry": the preposition is the verb's, not said
+        if c0 == v + 1 && c0 + 1 < c1 && cue.preps.iter().any(|p| p.as_str() == cx.lw(c0).as_str())
+        {
+            c0 += 1;
         }
         if c0 >= v || c1 <= v {
             c1 = content_end(cx, c0, c1);

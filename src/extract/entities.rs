@@ -788,6 +788,13 @@ pub fn recognise(
                     && m.t1 > j
                     && m.t1 <= s.tok_end
                     && is_cap(b.w(m.t1 - 1))
+                    // "Boris Johnson and President Emmanuel Macron": a title
+                    // after "and" starts the next name
+                    && !(j..m.t1).any(|x| {
+                        b.w(x) == "and"
+                            && x + 1 < m.t1
+                            && t.title_words.contains(b.w(x + 1).to_lowercase().as_str())
+                    })
                     && (j..m.t1).all(|x| {
                         let w = b.w(x);
                         is_cap(w) || matches!(w, "and" | "&" | "of" | "for" | "the")
@@ -850,7 +857,24 @@ fn joins_name(b: &Builder, i: usize, j: usize, end: usize) -> bool {
             while k < end && is_cap(b.w(k)) && !NOT_NAMES.contains(&b.w(k)) {
                 k += 1;
             }
-            of_org || (k > j + 1 && k - j <= 4 && ORG_HEADS.contains(&b.w(k - 1)))
+            if !(of_org || (k > j + 1 && k - j <= 4 && ORG_HEADS.contains(&b.w(k - 1)))) {
+                return false;
+            }
+            // "Tesco and Salling Group announced": two names the article also
+            // uses on their own are two, not one ("Pacific Gas" alone is rare)
+            let left = &b.text[b.toks[i].start..b.toks[j - 1].end];
+            let right = &b.text[b.toks[j + 1].start..b.toks[k - 1].end];
+            let alone_left = b.text.match_indices(left).any(|(p, _)| {
+                !b.text[p + left.len()..].starts_with(" and ")
+                    && !b.text[p + left.len()..].starts_with(|c: char| c.is_alphanumeric())
+                    && !b.text[p + left.len()..].starts_with(" of ")
+            });
+            let alone_right = b.text.match_indices(right).any(|(p, _)| {
+                !b.text[..p].ends_with(" and ")
+                    && !b.text[..p].ends_with(|c: char| c.is_alphanumeric())
+                    && !b.text[..p].ends_with(" of ")
+            });
+            !(alone_left && alone_right)
         }
         "on" => matches!(
             b.w(j - 1),

@@ -427,7 +427,16 @@ fn build() -> Tables {
                             _ => None,
                         }
                     })
-                    .collect();
+                    .collect::<Vec<String>>();
+                let mut preps = preps;
+                // "call for X", "ask for X": the phrasal verb's preposition
+                // heads what was said
+                if np_content
+                    && let Some((_, p)) = lemma.split_once(' ')
+                    && !preps.iter().any(|q| q == p)
+                {
+                    preps.push(p.to_string());
+                }
                 verb_cues.entry(lemma.to_string()).or_insert(VerbCue {
                     stance,
                     np_content,

@@ -97,7 +97,9 @@ impl Extractor {
             &syn,
         );
         let lower = resolve::lower_tokens(&doc.body, &toks);
+        let gender = resolve::genders(&ner, &sents, &lower);
         let cx = resolve::Ctx {
+            gender: &gender,
             lower: &lower,
             text: &doc.body,
             toks: &toks,

@@ -117,34 +117,66 @@ fn is_sentence_like(line: &str) -> bool {
     l.split_whitespace().count() > 15 && (l.ends_with('.') || l.ends_with('”') || l.ends_with('"'))
 }
 
-/// Strips a dateline (`MOSCOW, April 26 (Reuters) – `) from the start of a
-/// paragraph; returns the rest and the (month, day) it gives.
-fn strip_dateline(p: &str) -> Option<(usize, u32, u32)> {
-    // Place in capitals, a comma, month day, optional (Agency), a dash.
-    let comma = p.find(',')?;
-    if comma == 0 || comma > 40 {
-        return None;
-    }
-    let place = &p[..comma];
-    if !place
-        .chars()
-        .all(|c| c.is_uppercase() || c == ' ' || c == '.' || c == '-' || c == '\'')
-        || !place.chars().any(|c| c.is_alphabetic())
+/// Strips a dateline (`MOSCOW, April 26 (Reuters) – `, `WASHINGTON (AP) — `,
+/// `SPRINGFIELD, Ill., May 2 (Reuters) - `) from the start of a paragraph;
+/// returns where the rest starts and the (month, day) it gives, if any.
+fn strip_dateline(p: &str) -> Option<(usize, Option<(u32, u32)>)> {
+    // A place in capitals, then up to the dash: an optional region, an
+    // optional "Month day", an optional "(Agency)"; with no date the agency
+    // is required, so that "NATO — the alliance …" is not taken for one.
+    let end = p
+        .char_indices()
+        .take(100)
+        .find(|(_, c)| matches!(c, '–' | '—' | '-'));
+    let (dash, dc) = end?;
+    let head = &p[..dash];
+    let place_end = head.find([',', '(']).unwrap_or(head.len());
+    let place = head[..place_end].trim();
+    if place.is_empty()
+        || place.len() > 40
+        || !place
+            .chars()
+            .all(|c| c.is_uppercase() || c == ' ' || c == '.' || c == '\'')
+        || place.chars().filter(|c| c.is_alphabetic()).count() < 2
     {
         return None;
     }
-    let rest = &p[comma + 1..];
-    let mut it = rest.split_whitespace();
-    let m = month_of(it.next()?)?;
-    let d: u32 = it.next()?.trim_end_matches(',').parse().ok()?;
-    // find the dash
-    let dash_pos = rest
-        .char_indices()
-        .take(60)
-        .find(|(_, c)| matches!(c, '–' | '—' | '-'))?;
-    let after = comma + 1 + dash_pos.0 + dash_pos.1.len_utf8();
+    let rest = &head[place_end..];
+    let agency = match (rest.find('('), rest.rfind(')')) {
+        (Some(a), Some(b)) if b > a + 1 => {
+            let ag = &rest[a + 1..b];
+            if ag.len() > 30
+                || !ag.starts_with(|c: char| c.is_uppercase())
+                || !rest[b + 1..].trim().is_empty()
+            {
+                return None;
+            }
+            Some(a)
+        }
+        (None, None) => None,
+        _ => return None,
+    };
+    let before_agency = &rest[..agency.unwrap_or(rest.len())];
+    // the date: the last "Month day" among the comma-separated parts
+    let mut date = None;
+    for part in before_agency.split(',') {
+        let mut it = part.split_whitespace();
+        if let (Some(m), Some(d)) = (it.next().and_then(month_of), it.next())
+            && let Ok(d) = d.parse::<u32>()
+            && (1..=31).contains(&d)
+        {
+            date = Some((m, d));
+        }
+    }
+    if date.is_none() && agency.is_none() {
+        return None;
+    }
+    if before_agency.len() > 45 {
+        return None;
+    }
+    let after = dash + dc.len_utf8();
     let after = after + p[after..].len() - p[after..].trim_start().len();
-    Some((after, m, d))
+    Some((after, date))
 }
 
 /// Splits glued words (`beenexpelled`) at a closed-class prefix when the rest
@@ -265,10 +297,12 @@ pub fn read(bytes: &[u8]) -> Result<Doc, ExtractError> {
             continue;
         }
         let mut p = p.as_str();
-        if !dateline_done && let Some((after, m, d)) = strip_dateline(p) {
+        if !dateline_done && let Some((after, md)) = strip_dateline(p) {
             dateline_done = true;
-            let y = header_date.map(|h| if m > h.m + 1 { h.y - 1 } else { h.y });
-            if let Some(y) = y {
+            if let Some((m, d)) = md
+                && let Some(h) = header_date
+            {
+                let y = if m > h.m + 1 { h.y - 1 } else { h.y };
                 date = Some(Ymd { y, m, d });
             }
             p = &p[after..];
@@ -325,6 +359,32 @@ mod tests {
         assert_eq!(d.title.as_deref(), Some("A title"));
         assert!(d.body.starts_with("Putin said hi."));
         assert!(!d.body.contains("NORTH KOREANS"));
+    }
+
+    #[test]
+    fn datelines_with_and_without_a_date() {
+        let body = |t: &str| read(format!("date 2025-04-27\n\nA title\n\n{t}").as_bytes()).unwrap();
+        for t in [
+            "WASHINGTON (Reuters) - The senator spoke.",
+            "WASHINGTON (AP) — The senator spoke.",
+            "SPRINGFIELD, Ill. (AP) — The senator spoke.",
+            "NEW YORK, May 2 (Reuters) – The senator spoke.",
+        ] {
+            let d = body(t);
+            assert_eq!(d.body, "The senator spoke.", "{t}");
+        }
+        assert_eq!(
+            body("NEW YORK, May 2 (Reuters) – X.").date.map(|d| d.d),
+            Some(2)
+        );
+        // no date and no agency: not a dateline
+        for t in [
+            "NATO — the alliance met.",
+            "US-China talks resumed.",
+            "KYIV - Shelling went on.",
+        ] {
+            assert_eq!(body(t).body, t, "{t}");
+        }
     }
 
     #[test]

@@ -30,6 +30,168 @@ pub struct Ctx<'a> {
     pub lower: &'a [String],
     /// The parse of every sentence (empty without models).
     pub syn: &'a super::syntax::Syntax,
+    /// Each entity's gender as the article tells it (see [`genders`]).
+    pub gender: &'a [Option<Gender>],
+}
+
+/// A person's grammatical gender, for `he` and `she`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+const MALE_WORDS: &[&str] = &[
+    "mr",
+    "mr.",
+    "sir",
+    "king",
+    "prince",
+    "duke",
+    "lord",
+    "emperor",
+    "sultan",
+    "pope",
+    "spokesman",
+    "chairman",
+    "congressman",
+    "businessman",
+    "councilman",
+    "husband",
+    "father",
+    "son",
+    "brother",
+    "boyfriend",
+    "widower",
+    "grandfather",
+    "uncle",
+    "nephew",
+    "actor",
+    "sheikh",
+    "baron",
+    "count",
+];
+const FEMALE_WORDS: &[&str] = &[
+    "mrs",
+    "mrs.",
+    "ms",
+    "ms.",
+    "miss",
+    "dame",
+    "lady",
+    "queen",
+    "princess",
+    "duchess",
+    "empress",
+    "spokeswoman",
+    "chairwoman",
+    "congresswoman",
+    "businesswoman",
+    "councilwoman",
+    "wife",
+    "mother",
+    "daughter",
+    "sister",
+    "girlfriend",
+    "widow",
+    "grandmother",
+    "aunt",
+    "niece",
+    "actress",
+    "baroness",
+    "countess",
+    "sheikha",
+];
+
+fn gender_word(w: &str) -> Option<Gender> {
+    if MALE_WORDS.contains(&w) {
+        Some(Gender::Male)
+    } else if FEMALE_WORDS.contains(&w) {
+        Some(Gender::Female)
+    } else {
+        None
+    }
+}
+
+fn pronoun_gender(w: &str) -> Option<Gender> {
+    match w {
+        "he" | "him" | "his" | "himself" => Some(Gender::Male),
+        "she" | "her" | "hers" | "herself" => Some(Gender::Female),
+        _ => None,
+    }
+}
+
+/// What the article itself says of each person's gender: an honorific or a
+/// gendered role noun just before a mention (`Mrs`, `spokeswoman`, `his wife`)
+/// or among the titles; the pronouns of a sentence that names that person
+/// alone; and the first pronoun of the next sentence when it names no one.
+/// No list of first names: a person the article gives no sign for stays
+/// unknown, and pronouns then go to the nearest person as before.
+pub fn genders(ner: &Ner, sents: &[Sentence], lower: &[String]) -> Vec<Option<Gender>> {
+    let mut votes = vec![(0u32, 0u32); ner.entities.len()];
+    let mut vote = |e: usize, g: Gender, n: u32| match g {
+        Gender::Male => votes[e].0 += n,
+        Gender::Female => votes[e].1 += n,
+    };
+    for (e, ent) in ner.entities.iter().enumerate() {
+        if ent.etype == EType::Person {
+            for t in &ent.titles {
+                if let Some(g) = t.split(' ').find_map(gender_word) {
+                    vote(e, g, 2);
+                }
+            }
+        }
+    }
+    let people = |m: &&super::entities::Mention| ner.entities[m.ent].etype == EType::Person;
+    for m in ner.mentions.iter().filter(people) {
+        if let Some(g) = (m.t0.saturating_sub(2)..m.t0).find_map(|k| gender_word(&lower[k])) {
+            vote(m.ent, g, 2);
+        }
+    }
+    // mentions are sorted by start: walk the sentences alongside
+    let mut mi = 0;
+    let mut prev_alone: Option<usize> = None;
+    for s in sents {
+        let first = mi;
+        while mi < ner.mentions.len() && ner.mentions[mi].t0 < s.tok_end {
+            mi += 1;
+        }
+        let here: Vec<&super::entities::Mention> = ner.mentions[first..mi]
+            .iter()
+            .filter(|m| m.t0 >= s.tok_start)
+            .filter(people)
+            .collect();
+        let hi = s.tok_end.min(lower.len());
+        match here.first() {
+            None => {
+                if let Some(e) = prev_alone
+                    && let Some(g) = (s.tok_start..hi).find_map(|k| pronoun_gender(&lower[k]))
+                {
+                    vote(e, g, 1);
+                }
+                prev_alone = None;
+            }
+            Some(m0) => {
+                let alone = here.iter().all(|m| m.ent == m0.ent);
+                prev_alone = alone.then_some(m0.ent);
+                if alone {
+                    for k in m0.t1.min(hi)..hi {
+                        if let Some(g) = pronoun_gender(&lower[k]) {
+                            vote(m0.ent, g, 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    votes
+        .into_iter()
+        .map(|(m, f)| match m.cmp(&f) {
+            std::cmp::Ordering::Greater => Some(Gender::Male),
+            std::cmp::Ordering::Less => Some(Gender::Female),
+            std::cmp::Ordering::Equal => None,
+        })
+        .collect()
 }
 
 /// The tokens of `text` in lower case with `’` as `'`, for [`Ctx::lw`].
@@ -134,12 +296,7 @@ impl<'a> Ctx<'a> {
 
     /// The last mention before token `i` (within the previous two sentences)
     /// whose entity satisfies `ok`.
-    pub fn last_mention(
-        &self,
-        i: usize,
-        sent: usize,
-        ok: impl Fn(EType, bool) -> bool,
-    ) -> Option<Arg> {
+    pub fn last_mention(&self, i: usize, sent: usize, ok: impl Fn(usize) -> bool) -> Option<Arg> {
         let lo = self.sents[sent.saturating_sub(2)].tok_start;
         let mut k = i;
         while k > lo {
@@ -154,7 +311,7 @@ impl<'a> Ctx<'a> {
                 let modifier = m.t1 + 1 < self.toks.len()
                     && matches!(self.w(m.t1), "'s" | "’s")
                     && self.mention_at(m.t1 + 1).is_some();
-                if ok(e.etype, e.country) && !speaker && !modifier {
+                if ok(m.ent) && !speaker && !modifier {
                     return Some(Arg {
                         text: e.name.clone(),
                         ent: Some(m.ent),
@@ -169,12 +326,23 @@ impl<'a> Ctx<'a> {
     /// Resolves a pronoun at token `i`.
     pub fn pronoun(&self, i: usize, sent: usize) -> Option<Arg> {
         match self.lw(i).as_str() {
-            "he" | "she" | "him" | "his" | "her" => {
-                self.last_mention(i, sent, |t, _| t == EType::Person)
+            w @ ("he" | "she" | "him" | "his" | "her") => {
+                // not a person the article shows to be of the other gender
+                let g = pronoun_gender(w);
+                self.last_mention(i, sent, |e| {
+                    self.ner.entities[e].etype == EType::Person
+                        && self
+                            .gender
+                            .get(e)
+                            .copied()
+                            .flatten()
+                            .is_none_or(|h| Some(h) == g)
+                })
             }
-            "they" | "their" | "it" | "its" | "them" => {
-                self.last_mention(i, sent, |t, c| t == EType::Organization || c)
-            }
+            "they" | "their" | "it" | "its" | "them" => self.last_mention(i, sent, |e| {
+                let e = &self.ner.entities[e];
+                e.etype == EType::Organization || e.country
+            }),
             // (a possessive modifier, "Russia's Kursk region", is skipped in
             // last_mention)
             _ => None,
