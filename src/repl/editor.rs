@@ -4,15 +4,17 @@
 //! meta-commands, entity names (inside quotes) and file paths.
 
 use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::validate::Validator;
-use rustyline::{Config, Context, EditMode, Helper};
+use rustyline::{CompletionType, Config, Context, EditMode, Helper};
 
-use crate::store::Graph;
+use super::context::{self, Owner, Want};
+use crate::store::{Graph, Symbol};
 
 pub type Editor = rustyline::Editor<ReplHelper, rustyline::history::DefaultHistory>;
 
@@ -33,60 +35,58 @@ fn procedure_words() -> Vec<String> {
         .collect()
 }
 
-const FUNCTIONS: &[&str] = &[
-    "count",
-    "collect",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "percentileCont",
-    "percentileDisc",
-    "stDev",
-    "stDevP",
-    "id",
-    "labels",
-    "type",
-    "keys",
-    "properties",
-    "startNode",
-    "endNode",
-    "nodes",
-    "relationships",
-    "length",
-    "size",
-    "head",
-    "last",
-    "tail",
-    "range",
-    "reverse",
-    "coalesce",
-    "toInteger",
-    "toFloat",
-    "toString",
-    "toBoolean",
-    "toUpper",
-    "toLower",
-    "trim",
-    "ltrim",
-    "rtrim",
-    "substring",
-    "left",
-    "right",
-    "replace",
-    "split",
-    "abs",
-    "ceil",
-    "floor",
-    "round",
-    "sign",
-    "sqrt",
-    "exp",
-    "log",
-    "log10",
-    "rand",
-    "exists",
-    "shortestPath",
+/// Clause keywords, the most used first (`R` → `RETURN` before `REMOVE`).
+const CLAUSES: &[&str] = &[
+    "MATCH",
+    "OPTIONAL MATCH",
+    "WHERE",
+    "RETURN",
+    "WITH",
+    "UNWIND",
+    "ORDER BY",
+    "LIMIT",
+    "SKIP",
+    "CREATE",
+    "MERGE",
+    "SET",
+    "DELETE",
+    "DETACH DELETE",
+    "REMOVE",
+    "CALL",
+    "UNION",
+    "UNION ALL",
+    "YIELD",
+];
+
+/// Keywords that go between or after expressions.
+const INFIX: &[&str] = &[
+    "AND",
+    "OR",
+    "XOR",
+    "AS",
+    "IN",
+    "IS NULL",
+    "IS NOT NULL",
+    "CONTAINS",
+    "STARTS WITH",
+    "ENDS WITH",
+    "ASC",
+    "DESC",
+];
+
+/// Keywords that start an expression.
+const EXPRESSION_KEYWORDS: &[&str] = &["CASE", "NOT", "EXISTS", "TRUE", "FALSE", "NULL"];
+
+/// Expression forms written like functions that are not in the function
+/// registry (the grammar has them).
+const FORMS: &[&str] = &[
+    "all(",
+    "any(",
+    "none(",
+    "single(",
+    "reduce(",
+    "shortestPath(",
+    "allShortestPaths(",
 ];
 
 const COMMANDS: &[&str] = &[
@@ -194,16 +194,103 @@ fn scan(t: &str) -> (bool, i32) {
     (quote.is_some(), depth)
 }
 
+/// The property keys in use, by label and by relationship type.
+#[derive(Debug, Default)]
+struct Keys {
+    by_label: HashMap<String, BTreeSet<String>>,
+    by_type: HashMap<String, BTreeSet<String>>,
+    node: BTreeSet<String>,
+    rel: BTreeSet<String>,
+    all: BTreeSet<String>,
+}
+
+impl Keys {
+    /// One pass over the nodes and one over the relationships, in symbols;
+    /// a node with the labels and keys of the one before is skipped (most
+    /// are, as extraction writes the same keys for a label).
+    fn of(g: &Graph) -> Keys {
+        let mut by_label: HashMap<Symbol, HashSet<Symbol>> = HashMap::new();
+        let mut last: (Vec<Symbol>, Vec<Symbol>) = Default::default();
+        let mut node_keys: HashSet<Symbol> = HashSet::new();
+        for n in g.node_ids() {
+            let Some(node) = g.node(n) else { continue };
+            let labels = node.labels();
+            let props = node.props();
+            if labels == last.0.as_slice()
+                && props.len() == last.1.len()
+                && props.iter().map(|(k, _)| k).eq(last.1.iter().copied())
+            {
+                continue;
+            }
+            last = (labels.to_vec(), props.iter().map(|(k, _)| k).collect());
+            node_keys.extend(last.1.iter().copied());
+            for l in labels {
+                by_label
+                    .entry(*l)
+                    .or_default()
+                    .extend(last.1.iter().copied());
+            }
+        }
+        let mut by_type: HashMap<Symbol, HashSet<Symbol>> = HashMap::new();
+        for e in g.edge_ids() {
+            let Some(edge) = g.edge(e) else { continue };
+            let set = by_type.entry(edge.rel_type()).or_default();
+            set.extend(edge.props().iter().map(|(k, _)| k));
+        }
+        let names = |set: &HashSet<Symbol>| -> BTreeSet<String> {
+            set.iter().map(|k| g.name_of(*k).to_string()).collect()
+        };
+        let rel: HashSet<Symbol> = by_type.values().flatten().copied().collect();
+        let (node, rel) = (names(&node_keys), names(&rel));
+        Keys {
+            by_label: by_label
+                .iter()
+                .map(|(l, k)| (g.name_of(*l).to_string(), names(k)))
+                .collect(),
+            by_type: by_type
+                .iter()
+                .map(|(t, k)| (g.name_of(*t).to_string(), names(k)))
+                .collect(),
+            all: node.union(&rel).cloned().collect(),
+            node,
+            rel,
+        }
+    }
+
+    /// The keys `owner` may have.
+    fn of_owner(&self, owner: &Owner) -> Vec<&str> {
+        fn union<'a>(map: &'a HashMap<String, BTreeSet<String>>, names: &[String]) -> Vec<&'a str> {
+            let mut set: BTreeSet<&str> = BTreeSet::new();
+            for n in names {
+                set.extend(map.get(n).into_iter().flatten().map(String::as_str));
+            }
+            set.into_iter().collect()
+        }
+        match owner {
+            Owner::Any => self.all.iter().map(String::as_str).collect(),
+            Owner::Node(l) if l.is_empty() => self.node.iter().map(String::as_str).collect(),
+            Owner::Rel(t) if t.is_empty() => self.rel.iter().map(String::as_str).collect(),
+            Owner::Node(l) => union(&self.by_label, l),
+            Owner::Rel(t) => union(&self.by_type, t),
+        }
+    }
+}
+
 /// Editor helper holding the completion vocabulary of the current graph.
 pub struct ReplHelper {
+    /// Everything, for a place the context does not settle.
     words: Vec<String>,
     labels: Vec<String>,
     types: Vec<String>,
-    keys: Vec<String>,
+    keys: Keys,
     /// Entity names, each with the lower-cased name and aliases it is
     /// found by.
     names: Vec<(String, Vec<String>)>,
     procs: Vec<String>,
+    /// Function names with their `(`, from the query engine's registry.
+    functions: Vec<String>,
+    /// The statement's earlier lines while it continues (`...>`).
+    earlier: String,
     files: FilenameCompleter,
     hinter: HistoryHinter,
 }
@@ -214,9 +301,13 @@ impl ReplHelper {
             words: Vec::new(),
             labels: Vec::new(),
             types: Vec::new(),
-            keys: Vec::new(),
+            keys: Keys::default(),
             names: Vec::new(),
             procs: procedure_words(),
+            functions: crate::query::function_names()
+                .map(|f| format!("{f}("))
+                .collect(),
+            earlier: String::new(),
             files: FilenameCompleter::new(),
             hinter: HistoryHinter::new(),
         };
@@ -224,10 +315,16 @@ impl ReplHelper {
         h
     }
 
-    /// Re-reads labels, types, keys and names after the graph changed.
+    /// The statement's lines before the one being edited (empty on its
+    /// first line): completion reads variables and labels from them too.
+    pub fn set_earlier(&mut self, text: &str) {
+        text.clone_into(&mut self.earlier);
+    }
+
+    /// Re-reads labels, types, keys and names: after the graph changed.
+    /// One pass over the nodes and relationships; the REPL calls it only
+    /// when a statement changed or replaced the graph.
     pub fn refresh(&mut self, g: &Graph) {
-        let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
-        words.extend(FUNCTIONS.iter().map(|f| format!("{f}(")));
         self.labels = g
             .label_counts()
             .into_iter()
@@ -238,133 +335,143 @@ impl ReplHelper {
             .into_iter()
             .map(|(t, _)| t.to_string())
             .collect();
+        self.keys = Keys::of(g);
+        let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+        words.extend(self.functions.iter().cloned());
         words.extend(self.labels.iter().cloned());
         words.extend(self.types.iter().cloned());
-        let mut keys = std::collections::BTreeSet::new();
-        for n in g.node_ids().take(100_000) {
-            if let Some(node) = g.node(n) {
-                keys.extend(node.props().iter().map(|(k, _)| g.name_of(k).to_string()));
-            }
-        }
-        for e in g.edge_ids().take(100_000) {
-            if let Some(edge) = g.edge(e) {
-                keys.extend(edge.props().iter().map(|(k, _)| g.name_of(k).to_string()));
-            }
-        }
-        self.keys = keys.iter().cloned().collect();
-        words.extend(keys);
+        words.extend(self.keys.all.iter().cloned());
         words.sort();
         words.dedup();
         self.words = words;
-        let mut names: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let mut names: BTreeMap<String, Vec<String>> = Default::default();
         let (name_key, alias_key) = (g.symbol("name"), g.symbol("aliases"));
-        for n in g.node_ids().take(200_000) {
-            let Some(node) = g.node(n) else { continue };
-            let Some(name) = name_key.and_then(|k| node.prop(k)?.as_str().map(str::to_string))
-            else {
-                continue;
-            };
-            let found = names.entry(name.clone()).or_default();
-            found.push(name.to_lowercase());
-            if let Some(crate::store::PropValue::List(l)) = alias_key.and_then(|k| node.prop(k)) {
-                found.extend(l.iter().filter_map(|a| a.as_str()).map(str::to_lowercase));
+        if let Some(name_key) = name_key {
+            for n in g.node_ids() {
+                let Some(node) = g.node(n) else { continue };
+                let Some(name) = node.prop(name_key).and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                let found = names.entry(name.to_string()).or_default();
+                found.push(name.to_lowercase());
+                if let Some(crate::store::PropValue::List(l)) = alias_key.and_then(|k| node.prop(k))
+                {
+                    found.extend(l.iter().filter_map(|a| a.as_str()).map(str::to_lowercase));
+                }
             }
         }
         self.names = names.into_iter().collect();
     }
 
-    /// Completions for the text before the cursor: where they start and
-    /// the candidates. Names inside quotes match anywhere in the name or an
-    /// alias (those starting with the text first); after `:` a node takes
-    /// labels and a relationship types; after `.` property keys.
-    pub fn candidates(&self, before: &str) -> (usize, Vec<String>) {
-        // Inside an open quote: entity names.
-        let quotes = before.matches('\'').count();
-        if quotes % 2 == 1 {
-            let start = before.rfind('\'').map_or(0, |i| i + 1);
-            let text = before[start..].to_lowercase();
-            let mut first = Vec::new();
-            let mut then = Vec::new();
-            for (name, found) in &self.names {
-                if found.iter().any(|f| f.starts_with(&text)) {
-                    first.push(name.clone());
-                } else if found.iter().any(|f| f.contains(&text)) {
-                    then.push(name.clone());
+    /// Completions for the cursor at `pos` of `line`, the statement's
+    /// earlier lines being `earlier`: where the replaced word starts and
+    /// the candidates, in the order offered. See [`context::complete_at`]
+    /// for how the place is found; here each place gets its words.
+    pub fn candidates_at(&self, earlier: &str, line: &str, pos: usize) -> (usize, Vec<String>) {
+        let c = context::complete_at(earlier, line, pos);
+        let lw = c.word.to_lowercase();
+        let fits = |w: &str| w.to_lowercase().starts_with(&lw);
+        let keyword = |k: &str| {
+            if c.lower {
+                k.to_lowercase()
+            } else {
+                k.to_string()
+            }
+        };
+        let mut out: Vec<String> = Vec::new();
+        let mut add = |w: String| {
+            if fits(&w) && !out.contains(&w) {
+                out.push(w);
+            }
+        };
+        match &c.want {
+            Want::Nothing => {}
+            Want::Command => {
+                for cmd in COMMANDS {
+                    add(cmd.to_string());
                 }
             }
-            first.extend(then);
-            first.truncate(50);
-            return (start, first);
-        }
-        // `CALL db.la`: procedure names, dots included
-        let pstart = before
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-            .map_or(0, |i| i + 1);
-        if before[..pstart]
-            .trim_end()
-            .to_ascii_uppercase()
-            .ends_with("CALL")
-            && before[..pstart].ends_with(char::is_whitespace)
-        {
-            let word = before[pstart..].to_lowercase();
-            let c = self
-                .procs
+            Want::Name => return (c.start, self.names_matching(&c.word)),
+            Want::Procedure => self.procs.iter().cloned().for_each(add),
+            Want::Label => self.labels.iter().cloned().for_each(add),
+            Want::Type => self.types.iter().cloned().for_each(add),
+            Want::Key(owner) => {
+                for k in self.keys.of_owner(owner) {
+                    add(k.to_string());
+                }
+            }
+            Want::DottedFunction => self
+                .functions
                 .iter()
-                .filter(|p| p.to_lowercase().starts_with(&word))
+                .filter(|f| f.contains('.'))
                 .cloned()
-                .collect();
-            return (pstart, c);
-        }
-        let start = before
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
-            .map_or(0, |i| i + 1);
-        let word = &before[start..];
-        if word.starts_with(':') && start == 0 {
-            let c = COMMANDS
-                .iter()
-                .filter(|c| c.starts_with(word))
-                .map(|c| c.to_string())
-                .collect();
-            return (0, c);
-        }
-        let after_dot = before[..start].ends_with('.');
-        // `n:Pers`, `[r:DEN`, `:Pla`: complete the part after the colon.
-        let (start, word, colon) = match word.rfind(':') {
-            Some(i) => (start + i + 1, &word[i + 1..], true),
-            None => (start, word, false),
-        };
-        let pool: &[String] = if after_dot {
-            &self.keys
-        } else if colon {
-            // the innermost bracket still open says node or relationship
-            let mut depth: Vec<char> = Vec::new();
-            for c in before[..start].chars() {
-                match c {
-                    '(' | '[' | '{' => depth.push(c),
-                    ')' | ']' | '}' => {
-                        depth.pop();
-                    }
-                    _ => {}
+                .for_each(add),
+            Want::Variable => c.vars.iter().cloned().for_each(add),
+            Want::Expression { distinct } => {
+                c.vars.iter().cloned().for_each(&mut add);
+                if *distinct {
+                    add(keyword("DISTINCT"));
+                }
+                self.functions
+                    .iter()
+                    .filter(|f| !f.contains('.'))
+                    .cloned()
+                    .for_each(&mut add);
+                FORMS.iter().map(|f| f.to_string()).for_each(&mut add);
+                EXPRESSION_KEYWORDS
+                    .iter()
+                    .map(|k| keyword(k))
+                    .for_each(&mut add);
+            }
+            Want::After { clause, infix } => {
+                if *clause {
+                    CLAUSES.iter().map(|k| keyword(k)).for_each(&mut add);
+                }
+                if *infix {
+                    INFIX.iter().map(|k| keyword(k)).for_each(&mut add);
                 }
             }
-            match depth.iter().rev().find(|c| **c != '{') {
-                Some('[') => &self.types,
-                Some('(') => &self.labels,
-                _ => &self.words,
+            Want::Clause { first } => {
+                CLAUSES.iter().map(|k| keyword(k)).for_each(&mut add);
+                if *first {
+                    ["EXPLAIN", "PROFILE"]
+                        .iter()
+                        .map(|k| keyword(k))
+                        .for_each(&mut add);
+                }
             }
-        } else {
-            &self.words
-        };
-        if word.is_empty() && !(colon || after_dot) {
-            return (start, Vec::new());
+            Want::Next(words) => words.iter().map(|k| keyword(k)).for_each(add),
+            Want::Anything => {
+                if !c.word.is_empty() {
+                    self.words.iter().cloned().for_each(add);
+                }
+            }
         }
-        let lw = word.to_lowercase();
-        let c = pool
-            .iter()
-            .filter(|w| w.to_lowercase().starts_with(&lw))
-            .cloned()
-            .collect();
-        (start, c)
+        (c.start, out)
+    }
+
+    /// Entity names with `text` (any case) in the name or an alias: those
+    /// where it starts one first; at most 50.
+    fn names_matching(&self, text: &str) -> Vec<String> {
+        let text = text.to_lowercase();
+        let mut first = Vec::new();
+        let mut then = Vec::new();
+        for (name, found) in &self.names {
+            if found.iter().any(|f| f.starts_with(&text)) {
+                first.push(name.clone());
+            } else if found.iter().any(|f| f.contains(&text)) {
+                then.push(name.clone());
+            }
+        }
+        first.extend(then);
+        first.truncate(50);
+        first
+    }
+
+    /// Completions for a statement's first line up to the cursor.
+    #[cfg(test)]
+    fn candidates(&self, before: &str) -> (usize, Vec<String>) {
+        self.candidates_at("", before, before.len())
     }
 }
 
@@ -377,15 +484,17 @@ impl Completer for ReplHelper {
         pos: usize,
         ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let before = &line[..pos];
-        for cmd in [
-            ":load ", ":save ", ":ingest ", ":source ", ":export ", ":show ",
-        ] {
-            if before.starts_with(cmd) {
-                return self.files.complete(line, pos, ctx);
+        let before = line.get(..pos).unwrap_or(line);
+        if self.earlier.trim().is_empty() {
+            for cmd in [
+                ":load ", ":save ", ":ingest ", ":source ", ":export ", ":show ",
+            ] {
+                if before.trim_start().starts_with(cmd) {
+                    return self.files.complete(line, pos, ctx);
+                }
             }
         }
-        let (start, c) = self.candidates(before);
+        let (start, c) = self.candidates_at(&self.earlier, line, pos);
         Ok((
             start,
             c.into_iter()
@@ -480,6 +589,9 @@ pub fn new_editor(g: &Graph) -> rustyline::Result<Editor> {
         .max_history_size(10_000)?
         .auto_add_history(false)
         .edit_mode(EditMode::Emacs)
+        // bash-like: Tab completes what all candidates share, a second Tab
+        // lists them
+        .completion_type(CompletionType::List)
         .build();
     let mut ed = Editor::with_config(config)?;
     ed.set_helper(Some(ReplHelper::new(g)));
