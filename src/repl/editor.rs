@@ -304,9 +304,13 @@ impl ReplHelper {
             keys: Keys::default(),
             names: Vec::new(),
             procs: procedure_words(),
-            functions: crate::query::function_names()
-                .map(|f| format!("{f}("))
-                .collect(),
+            functions: {
+                let mut f: Vec<String> = crate::query::function_names()
+                    .map(|f| format!("{f}("))
+                    .collect();
+                f.sort_by_key(|f| f.to_lowercase());
+                f
+            },
             earlier: String::new(),
             files: FilenameCompleter::new(),
             hinter: HistoryHinter::new(),
@@ -689,5 +693,132 @@ mod tests {
         // commands
         let (_, c) = h.candidates(":sh");
         assert_eq!(c, [":show"]);
+    }
+
+    fn news_graph() -> Graph {
+        let mut g = Graph::new();
+        crate::query::run(
+            &mut g,
+            "CREATE (p:Person:Actor {name: 'Vladimir Putin', aliases: ['Putin'], type: 'person'})\
+             -[:SAID {weight: 1}]->(c:Claim {text: 'x', stance: 'assert', quote: 'y'}), \
+             (p)-[:HOLDS_ROLE {title: 'President'}]->(:Organization {name: 'Kremlin', type: 'org'}), \
+             (:Event {type: 'attack', status: 'reported', trigger: 'attacked'})",
+            &crate::query::Params::new(),
+            &crate::query::QueryOptions::default(),
+        )
+        .unwrap();
+        g
+    }
+
+    #[test]
+    fn keys_are_those_of_the_variables_labels() {
+        let h = ReplHelper::new(&news_graph());
+        let (start, c) = h.candidates("MATCH (c:Claim) RETURN c.");
+        assert_eq!(start, 25);
+        assert_eq!(c, ["quote", "stance", "text"]);
+        let (_, c) = h.candidates("MATCH (p:Person) RETURN p.");
+        assert_eq!(c, ["aliases", "name", "type"]);
+        let (_, c) = h.candidates("MATCH (p:Person) WHERE p.st");
+        assert!(c.is_empty(), "{c:?}");
+        // several labels: the union; a relationship: its type's keys
+        let (_, c) = h.candidates("MATCH (x:Claim:Event) RETURN x.t");
+        assert_eq!(c, ["text", "trigger", "type"]);
+        let (_, c) = h.candidates("MATCH (a)-[r:HOLDS_ROLE]->(o) RETURN r.");
+        assert_eq!(c, ["title"]);
+        let (_, c) = h.candidates("MATCH (a)-[r:SAID|HOLDS_ROLE]->(o) RETURN r.");
+        assert_eq!(c, ["title", "weight"]);
+        // no label: any node's keys; unknown: any key
+        let (_, c) = h.candidates("MATCH (n) RETURN n.t");
+        assert_eq!(c, ["text", "trigger", "type"]);
+        let (_, c) = h.candidates("MATCH ()-[r]->() RETURN r.");
+        assert_eq!(c, ["title", "weight"]);
+        let (_, c) = h.candidates("RETURN x.t");
+        assert_eq!(c, ["text", "title", "trigger", "type"]);
+        // the statement's earlier lines
+        let (_, c) = h.candidates_at("MATCH (c:Claim)\nWHERE c.text <> ''", "RETURN c.s", 10);
+        assert_eq!(c, ["stance"]);
+        // a node's map and a map projection
+        let (_, c) = h.candidates("MATCH (c:Claim {s");
+        assert_eq!(c, ["stance"]);
+        let (_, c) = h.candidates("MATCH (e:Event) RETURN e {.s");
+        assert_eq!(c, ["status"]);
+    }
+
+    #[test]
+    fn expressions_offer_variables_functions_and_keywords() {
+        let h = ReplHelper::new(&news_graph());
+        let (start, c) = h.candidates("RETURN toU");
+        assert_eq!((start, c), (7, vec!["toUpper(".to_string()]));
+        let (_, c) = h.candidates("return tou");
+        assert_eq!(c, ["toUpper("]);
+        let (start, c) = h.candidates("RETURN date.tru");
+        assert_eq!((start, c), (7, vec!["date.truncate(".to_string()]));
+        let (_, c) = h.candidates("MATCH (person:Person) WHERE pe");
+        assert_eq!(c, ["person", "percentileCont(", "percentileDisc("]);
+        // variables first, then functions, forms and keywords
+        let (_, c) = h.candidates("MATCH (c:Claim) WITH c, count(*) AS n WHERE c");
+        assert_eq!(
+            &c[..5],
+            ["c", "ceil(", "coalesce(", "collect(", "cos("].map(String::from)
+        );
+        // (a word in lower case gets keywords in lower case)
+        assert!(c.contains(&"case".to_string()) && !c.contains(&"create".to_string()));
+        let (_, c) = h.candidates("MATCH (n) WHERE n.x > 1 AND N");
+        assert_eq!(c, ["n", "nodes(", "none(", "NOT", "NULL"]);
+        let (_, c) = h.candidates("MATCH (n) RETURN DIS");
+        assert_eq!(c, ["DISTINCT"]);
+        // a label is not offered as an expression
+        let (_, c) = h.candidates("MATCH (n) WHERE Pers");
+        assert!(c.is_empty(), "{c:?}");
+    }
+
+    #[test]
+    fn clause_keywords_follow_the_users_case() {
+        let h = ReplHelper::new(&news_graph());
+        let (_, c) = h.candidates("MATCH (n) WHERE n.name STARTS WITH 'a' RET");
+        assert_eq!(c, ["RETURN"]);
+        let (_, c) = h.candidates("match (n) where n.name starts with 'a' ret");
+        assert_eq!(c, ["return"]);
+        let (_, c) = h.candidates("match (n) Ret");
+        assert_eq!(c, ["RETURN"]);
+        let (_, c) = h.candidates("MATCH (n) R");
+        assert_eq!(c, ["RETURN", "REMOVE"]);
+        let (_, c) = h.candidates("MATCH (n) WHERE n.x = 1 A");
+        assert_eq!(c, ["AND", "AS", "ASC"]);
+        let (_, c) = h.candidates("op");
+        assert_eq!(c, ["optional match"]);
+        let (_, c) = h.candidates("Op");
+        assert_eq!(c, ["OPTIONAL MATCH"]);
+        let (_, c) = h.candidates("MATCH (n) RETURN n ORDER ");
+        assert_eq!(c, ["BY"]);
+        let (_, c) = h.candidates("match (n) return n order ");
+        assert_eq!(c, ["by"]);
+        let (_, c) = h.candidates("MATCH (n) WHERE n.x IS N");
+        assert_eq!(c, ["NULL", "NOT NULL"]);
+        // labels and types keep their spelling
+        let (_, c) = h.candidates("match (n:per");
+        assert_eq!(c, ["Person"]);
+        let (_, c) = h.candidates("match ()-[:hol");
+        assert_eq!(c, ["HOLDS_ROLE"]);
+    }
+
+    #[test]
+    fn keys_follow_writes_after_refresh() {
+        let mut g = news_graph();
+        let mut h = ReplHelper::new(&g);
+        let (_, c) = h.candidates("MATCH (c:Claim) RETURN c.v");
+        assert!(c.is_empty());
+        crate::query::run(
+            &mut g,
+            "MATCH (c:Claim) SET c.verb = 'said'",
+            &crate::query::Params::new(),
+            &crate::query::QueryOptions::default(),
+        )
+        .unwrap();
+        h.refresh(&g);
+        let (_, c) = h.candidates("MATCH (c:Claim) RETURN c.v");
+        assert_eq!(c, ["verb"]);
+        let (_, c) = h.candidates("MATCH (p:Person) RETURN p.v");
+        assert!(c.is_empty());
     }
 }
