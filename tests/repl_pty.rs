@@ -178,12 +178,21 @@ fn completion_knows_the_context_in_a_terminal() -> Result<(), rexpect::error::Er
 
     // Keys after `c.` are those claims have, not those of persons ...
     let list = listed(&mut p, "MATCH (c:Claim) RETURN c.")?;
-    assert!(list.contains("stance") && list.contains("quote"), "{list:?}");
+    assert!(
+        list.contains("stance") && list.contains("quote"),
+        "{list:?}"
+    );
     assert!(!list.contains("aliases"), "{list:?}");
     // ... and after `p.` those persons have, not `stance`.
     let list = listed(&mut p, "MATCH (p:Person) RETURN p.")?;
-    assert!(list.contains("aliases") && list.contains("name"), "{list:?}");
-    assert!(!list.contains("stance") && !list.contains("quote"), "{list:?}");
+    assert!(
+        list.contains("aliases") && list.contains("name"),
+        "{list:?}"
+    );
+    assert!(
+        !list.contains("stance") && !list.contains("quote"),
+        "{list:?}"
+    );
     // A unique key completes: claims have one key with `s` (all nodes
     // have three: source, stance, status), read from the earlier line.
     p.send_line("MATCH (c:Claim)")?;

@@ -142,6 +142,8 @@ const SPELLINGS: &[&str] = &[
     "toBooleanOrNull",
     "toUpper",
     "toLower",
+    "lTrim",
+    "rTrim",
     "datetime.fromEpoch",
     "datetime.fromEpochMillis",
     "duration.inMonths",

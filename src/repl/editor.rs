@@ -1,7 +1,25 @@
 //! The line editor: rustyline with history, multi-line validation,
-//! highlighting of keywords, strings and numbers, history hints and tab
-//! completion of keywords, labels, types, property keys, functions,
-//! meta-commands, entity names (inside quotes) and file paths.
+//! highlighting of keywords, strings and numbers, history hints and Tab
+//! completion by context (bash-like: Tab completes what the candidates
+//! share, a second Tab lists them).
+//!
+//! [`super::context`] finds what the cursor is in from the statement's
+//! text (earlier lines of a multi-line entry included); [`ReplHelper`]
+//! gives each place its words: labels after `:` in a node, types in a
+//! relationship; after `v.` the property keys that nodes with `v`'s labels
+//! (relationships of its types) have in the graph, any node's or
+//! relationship's with no label, any key for an unknown variable; where an
+//! expression may start, the statement's variables, the functions of the
+//! query engine's registry and expression keywords; at a clause start or
+//! after an expression, clause (and infix) keywords; procedure names after
+//! `CALL`; `:commands`; entity names inside quotes, matched anywhere in a
+//! name or alias; file paths after `:load` and the other file commands.
+//! Keywords come in the case of the typed word (`ret` → `return`, `Ret` →
+//! `RETURN`; with no letter typed yet, the case of the statement's last
+//! keyword); functions, labels, types and keys keep their own spelling.
+//! Labels, types, keys per label and names are read from the graph in one
+//! pass when the editor starts and again only after a statement changed or
+//! replaced the graph ([`ReplHelper::refresh`]).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
