@@ -814,9 +814,8 @@ pub fn complete_at(earlier: &str, line: &str, pos: usize) -> Completion {
                 _ => {}
             }
             if is_punct(Some(p), ":") {
-                if let Some(Kind::Map { owner }) = &top {
+                if let Some(Kind::Map { .. }) = &top {
                     // `{key: ` a value; `(n {key: ` too
-                    let _ = owner;
                     return done(Want::Expression { distinct: false });
                 }
                 if let Some(v) = pp.and_then(|t| name_of(&t.tok)) {

@@ -212,6 +212,18 @@ fn scan(t: &str) -> (bool, i32) {
     (quote.is_some(), depth)
 }
 
+/// A label, type or key as written in a query: backquoted unless it is a
+/// plain identifier.
+fn name(n: &str) -> String {
+    let plain = n.starts_with(|c: char| c.is_alphabetic() || c == '_')
+        && n.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if plain {
+        n.to_string()
+    } else {
+        format!("`{}`", n.replace('`', "``"))
+    }
+}
+
 /// The property keys in use, by label and by relationship type.
 #[derive(Debug, Default)]
 struct Keys {
@@ -392,7 +404,14 @@ impl ReplHelper {
     pub fn candidates_at(&self, earlier: &str, line: &str, pos: usize) -> (usize, Vec<String>) {
         let c = context::complete_at(earlier, line, pos);
         let lw = c.word.to_lowercase();
-        let fits = |w: &str| w.to_lowercase().starts_with(&lw);
+        // a name that is not a plain identifier goes in backquotes (and
+        // is matched without them)
+        let fits = |w: &str| {
+            w.strip_prefix('`')
+                .unwrap_or(w)
+                .to_lowercase()
+                .starts_with(&lw)
+        };
         let keyword = |k: &str| {
             if c.lower {
                 k.to_lowercase()
@@ -415,11 +434,11 @@ impl ReplHelper {
             }
             Want::Name => return (c.start, self.names_matching(&c.word)),
             Want::Procedure => self.procs.iter().cloned().for_each(add),
-            Want::Label => self.labels.iter().cloned().for_each(add),
-            Want::Type => self.types.iter().cloned().for_each(add),
+            Want::Label => self.labels.iter().map(|l| name(l)).for_each(add),
+            Want::Type => self.types.iter().map(|t| name(t)).for_each(add),
             Want::Key(owner) => {
                 for k in self.keys.of_owner(owner) {
-                    add(k.to_string());
+                    add(name(k));
                 }
             }
             Want::DottedFunction => self
@@ -818,6 +837,25 @@ mod tests {
         assert_eq!(c, ["Person"]);
         let (_, c) = h.candidates("match ()-[:hol");
         assert_eq!(c, ["HOLDS_ROLE"]);
+    }
+
+    #[test]
+    fn odd_names_are_backquoted() {
+        let mut g = Graph::new();
+        crate::query::run(
+            &mut g,
+            "CREATE (:`News Outlet` {`first seen`: 1, plain: 2})-[:`WORKS FOR`]->()",
+            &crate::query::Params::new(),
+            &crate::query::QueryOptions::default(),
+        )
+        .unwrap();
+        let h = ReplHelper::new(&g);
+        let (_, c) = h.candidates("MATCH (n:Ne");
+        assert_eq!(c, ["`News Outlet`"]);
+        let (_, c) = h.candidates("MATCH (n:`News Outlet`) RETURN n.");
+        assert_eq!(c, ["`first seen`", "plain"]);
+        let (_, c) = h.candidates("MATCH ()-[r:wor");
+        assert_eq!(c, ["`WORKS FOR`"]);
     }
 
     #[test]
