@@ -504,7 +504,24 @@ impl Walk {
                     self.frames.is_empty() && self.clause == Clause::Pattern && is_punct(next, "=");
                 let yielded = self.clause == Clause::Yield && !is_punct(prev, ".");
                 if after_as || before_in || path_var || yielded {
-                    self.bind(&name, t.at, None);
+                    let b = self.bind(&name, t.at, None);
+                    // `WITH c AS claim`: the new name is the same node
+                    let alias_of = (after_as && i >= 3)
+                        .then(|| &toks[i - 2])
+                        .filter(|_| {
+                            matches!(toks[i - 3].tok, Tok::Punct(","))
+                                || matches!(
+                                    keyword_at(toks, i - 3).as_deref(),
+                                    Some("WITH" | "RETURN" | "DISTINCT")
+                                )
+                        })
+                        .and_then(|v| name_of(&v.tok))
+                        .and_then(|v| self.lookup(v))
+                        .filter(|o| *o != b);
+                    if let Some(o) = alias_of {
+                        self.bindings[b].rel = self.bindings[o].rel;
+                        self.bindings[b].labels = self.bindings[o].labels.clone();
+                    }
                 }
             }
             Tok::Punct("(") => {
@@ -1031,6 +1048,15 @@ mod tests {
         assert_eq!(
             k("MATCH (p:Person) MATCH (p:Actor) RETURN p.name, p."),
             Want::Key(Owner::Node(vec!["Person".into(), "Actor".into()]))
+        );
+        // a variable renamed by WITH keeps its labels
+        assert_eq!(
+            k("MATCH (c:Claim) WITH c AS claim, 1 AS one RETURN claim."),
+            Want::Key(Owner::Node(vec!["Claim".into()]))
+        );
+        assert_eq!(
+            k("MATCH (c:Claim) WITH c.text AS claim RETURN claim."),
+            Want::Key(Owner::Any)
         );
         // a label check in WHERE counts too
         assert_eq!(
