@@ -1,16 +1,17 @@
 //! Drives the real REPL in a pseudo-terminal: prompts, multi-line input
 //! with a continuation prompt, errors that keep the session, Ctrl-C and
-//! Ctrl-D, plain questions and `:why`.
+//! Ctrl-D, plain questions and `:why`; Tab completion that knows where it
+//! is.
 
 use std::path::Path;
 use std::process::Command;
 
-use rexpect::session::spawn_command;
+use rexpect::session::{PtySession, spawn_command};
 
-#[test]
-fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
-    let dir = tempfile::tempdir().unwrap();
-    let snap = dir.path().join("seed.ngs");
+/// The REPL in a terminal on a snapshot of one bundled article, written
+/// to `dir/seed.ngs`, with its history in `dir/history.txt`.
+fn start(dir: &Path) -> Result<PtySession, rexpect::error::Error> {
+    let snap = dir.join("seed.ngs");
     let bin = env!("CARGO_BIN_EXE_newsgraph");
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles/2025-04-26-kursk.txt");
     let ok = Command::new(bin)
@@ -24,11 +25,18 @@ fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
 
     let mut cmd = Command::new(bin);
     cmd.arg("repl").arg(&snap);
-    cmd.env("NEWSGRAPH_HISTORY", dir.path().join("history.txt"));
+    cmd.env("NEWSGRAPH_HISTORY", dir.join("history.txt"));
     cmd.env("PAGER", "cat");
     cmd.env("TERM", "xterm");
     let mut p = spawn_command(cmd, Some(20_000))?;
     p.exp_string("newsgraph> ")?;
+    Ok(p)
+}
+
+#[test]
+fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = start(dir.path())?;
 
     // Multi-line: continuation prompt until ';'.
     p.send_line("MATCH (p:Person)")?;
@@ -140,5 +148,105 @@ fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
     // History persists in the file the session was given.
     let history = std::fs::read_to_string(dir.path().join("history.txt")).unwrap();
     assert!(history.contains("RETURN 40 + 2 AS answer;"), "{history}");
+    Ok(())
+}
+
+/// Sends `text`, then Tab twice (the second lists the candidates when
+/// there are several), and returns what the terminal showed between the
+/// echo of `text` and the redrawn prompt: the list. Ctrl-C then clears the
+/// line. (Each step waits for the terminal: text typed before the prompt is
+/// drawn may be read as the answer to the editor's cursor query.)
+fn listed(p: &mut PtySession, text: &str) -> Result<String, rexpect::error::Error> {
+    p.send(text)?;
+    p.flush()?;
+    p.exp_string(&text[text.len() - 2..])?;
+    p.send("\t\t")?;
+    p.flush()?;
+    let shown = p.exp_string("newsgraph> ")?;
+    p.send_control('c')?;
+    p.exp_string("newsgraph> ")?;
+    Ok(shown)
+}
+
+#[test]
+fn completion_knows_the_context_in_a_terminal() -> Result<(), rexpect::error::Error> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = start(dir.path())?;
+    p.send_line(":format plain")?;
+    p.exp_string("format: plain")?;
+    p.exp_string("newsgraph> ")?;
+
+    // Keys after `c.` are those claims have, not those of persons ...
+    let list = listed(&mut p, "MATCH (c:Claim) RETURN c.")?;
+    assert!(
+        list.contains("stance") && list.contains("quote"),
+        "{list:?}"
+    );
+    assert!(!list.contains("aliases"), "{list:?}");
+    // ... and after `p.` those persons have, not `stance`.
+    let list = listed(&mut p, "MATCH (p:Person) RETURN p.")?;
+    assert!(
+        list.contains("aliases") && list.contains("name"),
+        "{list:?}"
+    );
+    assert!(
+        !list.contains("stance") && !list.contains("quote"),
+        "{list:?}"
+    );
+    // A unique key completes: claims have one key with `s` (all nodes
+    // have three: source, stance, status), read from the earlier line.
+    p.send_line("MATCH (c:Claim)")?;
+    p.exp_string("...> ")?;
+    p.send("RETURN count(c.s")?;
+    p.send("\t")?;
+    p.send_line(") AS n;")?;
+    p.exp_regex(r"\n[1-9]\d*\r?\n")?;
+    p.exp_string("newsgraph> ")?;
+
+    // Functions where an expression starts.
+    p.send("RETURN toU")?;
+    p.send("\t")?;
+    p.send_line("'abc') AS up;")?;
+    p.exp_regex(r"\nABC\r?\n")?;
+    p.exp_string("newsgraph> ")?;
+    // Clause keywords after an expression, in the user's case.
+    p.send("MATCH (n) WHERE n.name STARTS WITH 'Vladimir' RET")?;
+    p.send("\t")?;
+    p.send_line(" n.name AS who;")?;
+    p.exp_regex(r"\nVladimir Putin\r?\n")?;
+    p.exp_string("newsgraph> ")?;
+    p.send("match (n:Person) where n.name contains 'Putin' ret")?;
+    p.send("\t")?;
+    p.send_line(" count(n) AS n;")?;
+    p.exp_regex(r"\n1\r?\n")?;
+    p.exp_string("newsgraph> ")?;
+    // The statement's variables where an expression starts (not the
+    // label `Person`).
+    p.send("MATCH (person:Person) WHERE pers")?;
+    p.send("\t")?;
+    p.send_line(".name CONTAINS 'Putin' RETURN person.name AS who;")?;
+    p.exp_regex(r"\nVladimir Putin\r?\n")?;
+    p.exp_string("newsgraph> ")?;
+
+    // Types after `:` in a relationship.
+    p.send("MATCH (a)-[r:DEN")?;
+    p.send("\t")?;
+    p.send_line("]->(c) RETURN count(r) AS n;")?;
+    p.exp_regex(r"\n[1-9]\d*\r?\n")?;
+    p.exp_string("newsgraph> ")?;
+    // :commands, and file paths after :load.
+    p.send(":sta")?;
+    p.send("\t")?;
+    p.send_line("")?;
+    p.exp_regex(r"[1-9]\d* nodes")?;
+    p.exp_string("newsgraph> ")?;
+    p.send(&format!(":load {}/se", dir.path().display()))?;
+    p.send("\t")?;
+    p.send_line("")?;
+    p.exp_string("seed.ngs")?;
+    p.exp_string("loaded")?;
+    p.exp_string("newsgraph> ")?;
+    p.send_line(":quit")?;
+    p.exp_eof()?;
     Ok(())
 }

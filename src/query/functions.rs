@@ -126,6 +126,47 @@ pub const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("stdevp", 1, 1),
 ];
 
+/// How the functions with capitals in their usual spelling are written;
+/// the rest are written as in [`FUNCTIONS`], in lower case. (Function
+/// names are case-insensitive: this is only how they are shown.)
+const SPELLINGS: &[&str] = &[
+    "startNode",
+    "endNode",
+    "toInteger",
+    "toFloat",
+    "toString",
+    "toBoolean",
+    "toIntegerOrNull",
+    "toFloatOrNull",
+    "toStringOrNull",
+    "toBooleanOrNull",
+    "toUpper",
+    "toLower",
+    "lTrim",
+    "rTrim",
+    "datetime.fromEpoch",
+    "datetime.fromEpochMillis",
+    "duration.inMonths",
+    "duration.inDays",
+    "duration.inSeconds",
+    "percentileCont",
+    "percentileDisc",
+    "stDev",
+    "stDevP",
+];
+
+/// The names of the known functions (aggregates included) as usually
+/// written: `toUpper`, `count`, `date.truncate`.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    FUNCTIONS.iter().map(|(lower, _, _)| {
+        SPELLINGS
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(lower))
+            .copied()
+            .unwrap_or(lower)
+    })
+}
+
 pub fn is_aggregate(name: &str) -> bool {
     matches!(
         name,
@@ -609,5 +650,22 @@ impl Exec<'_> {
             }
         }
         Path { nodes, rels: rs }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_is_a_known_function() {
+        for s in SPELLINGS {
+            let lower = s.to_ascii_lowercase();
+            assert!(FUNCTIONS.iter().any(|f| f.0 == lower), "{s}");
+        }
+        let names: Vec<&str> = function_names().collect();
+        assert_eq!(names.len(), FUNCTIONS.len());
+        assert!(names.contains(&"toUpper") && names.contains(&"count"));
+        assert!(names.contains(&"date.truncate"));
     }
 }

@@ -19,6 +19,7 @@ mod temporal;
 mod tests;
 mod value;
 
+pub use functions::function_names;
 pub use value::{Path, Value};
 
 use std::collections::BTreeMap;

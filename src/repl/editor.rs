@@ -1,18 +1,38 @@
 //! The line editor: rustyline with history, multi-line validation,
-//! highlighting of keywords, strings and numbers, history hints and tab
-//! completion of keywords, labels, types, property keys, functions,
-//! meta-commands, entity names (inside quotes) and file paths.
+//! highlighting of keywords, strings and numbers, history hints and Tab
+//! completion by context (bash-like: Tab completes what the candidates
+//! share, a second Tab lists them).
+//!
+//! [`super::context`] finds what the cursor is in from the statement's
+//! text (earlier lines of a multi-line entry included); [`ReplHelper`]
+//! gives each place its words: labels after `:` in a node, types in a
+//! relationship; after `v.` the property keys that nodes with `v`'s labels
+//! (relationships of its types) have in the graph, any node's or
+//! relationship's with no label, any key for an unknown variable; where an
+//! expression may start, the statement's variables, the functions of the
+//! query engine's registry and expression keywords; at a clause start or
+//! after an expression, clause (and infix) keywords; procedure names after
+//! `CALL`; `:commands`; entity names inside quotes, matched anywhere in a
+//! name or alias; file paths after `:load` and the other file commands.
+//! Keywords come in the case of the typed word (`ret` → `return`, `Ret` →
+//! `RETURN`; with no letter typed yet, the case of the statement's last
+//! keyword); functions, labels, types and keys keep their own spelling.
+//! Labels, types, keys per label and names are read from the graph in one
+//! pass when the editor starts and again only after a statement changed or
+//! replaced the graph ([`ReplHelper::refresh`]).
 
 use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::validate::Validator;
-use rustyline::{Config, Context, EditMode, Helper};
+use rustyline::{CompletionType, Config, Context, EditMode, Helper};
 
-use crate::store::Graph;
+use super::context::{self, Owner, Want};
+use crate::store::{Graph, Symbol};
 
 pub type Editor = rustyline::Editor<ReplHelper, rustyline::history::DefaultHistory>;
 
@@ -33,60 +53,58 @@ fn procedure_words() -> Vec<String> {
         .collect()
 }
 
-const FUNCTIONS: &[&str] = &[
-    "count",
-    "collect",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "percentileCont",
-    "percentileDisc",
-    "stDev",
-    "stDevP",
-    "id",
-    "labels",
-    "type",
-    "keys",
-    "properties",
-    "startNode",
-    "endNode",
-    "nodes",
-    "relationships",
-    "length",
-    "size",
-    "head",
-    "last",
-    "tail",
-    "range",
-    "reverse",
-    "coalesce",
-    "toInteger",
-    "toFloat",
-    "toString",
-    "toBoolean",
-    "toUpper",
-    "toLower",
-    "trim",
-    "ltrim",
-    "rtrim",
-    "substring",
-    "left",
-    "right",
-    "replace",
-    "split",
-    "abs",
-    "ceil",
-    "floor",
-    "round",
-    "sign",
-    "sqrt",
-    "exp",
-    "log",
-    "log10",
-    "rand",
-    "exists",
-    "shortestPath",
+/// Clause keywords, the most used first (`R` → `RETURN` before `REMOVE`).
+const CLAUSES: &[&str] = &[
+    "MATCH",
+    "OPTIONAL MATCH",
+    "WHERE",
+    "RETURN",
+    "WITH",
+    "UNWIND",
+    "ORDER BY",
+    "LIMIT",
+    "SKIP",
+    "CREATE",
+    "MERGE",
+    "SET",
+    "DELETE",
+    "DETACH DELETE",
+    "REMOVE",
+    "CALL",
+    "UNION",
+    "UNION ALL",
+    "YIELD",
+];
+
+/// Keywords that go between or after expressions.
+const INFIX: &[&str] = &[
+    "AND",
+    "OR",
+    "XOR",
+    "AS",
+    "IN",
+    "IS NULL",
+    "IS NOT NULL",
+    "CONTAINS",
+    "STARTS WITH",
+    "ENDS WITH",
+    "ASC",
+    "DESC",
+];
+
+/// Keywords that start an expression.
+const EXPRESSION_KEYWORDS: &[&str] = &["CASE", "NOT", "EXISTS", "TRUE", "FALSE", "NULL"];
+
+/// Expression forms written like functions that are not in the function
+/// registry (the grammar has them).
+const FORMS: &[&str] = &[
+    "all(",
+    "any(",
+    "none(",
+    "single(",
+    "reduce(",
+    "shortestPath(",
+    "allShortestPaths(",
 ];
 
 const COMMANDS: &[&str] = &[
@@ -194,16 +212,115 @@ fn scan(t: &str) -> (bool, i32) {
     (quote.is_some(), depth)
 }
 
+/// A label, type or key as written in a query: backquoted unless it is a
+/// plain identifier.
+fn name(n: &str) -> String {
+    let plain = n.starts_with(|c: char| c.is_alphabetic() || c == '_')
+        && n.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if plain {
+        n.to_string()
+    } else {
+        format!("`{}`", n.replace('`', "``"))
+    }
+}
+
+/// The property keys in use, by label and by relationship type.
+#[derive(Debug, Default)]
+struct Keys {
+    by_label: HashMap<String, BTreeSet<String>>,
+    by_type: HashMap<String, BTreeSet<String>>,
+    node: BTreeSet<String>,
+    rel: BTreeSet<String>,
+    all: BTreeSet<String>,
+}
+
+impl Keys {
+    /// One pass over the nodes and one over the relationships, in symbols;
+    /// a node with the labels and keys of the one before is skipped (most
+    /// are, as extraction writes the same keys for a label).
+    fn of(g: &Graph) -> Keys {
+        let mut by_label: HashMap<Symbol, HashSet<Symbol>> = HashMap::new();
+        let mut last: (Vec<Symbol>, Vec<Symbol>) = Default::default();
+        let mut node_keys: HashSet<Symbol> = HashSet::new();
+        for n in g.node_ids() {
+            let Some(node) = g.node(n) else { continue };
+            let labels = node.labels();
+            let props = node.props();
+            if labels == last.0.as_slice()
+                && props.len() == last.1.len()
+                && props.iter().map(|(k, _)| k).eq(last.1.iter().copied())
+            {
+                continue;
+            }
+            last = (labels.to_vec(), props.iter().map(|(k, _)| k).collect());
+            node_keys.extend(last.1.iter().copied());
+            for l in labels {
+                by_label
+                    .entry(*l)
+                    .or_default()
+                    .extend(last.1.iter().copied());
+            }
+        }
+        let mut by_type: HashMap<Symbol, HashSet<Symbol>> = HashMap::new();
+        for e in g.edge_ids() {
+            let Some(edge) = g.edge(e) else { continue };
+            let set = by_type.entry(edge.rel_type()).or_default();
+            set.extend(edge.props().iter().map(|(k, _)| k));
+        }
+        let names = |set: &HashSet<Symbol>| -> BTreeSet<String> {
+            set.iter().map(|k| g.name_of(*k).to_string()).collect()
+        };
+        let rel: HashSet<Symbol> = by_type.values().flatten().copied().collect();
+        let (node, rel) = (names(&node_keys), names(&rel));
+        Keys {
+            by_label: by_label
+                .iter()
+                .map(|(l, k)| (g.name_of(*l).to_string(), names(k)))
+                .collect(),
+            by_type: by_type
+                .iter()
+                .map(|(t, k)| (g.name_of(*t).to_string(), names(k)))
+                .collect(),
+            all: node.union(&rel).cloned().collect(),
+            node,
+            rel,
+        }
+    }
+
+    /// The keys `owner` may have.
+    fn of_owner(&self, owner: &Owner) -> Vec<&str> {
+        fn union<'a>(map: &'a HashMap<String, BTreeSet<String>>, names: &[String]) -> Vec<&'a str> {
+            let mut set: BTreeSet<&str> = BTreeSet::new();
+            for n in names {
+                set.extend(map.get(n).into_iter().flatten().map(String::as_str));
+            }
+            set.into_iter().collect()
+        }
+        match owner {
+            Owner::Any => self.all.iter().map(String::as_str).collect(),
+            Owner::Node(l) if l.is_empty() => self.node.iter().map(String::as_str).collect(),
+            Owner::Rel(t) if t.is_empty() => self.rel.iter().map(String::as_str).collect(),
+            Owner::Node(l) => union(&self.by_label, l),
+            Owner::Rel(t) => union(&self.by_type, t),
+        }
+    }
+}
+
 /// Editor helper holding the completion vocabulary of the current graph.
 pub struct ReplHelper {
+    /// Everything, for a place the context does not settle.
     words: Vec<String>,
     labels: Vec<String>,
     types: Vec<String>,
-    keys: Vec<String>,
+    keys: Keys,
     /// Entity names, each with the lower-cased name and aliases it is
     /// found by.
     names: Vec<(String, Vec<String>)>,
     procs: Vec<String>,
+    /// Function names with their `(`, from the query engine's registry.
+    functions: Vec<String>,
+    /// The statement's earlier lines while it continues (`...>`).
+    earlier: String,
     files: FilenameCompleter,
     hinter: HistoryHinter,
 }
@@ -214,9 +331,17 @@ impl ReplHelper {
             words: Vec::new(),
             labels: Vec::new(),
             types: Vec::new(),
-            keys: Vec::new(),
+            keys: Keys::default(),
             names: Vec::new(),
             procs: procedure_words(),
+            functions: {
+                let mut f: Vec<String> = crate::query::function_names()
+                    .map(|f| format!("{f}("))
+                    .collect();
+                f.sort_by_key(|f| f.to_lowercase());
+                f
+            },
+            earlier: String::new(),
             files: FilenameCompleter::new(),
             hinter: HistoryHinter::new(),
         };
@@ -224,10 +349,16 @@ impl ReplHelper {
         h
     }
 
-    /// Re-reads labels, types, keys and names after the graph changed.
+    /// The statement's lines before the one being edited (empty on its
+    /// first line): completion reads variables and labels from them too.
+    pub fn set_earlier(&mut self, text: &str) {
+        text.clone_into(&mut self.earlier);
+    }
+
+    /// Re-reads labels, types, keys and names: after the graph changed.
+    /// One pass over the nodes and relationships; the REPL calls it only
+    /// when a statement changed or replaced the graph.
     pub fn refresh(&mut self, g: &Graph) {
-        let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
-        words.extend(FUNCTIONS.iter().map(|f| format!("{f}(")));
         self.labels = g
             .label_counts()
             .into_iter()
@@ -238,133 +369,150 @@ impl ReplHelper {
             .into_iter()
             .map(|(t, _)| t.to_string())
             .collect();
+        self.keys = Keys::of(g);
+        let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+        words.extend(self.functions.iter().cloned());
         words.extend(self.labels.iter().cloned());
         words.extend(self.types.iter().cloned());
-        let mut keys = std::collections::BTreeSet::new();
-        for n in g.node_ids().take(100_000) {
-            if let Some(node) = g.node(n) {
-                keys.extend(node.props().iter().map(|(k, _)| g.name_of(k).to_string()));
-            }
-        }
-        for e in g.edge_ids().take(100_000) {
-            if let Some(edge) = g.edge(e) {
-                keys.extend(edge.props().iter().map(|(k, _)| g.name_of(k).to_string()));
-            }
-        }
-        self.keys = keys.iter().cloned().collect();
-        words.extend(keys);
+        words.extend(self.keys.all.iter().cloned());
         words.sort();
         words.dedup();
         self.words = words;
-        let mut names: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let mut names: BTreeMap<String, Vec<String>> = Default::default();
         let (name_key, alias_key) = (g.symbol("name"), g.symbol("aliases"));
-        for n in g.node_ids().take(200_000) {
-            let Some(node) = g.node(n) else { continue };
-            let Some(name) = name_key.and_then(|k| node.prop(k)?.as_str().map(str::to_string))
-            else {
-                continue;
-            };
-            let found = names.entry(name.clone()).or_default();
-            found.push(name.to_lowercase());
-            if let Some(crate::store::PropValue::List(l)) = alias_key.and_then(|k| node.prop(k)) {
-                found.extend(l.iter().filter_map(|a| a.as_str()).map(str::to_lowercase));
+        if let Some(name_key) = name_key {
+            for n in g.node_ids() {
+                let Some(node) = g.node(n) else { continue };
+                let Some(name) = node.prop(name_key).and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                let found = names.entry(name.to_string()).or_default();
+                found.push(name.to_lowercase());
+                if let Some(crate::store::PropValue::List(l)) = alias_key.and_then(|k| node.prop(k))
+                {
+                    found.extend(l.iter().filter_map(|a| a.as_str()).map(str::to_lowercase));
+                }
             }
         }
         self.names = names.into_iter().collect();
     }
 
-    /// Completions for the text before the cursor: where they start and
-    /// the candidates. Names inside quotes match anywhere in the name or an
-    /// alias (those starting with the text first); after `:` a node takes
-    /// labels and a relationship types; after `.` property keys.
-    pub fn candidates(&self, before: &str) -> (usize, Vec<String>) {
-        // Inside an open quote: entity names.
-        let quotes = before.matches('\'').count();
-        if quotes % 2 == 1 {
-            let start = before.rfind('\'').map_or(0, |i| i + 1);
-            let text = before[start..].to_lowercase();
-            let mut first = Vec::new();
-            let mut then = Vec::new();
-            for (name, found) in &self.names {
-                if found.iter().any(|f| f.starts_with(&text)) {
-                    first.push(name.clone());
-                } else if found.iter().any(|f| f.contains(&text)) {
-                    then.push(name.clone());
+    /// Completions for the cursor at `pos` of `line`, the statement's
+    /// earlier lines being `earlier`: where the replaced word starts and
+    /// the candidates, in the order offered. See [`context::complete_at`]
+    /// for how the place is found; here each place gets its words.
+    pub fn candidates_at(&self, earlier: &str, line: &str, pos: usize) -> (usize, Vec<String>) {
+        let c = context::complete_at(earlier, line, pos);
+        let lw = c.word.to_lowercase();
+        // a name that is not a plain identifier goes in backquotes (and
+        // is matched without them)
+        let fits = |w: &str| {
+            w.strip_prefix('`')
+                .unwrap_or(w)
+                .to_lowercase()
+                .starts_with(&lw)
+        };
+        let keyword = |k: &str| {
+            if c.lower {
+                k.to_lowercase()
+            } else {
+                k.to_string()
+            }
+        };
+        let mut out: Vec<String> = Vec::new();
+        let mut add = |w: String| {
+            if fits(&w) && !out.contains(&w) {
+                out.push(w);
+            }
+        };
+        match &c.want {
+            Want::Nothing => {}
+            Want::Command => {
+                for cmd in COMMANDS {
+                    add(cmd.to_string());
                 }
             }
-            first.extend(then);
-            first.truncate(50);
-            return (start, first);
-        }
-        // `CALL db.la`: procedure names, dots included
-        let pstart = before
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-            .map_or(0, |i| i + 1);
-        if before[..pstart]
-            .trim_end()
-            .to_ascii_uppercase()
-            .ends_with("CALL")
-            && before[..pstart].ends_with(char::is_whitespace)
-        {
-            let word = before[pstart..].to_lowercase();
-            let c = self
-                .procs
+            Want::Name => return (c.start, self.names_matching(&c.word)),
+            Want::Procedure => self.procs.iter().cloned().for_each(add),
+            Want::Label => self.labels.iter().map(|l| name(l)).for_each(add),
+            Want::Type => self.types.iter().map(|t| name(t)).for_each(add),
+            Want::Key(owner) => {
+                for k in self.keys.of_owner(owner) {
+                    add(name(k));
+                }
+            }
+            Want::DottedFunction => self
+                .functions
                 .iter()
-                .filter(|p| p.to_lowercase().starts_with(&word))
+                .filter(|f| f.contains('.'))
                 .cloned()
-                .collect();
-            return (pstart, c);
-        }
-        let start = before
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
-            .map_or(0, |i| i + 1);
-        let word = &before[start..];
-        if word.starts_with(':') && start == 0 {
-            let c = COMMANDS
-                .iter()
-                .filter(|c| c.starts_with(word))
-                .map(|c| c.to_string())
-                .collect();
-            return (0, c);
-        }
-        let after_dot = before[..start].ends_with('.');
-        // `n:Pers`, `[r:DEN`, `:Pla`: complete the part after the colon.
-        let (start, word, colon) = match word.rfind(':') {
-            Some(i) => (start + i + 1, &word[i + 1..], true),
-            None => (start, word, false),
-        };
-        let pool: &[String] = if after_dot {
-            &self.keys
-        } else if colon {
-            // the innermost bracket still open says node or relationship
-            let mut depth: Vec<char> = Vec::new();
-            for c in before[..start].chars() {
-                match c {
-                    '(' | '[' | '{' => depth.push(c),
-                    ')' | ']' | '}' => {
-                        depth.pop();
-                    }
-                    _ => {}
+                .for_each(add),
+            Want::Variable => c.vars.iter().cloned().for_each(add),
+            Want::Expression { distinct } => {
+                c.vars.iter().cloned().for_each(&mut add);
+                if *distinct {
+                    add(keyword("DISTINCT"));
+                }
+                self.functions
+                    .iter()
+                    .filter(|f| !f.contains('.'))
+                    .cloned()
+                    .for_each(&mut add);
+                FORMS.iter().map(|f| f.to_string()).for_each(&mut add);
+                EXPRESSION_KEYWORDS
+                    .iter()
+                    .map(|k| keyword(k))
+                    .for_each(&mut add);
+            }
+            Want::After { clause, infix } => {
+                if *clause {
+                    CLAUSES.iter().map(|k| keyword(k)).for_each(&mut add);
+                }
+                if *infix {
+                    INFIX.iter().map(|k| keyword(k)).for_each(&mut add);
                 }
             }
-            match depth.iter().rev().find(|c| **c != '{') {
-                Some('[') => &self.types,
-                Some('(') => &self.labels,
-                _ => &self.words,
+            Want::Clause { first } => {
+                CLAUSES.iter().map(|k| keyword(k)).for_each(&mut add);
+                if *first {
+                    ["EXPLAIN", "PROFILE"]
+                        .iter()
+                        .map(|k| keyword(k))
+                        .for_each(&mut add);
+                }
             }
-        } else {
-            &self.words
-        };
-        if word.is_empty() && !(colon || after_dot) {
-            return (start, Vec::new());
+            Want::Next(words) => words.iter().map(|k| keyword(k)).for_each(add),
+            Want::Anything => {
+                if !c.word.is_empty() {
+                    self.words.iter().cloned().for_each(add);
+                }
+            }
         }
-        let lw = word.to_lowercase();
-        let c = pool
-            .iter()
-            .filter(|w| w.to_lowercase().starts_with(&lw))
-            .cloned()
-            .collect();
-        (start, c)
+        (c.start, out)
+    }
+
+    /// Entity names with `text` (any case) in the name or an alias: those
+    /// where it starts one first; at most 50.
+    fn names_matching(&self, text: &str) -> Vec<String> {
+        let text = text.to_lowercase();
+        let mut first = Vec::new();
+        let mut then = Vec::new();
+        for (name, found) in &self.names {
+            if found.iter().any(|f| f.starts_with(&text)) {
+                first.push(name.clone());
+            } else if found.iter().any(|f| f.contains(&text)) {
+                then.push(name.clone());
+            }
+        }
+        first.extend(then);
+        first.truncate(50);
+        first
+    }
+
+    /// Completions for a statement's first line up to the cursor.
+    #[cfg(test)]
+    fn candidates(&self, before: &str) -> (usize, Vec<String>) {
+        self.candidates_at("", before, before.len())
     }
 }
 
@@ -377,15 +525,17 @@ impl Completer for ReplHelper {
         pos: usize,
         ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let before = &line[..pos];
-        for cmd in [
-            ":load ", ":save ", ":ingest ", ":source ", ":export ", ":show ",
-        ] {
-            if before.starts_with(cmd) {
-                return self.files.complete(line, pos, ctx);
+        let before = line.get(..pos).unwrap_or(line);
+        if self.earlier.trim().is_empty() {
+            for cmd in [
+                ":load ", ":save ", ":ingest ", ":source ", ":export ", ":show ",
+            ] {
+                if before.trim_start().starts_with(cmd) {
+                    return self.files.complete(line, pos, ctx);
+                }
             }
         }
-        let (start, c) = self.candidates(before);
+        let (start, c) = self.candidates_at(&self.earlier, line, pos);
         Ok((
             start,
             c.into_iter()
@@ -480,6 +630,9 @@ pub fn new_editor(g: &Graph) -> rustyline::Result<Editor> {
         .max_history_size(10_000)?
         .auto_add_history(false)
         .edit_mode(EditMode::Emacs)
+        // bash-like: Tab completes what all candidates share, a second Tab
+        // lists them
+        .completion_type(CompletionType::List)
         .build();
     let mut ed = Editor::with_config(config)?;
     ed.set_helper(Some(ReplHelper::new(g)));
@@ -577,5 +730,151 @@ mod tests {
         // commands
         let (_, c) = h.candidates(":sh");
         assert_eq!(c, [":show"]);
+    }
+
+    fn news_graph() -> Graph {
+        let mut g = Graph::new();
+        crate::query::run(
+            &mut g,
+            "CREATE (p:Person:Actor {name: 'Vladimir Putin', aliases: ['Putin'], type: 'person'})\
+             -[:SAID {weight: 1}]->(c:Claim {text: 'x', stance: 'assert', quote: 'y'}), \
+             (p)-[:HOLDS_ROLE {title: 'President'}]->(:Organization {name: 'Kremlin', type: 'org'}), \
+             (:Event {type: 'attack', status: 'reported', trigger: 'attacked'})",
+            &crate::query::Params::new(),
+            &crate::query::QueryOptions::default(),
+        )
+        .unwrap();
+        g
+    }
+
+    #[test]
+    fn keys_are_those_of_the_variables_labels() {
+        let h = ReplHelper::new(&news_graph());
+        let (start, c) = h.candidates("MATCH (c:Claim) RETURN c.");
+        assert_eq!(start, 25);
+        assert_eq!(c, ["quote", "stance", "text"]);
+        let (_, c) = h.candidates("MATCH (p:Person) RETURN p.");
+        assert_eq!(c, ["aliases", "name", "type"]);
+        let (_, c) = h.candidates("MATCH (p:Person) WHERE p.st");
+        assert!(c.is_empty(), "{c:?}");
+        // several labels: the union; a relationship: its type's keys
+        let (_, c) = h.candidates("MATCH (x:Claim:Event) RETURN x.t");
+        assert_eq!(c, ["text", "trigger", "type"]);
+        let (_, c) = h.candidates("MATCH (a)-[r:HOLDS_ROLE]->(o) RETURN r.");
+        assert_eq!(c, ["title"]);
+        let (_, c) = h.candidates("MATCH (a)-[r:SAID|HOLDS_ROLE]->(o) RETURN r.");
+        assert_eq!(c, ["title", "weight"]);
+        // no label: any node's keys; unknown: any key
+        let (_, c) = h.candidates("MATCH (n) RETURN n.t");
+        assert_eq!(c, ["text", "trigger", "type"]);
+        let (_, c) = h.candidates("MATCH ()-[r]->() RETURN r.");
+        assert_eq!(c, ["title", "weight"]);
+        let (_, c) = h.candidates("RETURN x.t");
+        assert_eq!(c, ["text", "title", "trigger", "type"]);
+        // the statement's earlier lines
+        let (_, c) = h.candidates_at("MATCH (c:Claim)\nWHERE c.text <> ''", "RETURN c.s", 10);
+        assert_eq!(c, ["stance"]);
+        // a node's map and a map projection
+        let (_, c) = h.candidates("MATCH (c:Claim {s");
+        assert_eq!(c, ["stance"]);
+        let (_, c) = h.candidates("MATCH (e:Event) RETURN e {.s");
+        assert_eq!(c, ["status"]);
+    }
+
+    #[test]
+    fn expressions_offer_variables_functions_and_keywords() {
+        let h = ReplHelper::new(&news_graph());
+        let (start, c) = h.candidates("RETURN toU");
+        assert_eq!((start, c), (7, vec!["toUpper(".to_string()]));
+        let (_, c) = h.candidates("return tou");
+        assert_eq!(c, ["toUpper("]);
+        let (start, c) = h.candidates("RETURN date.tru");
+        assert_eq!((start, c), (7, vec!["date.truncate(".to_string()]));
+        let (_, c) = h.candidates("MATCH (person:Person) WHERE pe");
+        assert_eq!(c, ["person", "percentileCont(", "percentileDisc("]);
+        // variables first, then functions, forms and keywords
+        let (_, c) = h.candidates("MATCH (c:Claim) WITH c, count(*) AS n WHERE c");
+        assert_eq!(
+            &c[..5],
+            ["c", "ceil(", "coalesce(", "collect(", "cos("].map(String::from)
+        );
+        // (a word in lower case gets keywords in lower case)
+        assert!(c.contains(&"case".to_string()) && !c.contains(&"create".to_string()));
+        let (_, c) = h.candidates("MATCH (n) WHERE n.x > 1 AND N");
+        assert_eq!(c, ["n", "nodes(", "none(", "NOT", "NULL"]);
+        let (_, c) = h.candidates("MATCH (n) RETURN DIS");
+        assert_eq!(c, ["DISTINCT"]);
+        // a label is not offered as an expression
+        let (_, c) = h.candidates("MATCH (n) WHERE Pers");
+        assert!(c.is_empty(), "{c:?}");
+    }
+
+    #[test]
+    fn clause_keywords_follow_the_users_case() {
+        let h = ReplHelper::new(&news_graph());
+        let (_, c) = h.candidates("MATCH (n) WHERE n.name STARTS WITH 'a' RET");
+        assert_eq!(c, ["RETURN"]);
+        let (_, c) = h.candidates("match (n) where n.name starts with 'a' ret");
+        assert_eq!(c, ["return"]);
+        let (_, c) = h.candidates("match (n) Ret");
+        assert_eq!(c, ["RETURN"]);
+        let (_, c) = h.candidates("MATCH (n) R");
+        assert_eq!(c, ["RETURN", "REMOVE"]);
+        let (_, c) = h.candidates("MATCH (n) WHERE n.x = 1 A");
+        assert_eq!(c, ["AND", "AS", "ASC"]);
+        let (_, c) = h.candidates("op");
+        assert_eq!(c, ["optional match"]);
+        let (_, c) = h.candidates("Op");
+        assert_eq!(c, ["OPTIONAL MATCH"]);
+        let (_, c) = h.candidates("MATCH (n) RETURN n ORDER ");
+        assert_eq!(c, ["BY"]);
+        let (_, c) = h.candidates("match (n) return n order ");
+        assert_eq!(c, ["by"]);
+        let (_, c) = h.candidates("MATCH (n) WHERE n.x IS N");
+        assert_eq!(c, ["NULL", "NOT NULL"]);
+        // labels and types keep their spelling
+        let (_, c) = h.candidates("match (n:per");
+        assert_eq!(c, ["Person"]);
+        let (_, c) = h.candidates("match ()-[:hol");
+        assert_eq!(c, ["HOLDS_ROLE"]);
+    }
+
+    #[test]
+    fn odd_names_are_backquoted() {
+        let mut g = Graph::new();
+        crate::query::run(
+            &mut g,
+            "CREATE (:`News Outlet` {`first seen`: 1, plain: 2})-[:`WORKS FOR`]->()",
+            &crate::query::Params::new(),
+            &crate::query::QueryOptions::default(),
+        )
+        .unwrap();
+        let h = ReplHelper::new(&g);
+        let (_, c) = h.candidates("MATCH (n:Ne");
+        assert_eq!(c, ["`News Outlet`"]);
+        let (_, c) = h.candidates("MATCH (n:`News Outlet`) RETURN n.");
+        assert_eq!(c, ["`first seen`", "plain"]);
+        let (_, c) = h.candidates("MATCH ()-[r:wor");
+        assert_eq!(c, ["`WORKS FOR`"]);
+    }
+
+    #[test]
+    fn keys_follow_writes_after_refresh() {
+        let mut g = news_graph();
+        let mut h = ReplHelper::new(&g);
+        let (_, c) = h.candidates("MATCH (c:Claim) RETURN c.v");
+        assert!(c.is_empty());
+        crate::query::run(
+            &mut g,
+            "MATCH (c:Claim) SET c.verb = 'said'",
+            &crate::query::Params::new(),
+            &crate::query::QueryOptions::default(),
+        )
+        .unwrap();
+        h.refresh(&g);
+        let (_, c) = h.candidates("MATCH (c:Claim) RETURN c.v");
+        assert_eq!(c, ["verb"]);
+        let (_, c) = h.candidates("MATCH (p:Person) RETURN p.v");
+        assert!(c.is_empty());
     }
 }

@@ -6,6 +6,7 @@
 //! CLI uses too (query, render, snapshot, workspace, question); it never
 //! touches the store's internals or the extractor.
 
+mod context;
 mod editor;
 pub mod evidence;
 
@@ -39,6 +40,9 @@ pub struct Session {
     interactive: bool,
     /// The files `:source` is reading, outermost first (cycle detection).
     sourcing: Vec<PathBuf>,
+    /// Counts the statements that changed or replaced the graph, so the
+    /// line editor re-reads its completion words only then.
+    changes: u64,
 }
 
 /// How deep `:source` files may include each other.
@@ -103,6 +107,7 @@ impl Session {
             limits: QueryOptions::default(),
             interactive,
             sourcing: Vec::new(),
+            changes: 0,
         }
     }
 
@@ -143,12 +148,17 @@ impl Session {
             self.graph.edge_count()
         );
         let mut buf = String::new();
+        let mut seen = self.changes;
         loop {
             let prompt = if buf.is_empty() {
                 "newsgraph> "
             } else {
                 "      ...> "
             };
+            // completion reads the statement's earlier lines too
+            if let Some(h) = ed.helper_mut() {
+                h.set_earlier(&buf);
+            }
             match ed.readline(prompt) {
                 Ok(line) => {
                     if !buf.is_empty() {
@@ -174,8 +184,11 @@ impl Session {
                         let _ = ed.append_history(h);
                     }
                     let flow = self.execute(stmt);
-                    if let Some(h) = ed.helper_mut() {
+                    if self.changes != seen
+                        && let Some(h) = ed.helper_mut()
+                    {
                         h.refresh(&self.graph);
+                        seen = self.changes;
                     }
                     if let Ok(Flow::Quit) = flow
                         && self.confirm_quit(&mut ed)
@@ -307,6 +320,7 @@ impl Session {
         let elapsed = start.elapsed();
         if out.stats != query::WriteStats::default() {
             self.dirty = true;
+            self.changes += 1;
         }
         self.print_output(&out, elapsed);
         self.last = Some(out);
@@ -483,6 +497,7 @@ impl Session {
                     path.display()
                 );
                 self.graph = g;
+                self.changes += 1;
                 self.path = Some(path);
                 self.dirty = false;
             }
@@ -504,6 +519,7 @@ impl Session {
                 println!("{report}");
                 if report.ingested > 0 {
                     self.dirty = true;
+                    self.changes += 1;
                 }
             }
             "format" => {
