@@ -169,6 +169,10 @@ fn unquote(s: &str) -> String {
 /// A day as (year, month, day).
 type Ymd = (i32, u32, u32);
 
+/// The last year of the query's dates (`date('999999999-12-31')`); the
+/// years of a question's dates are at most this.
+const MAX_YEAR: i32 = 999_999_999;
+
 fn iso(d: Ymd) -> String {
     format!("date('{:04}-{:02}-{:02}')", d.0, d.1, d.2)
 }
@@ -192,9 +196,10 @@ fn period(text: &str) -> Option<(Ymd, Ymd)> {
     ];
     let t = text.trim().to_lowercase();
     let (mut y, mut m, mut d) = (None, None, None);
-    if t.starts_with(|c: char| c.is_ascii_digit())
-        && t.len() >= 4
-        && t[..4].bytes().all(|b| b.is_ascii_digit())
+    // bytes, not `&t[..4]`: the fifth byte may be inside a character
+    if t.as_bytes()
+        .get(..4)
+        .is_some_and(|h| h.iter().all(u8::is_ascii_digit))
         && !t.contains(' ')
     {
         let mut parts = t.split('-');
@@ -217,7 +222,8 @@ fn period(text: &str) -> Option<(Ymd, Ymd)> {
             }
         }
     }
-    let y = y?;
+    // a year the query's dates can hold (and `y + 1` cannot overflow)
+    let y = y.filter(|y| (0..=MAX_YEAR).contains(y))?;
     match (m, d) {
         (None, _) => Some(((y, 1, 1), (y + 1, 1, 1))),
         (Some(m), None) if (1..=12).contains(&m) => {
@@ -1111,6 +1117,17 @@ mod tests {
         assert_eq!(period("Dec 31, 2024"), Some(((2024, 12, 31), (2025, 1, 1))));
         assert_eq!(period("2024-13"), None);
         assert_eq!(period("2023-02-29"), None);
+        // a year past the query's dates is no period (its end would overflow)
+        assert_eq!(period("2147483647"), None);
+        assert_eq!(period("2147483647-12-31"), None);
+        assert_eq!(period("1000000000"), None);
+        assert_eq!(
+            period("999999999-12"),
+            Some(((999_999_999, 12, 1), (1_000_000_000, 1, 1)))
+        );
+        // the fifth byte inside a character (the `question` fuzzer)
+        assert_eq!(period("1234’"), None);
+        assert_eq!(period("123’"), None);
         // between includes the whole last period; before excludes the first
         let q = expand("who said what between 2019-01 and 2019-03")
             .unwrap()

@@ -32,13 +32,37 @@ CREATE (putin:Person:Actor {name: 'Vladimir Putin', aliases: ['Putin'], born: 19
        (c1)-[:CONTRADICTS]->(c2)
 ";
 
-fn graph() -> &'static Graph {
-    static G: OnceLock<Graph> = OnceLock::new();
-    G.get_or_init(|| {
-        let mut g = Graph::new();
-        query::run(&mut g, SETUP, &Params::new(), &QueryOptions::default())
+/// The fixed graph, its parameters and the limits, made once: each run
+/// clones only the graph (its adjacency arrays are built here, so the
+/// clones share them).
+struct Fixture {
+    graph: Graph,
+    params: Params,
+    opts: QueryOptions,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let mut graph = Graph::new();
+        query::run(&mut graph, SETUP, &Params::new(), &QueryOptions::default())
             .expect("the fixed graph");
-        g
+        let _ = graph.adjacency();
+        let mut params = Params::new();
+        params.insert("name".into(), Value::Str("Kursk region".into()));
+        params.insert("n".into(), Value::Int(2));
+        let opts = QueryOptions {
+            max_var_length: 6,
+            timeout: Some(Duration::from_millis(200)),
+            cancel: None,
+            max_memory: Some(64 << 20),
+            ..QueryOptions::default()
+        };
+        Fixture {
+            graph,
+            params,
+            opts,
+        }
     })
 }
 
@@ -46,18 +70,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let mut g = graph().clone();
-    let mut params = Params::new();
-    params.insert("name".into(), Value::Str("Kursk region".into()));
-    params.insert("n".into(), Value::Int(2));
-    let opts = QueryOptions {
-        max_var_length: 6,
-        timeout: Some(Duration::from_millis(200)),
-        cancel: None,
-        max_memory: Some(64 << 20),
-        ..QueryOptions::default()
-    };
-    if let Err(e) = query::run(&mut g, text, &params, &opts) {
+    let f = fixture();
+    let mut g = f.graph.clone();
+    if let Err(e) = query::run(&mut g, text, &f.params, &f.opts) {
         let _ = e.render(text);
     }
 });

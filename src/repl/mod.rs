@@ -43,6 +43,9 @@ pub struct Session {
     /// Counts the statements that changed or replaced the graph, so the
     /// line editor re-reads its completion words only then.
     changes: u64,
+    /// Called after every statement, to give the memory a statement freed
+    /// back to the system (see [`Session::set_release_memory`]).
+    release_memory: Option<fn()>,
 }
 
 /// How deep `:source` files may include each other.
@@ -108,7 +111,19 @@ impl Session {
             interactive,
             sourcing: Vec::new(),
             changes: 0,
+            release_memory: None,
         }
+    }
+
+    /// Sets what is called after every statement (query, question or
+    /// command, finished, failed or cancelled) to return freed memory to the
+    /// system. A query can hold gigabytes for a moment; the allocator keeps
+    /// what it frees for reuse, and the REPL would go on holding it while it
+    /// waits for the next line. What to call depends on the process's
+    /// allocator, so the program sets it (glibc's `malloc_trim` in
+    /// `main.rs`), not the library.
+    pub fn set_release_memory(&mut self, f: fn()) {
+        self.release_memory = Some(f);
     }
 
     /// Sets the memory budget of each query (`None`: no limit).
@@ -265,8 +280,17 @@ impl Session {
         }
     }
 
-    /// Runs one statement and prints its result or error.
+    /// Runs one statement and prints its result or error, then gives the
+    /// memory it freed back to the system.
     fn execute(&mut self, stmt: &str) -> Result<Flow, ()> {
+        let r = self.execute_statement(stmt);
+        if let Some(release) = self.release_memory {
+            release();
+        }
+        r
+    }
+
+    fn execute_statement(&mut self, stmt: &str) -> Result<Flow, ()> {
         // comments after the statement go, so does the `;` before them
         let stmt = editor::strip_comments(stmt.trim())
             .trim_end_matches(';')
