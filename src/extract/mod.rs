@@ -108,8 +108,36 @@ impl Extractor {
             date: doc.date,
             syn: &syn,
         };
-        let claims = attribution::claims(&cx);
-        let events = events::events(&cx);
+        let mut claims = attribution::claims(&cx);
+        let mut events = events::events(&cx);
+        // an argument written as an entity's exact name is that entity, as
+        // the JSON (which names arguments by text) says: every consumer then
+        // reads the same node
+        let by_name: crate::fasthash::HashMap<String, usize> = ner
+            .entities
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, e)| (e.name.to_lowercase(), i))
+            .collect();
+        let name_ent = |a: &mut resolve::Arg| {
+            if a.ent.is_none()
+                && let Some(&e) = by_name.get(&a.text.to_lowercase())
+            {
+                a.ent = Some(e);
+            }
+        };
+        for c in &mut claims {
+            name_ent(&mut c.speaker);
+        }
+        for ev in &mut events {
+            for a in [&mut ev.agent, &mut ev.patient, &mut ev.place]
+                .into_iter()
+                .flatten()
+            {
+                name_ent(a);
+            }
+        }
         let mut entities = ner.entities.clone();
         for c in &claims {
             if let Some(e) = c.speaker.ent {

@@ -245,55 +245,11 @@ fn lex(s: &str) -> (Vec<Token>, Tail) {
     (out, Tail::Code)
 }
 
-/// Reserved words: never a variable.
-const RESERVED: &[&str] = &[
-    "MATCH",
-    "OPTIONAL",
-    "WHERE",
-    "RETURN",
-    "WITH",
-    "UNWIND",
-    "AS",
-    "CREATE",
-    "MERGE",
-    "SET",
-    "DELETE",
-    "DETACH",
-    "REMOVE",
-    "ON",
-    "ORDER",
-    "BY",
-    "SKIP",
-    "LIMIT",
-    "ASCENDING",
-    "ASC",
-    "DESCENDING",
-    "DESC",
-    "AND",
-    "OR",
-    "XOR",
-    "NOT",
-    "IN",
-    "IS",
-    "NULL",
-    "TRUE",
-    "FALSE",
-    "STARTS",
-    "ENDS",
-    "CONTAINS",
-    "CASE",
-    "WHEN",
-    "THEN",
-    "ELSE",
-    "END",
-    "UNION",
-    "DISTINCT",
-    "CALL",
-    "YIELD",
-    "EXPLAIN",
-    "PROFILE",
-    "EXISTS",
-];
+/// Words the REPL never offers as a variable: the query language's reserved
+/// words and a few more that start statements or expressions.
+fn reserved(u: &str) -> bool {
+    crate::query::ast::RESERVED_WORDS.contains(&u) || matches!(u, "EXPLAIN" | "PROFILE" | "EXISTS")
+}
 
 /// Keywords after which an expression starts.
 const EXPR_START: &[&str] = &[
@@ -386,7 +342,7 @@ fn is_punct(t: Option<&Token>, p: &str) -> bool {
 /// type, key or parameter name.
 fn keyword_at(toks: &[Token], i: usize) -> Option<String> {
     let u = upper(&toks[i].tok)?;
-    if !RESERVED.contains(&u.as_str()) {
+    if !reserved(u.as_str()) {
         return None;
     }
     if i > 0 && matches!(&toks[i - 1].tok, Tok::Punct(".") | Tok::Punct(":")) {
