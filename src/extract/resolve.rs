@@ -175,8 +175,8 @@ pub fn genders(ner: &Ner, sents: &[Sentence], lower: &[String]) -> Vec<Option<Ge
                 let alone = here.iter().all(|m| m.ent == m0.ent);
                 prev_alone = alone.then_some(m0.ent);
                 if alone {
-                    for k in m0.t1.min(hi)..hi {
-                        if let Some(g) = pronoun_gender(&lower[k]) {
+                    for w in &lower[m0.t1.min(hi)..hi] {
+                        if let Some(g) = pronoun_gender(w) {
                             vote(m0.ent, g, 1);
                         }
                     }
