@@ -60,17 +60,19 @@ fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
     p.exp_string("newsgraph> ")?;
 
     // Tab completes a label where a label belongs (not PERFORMED) ...
-    p.send("MATCH (n:Pe")?;
-    p.send("\t")?;
-    p.send_line(") WITH count(*) AS c WHERE c > 0 RETURN c AS people;")?;
-    p.exp_regex(r"\n1 row")?;
-    p.exp_string("newsgraph> ")?;
+    tab_then(
+        &mut p,
+        "MATCH (n:Pe",
+        ") WITH count(*) AS c WHERE c > 0 RETURN c AS people;",
+        r"\n1 row",
+    )?;
     // ... and a name from any part of it inside quotes.
-    p.send("MATCH (n {name: 'Zelen")?;
-    p.send("\t")?;
-    p.send_line("'}) RETURN n.name AS who;")?;
-    p.exp_regex(r"\n1 row")?;
-    p.exp_string("newsgraph> ")?;
+    tab_then(
+        &mut p,
+        "MATCH (n {name: 'Zelen",
+        "'}) RETURN n.name AS who;",
+        r"\n1 row",
+    )?;
 
     // Plain questions and their evidence.
     p.send_line("who denied what")?;
@@ -97,11 +99,12 @@ fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
     // Tab completes a label after `n:`; plain output for the checks below.
     p.send_line(":format plain")?;
     p.exp_string("newsgraph> ")?;
-    p.send("MATCH (n:Pers")?;
-    p.send("\t")?;
-    p.send_line(") RETURN count(n) AS people;")?;
-    p.exp_regex(r"\n[1-9]\d*\r?\n")?;
-    p.exp_string("newsgraph> ")?;
+    tab_then(
+        &mut p,
+        "MATCH (n:Pers",
+        ") RETURN count(n) AS people;",
+        r"\n[1-9]\d*\r?\n",
+    )?;
 
     // Help on a topic.
     p.send_line(":help questions")?;
@@ -156,6 +159,23 @@ fn repl_session_in_a_terminal() -> Result<(), rexpect::error::Error> {
 /// echo of `text` and the redrawn prompt: the list. Ctrl-C then clears the
 /// line. (Each step waits for the terminal: text typed before the prompt is
 /// drawn may be read as the answer to the editor's cursor query.)
+/// Types `before`, presses Tab, finishes the line with `after`, and waits
+/// for `answer` (a regex) and the next prompt: a completion that went wrong
+/// leaves a statement that does not give the answer.
+fn tab_then(
+    p: &mut PtySession,
+    before: &str,
+    after: &str,
+    answer: &str,
+) -> Result<(), rexpect::error::Error> {
+    p.send(before)?;
+    p.send("\t")?;
+    p.send_line(after)?;
+    p.exp_regex(answer)?;
+    p.exp_string("newsgraph> ")?;
+    Ok(())
+}
+
 fn listed(p: &mut PtySession, text: &str) -> Result<String, rexpect::error::Error> {
     p.send(text)?;
     p.flush()?;
@@ -197,49 +217,41 @@ fn completion_knows_the_context_in_a_terminal() -> Result<(), rexpect::error::Er
     // have three: source, stance, status), read from the earlier line.
     p.send_line("MATCH (c:Claim)")?;
     p.exp_string("...> ")?;
-    p.send("RETURN count(c.s")?;
-    p.send("\t")?;
-    p.send_line(") AS n;")?;
-    p.exp_regex(r"\n[1-9]\d*\r?\n")?;
-    p.exp_string("newsgraph> ")?;
+    tab_then(&mut p, "RETURN count(c.s", ") AS n;", r"\n[1-9]\d*\r?\n")?;
 
     // Functions where an expression starts.
-    p.send("RETURN toU")?;
-    p.send("\t")?;
-    p.send_line("'abc') AS up;")?;
-    p.exp_regex(r"\nABC\r?\n")?;
-    p.exp_string("newsgraph> ")?;
+    tab_then(&mut p, "RETURN toU", "'abc') AS up;", r"\nABC\r?\n")?;
     // Clause keywords after an expression, in the user's case.
-    p.send("MATCH (n) WHERE n.name STARTS WITH 'Vladimir' RET")?;
-    p.send("\t")?;
-    p.send_line(" n.name AS who;")?;
-    p.exp_regex(r"\nVladimir Putin\r?\n")?;
-    p.exp_string("newsgraph> ")?;
-    p.send("match (n:Person) where n.name contains 'Putin' ret")?;
-    p.send("\t")?;
-    p.send_line(" count(n) AS n;")?;
-    p.exp_regex(r"\n1\r?\n")?;
-    p.exp_string("newsgraph> ")?;
+    tab_then(
+        &mut p,
+        "MATCH (n) WHERE n.name STARTS WITH 'Vladimir' RET",
+        " n.name AS who;",
+        r"\nVladimir Putin\r?\n",
+    )?;
+    tab_then(
+        &mut p,
+        "match (n:Person) where n.name contains 'Putin' ret",
+        " count(n) AS n;",
+        r"\n1\r?\n",
+    )?;
     // The statement's variables where an expression starts (not the
     // label `Person`).
-    p.send("MATCH (person:Person) WHERE pers")?;
-    p.send("\t")?;
-    p.send_line(".name CONTAINS 'Putin' RETURN person.name AS who;")?;
-    p.exp_regex(r"\nVladimir Putin\r?\n")?;
-    p.exp_string("newsgraph> ")?;
+    tab_then(
+        &mut p,
+        "MATCH (person:Person) WHERE pers",
+        ".name CONTAINS 'Putin' RETURN person.name AS who;",
+        r"\nVladimir Putin\r?\n",
+    )?;
 
     // Types after `:` in a relationship.
-    p.send("MATCH (a)-[r:DEN")?;
-    p.send("\t")?;
-    p.send_line("]->(c) RETURN count(r) AS n;")?;
-    p.exp_regex(r"\n[1-9]\d*\r?\n")?;
-    p.exp_string("newsgraph> ")?;
+    tab_then(
+        &mut p,
+        "MATCH (a)-[r:DEN",
+        "]->(c) RETURN count(r) AS n;",
+        r"\n[1-9]\d*\r?\n",
+    )?;
     // :commands, and file paths after :load.
-    p.send(":sta")?;
-    p.send("\t")?;
-    p.send_line("")?;
-    p.exp_regex(r"[1-9]\d* nodes")?;
-    p.exp_string("newsgraph> ")?;
+    tab_then(&mut p, ":sta", "", r"[1-9]\d* nodes")?;
     p.send(&format!(":load {}/se", dir.path().display()))?;
     p.send("\t")?;
     p.send_line("")?;
